@@ -1,0 +1,109 @@
+// Package orchestrate supervises the stack's services: child processes (PartyKit,
+// Astro) each in its own process group, and in-process services (the answers API).
+// It starts them in dependency order once their dependencies are ready, restarts
+// them with backoff, prefixes and files their logs, records them in a run file so a
+// later run can reap survivors, and stops them in logged stages.
+package orchestrate
+
+import (
+	"context"
+	"regexp"
+	"time"
+)
+
+// RestartPolicy says when a service that exited is started again.
+type RestartPolicy int
+
+const (
+	RestartNo        RestartPolicy = iota // never
+	RestartOnFailure                      // only after a non-zero exit or a signal
+	RestartAlways                         // after any exit, until stopped
+)
+
+// ProbeKind selects how readiness is checked.
+type ProbeKind int
+
+const (
+	ProbeNone ProbeKind = iota // ready as soon as started
+	ProbeHTTP                  // GET URL answers (any status < 500 unless Statuses says otherwise)
+	ProbeTCP                   // Address accepts a TCP connection
+	ProbeLog                   // a log line matches Pattern
+)
+
+// Probe is a readiness check.
+type Probe struct {
+	Kind     ProbeKind
+	URL      string         // ProbeHTTP
+	Address  string         // ProbeTCP, host:port
+	Pattern  *regexp.Regexp // ProbeLog, matched against each line (escape codes stripped)
+	Interval time.Duration  // between polls; default 100ms
+	Timeout  time.Duration  // give up on readiness after this; default 60s
+}
+
+// ServiceSpec is one service of the stack. Exactly one of Command or Run is set.
+type ServiceSpec struct {
+	Name string
+
+	// Child process: argv (Command[0] is looked up relative to Dir if it contains a
+	// slash), or a single string run by /bin/sh -c when Shell is true.
+	Command []string
+	Shell   bool
+	Dir     string
+	Env     []string // KEY=VALUE, added to the parent's environment (later wins)
+
+	// In-process service: Run blocks until ctx is cancelled; it calls ready() once it
+	// serves, and writes its log lines to log (prefixed and filed like a child's).
+	Run func(ctx context.Context, ready func(), log LineWriter) error
+
+	Port      int // the port it must get (preflight-checked); 0 = none
+	URL       string
+	Probe     Probe
+	DependsOn []string
+
+	Restart     RestartPolicy
+	MaxRestarts int           // within RestartWindow; then the service is Failed; default 5
+	Backoff     time.Duration // first delay, doubled each time; default 500ms
+	BackoffMax  time.Duration // default 15s
+	Window      time.Duration // default 60s
+
+	// StopSignal defaults to SIGTERM; StopTimeout (before SIGKILL of the group) to 3s.
+	StopTimeout time.Duration
+}
+
+// LineWriter takes whole log lines (without the trailing newline).
+type LineWriter interface {
+	WriteLine(line string)
+}
+
+// State is where a service is in its life.
+type State int
+
+const (
+	StatePending    State = iota // waiting for dependencies
+	StateStarting                // started, not yet ready
+	StateReady                   // probe passed
+	StateRestarting              // exited, waiting out the backoff
+	StateStopping
+	StateStopped // stopped on request, or exited with RestartNo
+	StateFailed  // gave up: max restarts, readiness timeout, or could not start
+)
+
+func (s State) String() string {
+	switch s {
+	case StatePending:
+		return "pending"
+	case StateStarting:
+		return "starting"
+	case StateReady:
+		return "ready"
+	case StateRestarting:
+		return "restarting"
+	case StateStopping:
+		return "stopping"
+	case StateStopped:
+		return "stopped"
+	case StateFailed:
+		return "failed"
+	}
+	return "unknown"
+}
