@@ -1,0 +1,152 @@
+package config
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+var serviceName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+
+// validate checks what the decoder cannot: names, ports, probes, dependencies.
+func (p *Project) validate() error {
+	a := p.File.Answers
+	if a.Port < 1 || a.Port > 65535 {
+		return p.errAt("answers.port", "%d is not a TCP port (1-65535)", a.Port)
+	}
+	if a.Binding == "" && a.NamespaceID == "" {
+		return p.errAt("answers", "set binding or namespace_id")
+	}
+	ports := map[int]string{a.Port: "answers"}
+	for _, name := range p.ServiceNames() {
+		if err := p.validateService(name, ports); err != nil {
+			return err
+		}
+	}
+	return p.checkCycles()
+}
+
+func (p *Project) validateService(name string, ports map[int]string) error {
+	s := p.File.Services[name]
+	key := "services." + name
+	if !serviceName.MatchString(name) {
+		return p.errAt(key, "service names are lower case letters, digits, - and _")
+	}
+	if name == AnswersService {
+		return p.errAt(key, "%q is the built-in answers API; configure it under [answers]", name)
+	}
+	switch {
+	case len(s.Command) > 0 && s.Shell != "":
+		return p.errAt(key, "set command (an argv) or shell (a /bin/sh line), not both")
+	case len(s.Command) == 0 && s.Shell == "":
+		return p.errAt(key, "missing command")
+	case len(s.Command) > 0 && s.Command[0] == "":
+		return p.errAt(key+".command", "the program name is empty")
+	}
+	if s.Port < 0 || s.Port > 65535 {
+		return p.errAt(key+".port", "%d is not a TCP port (1-65535)", s.Port)
+	}
+	if s.Port != 0 {
+		if other, taken := ports[s.Port]; taken {
+			return p.errAt(key+".port", "port %d is also %s's", s.Port, other)
+		}
+		ports[s.Port] = name
+	}
+	n := 0
+	for _, set := range []bool{s.Ready.HTTP != "", s.Ready.TCP != "", s.Ready.Log.Regexp != nil} {
+		if set {
+			n++
+		}
+	}
+	if n > 1 {
+		return p.errAt(key+".ready", "set one of http, tcp or log")
+	}
+	for i, d := range s.DependsOn {
+		if d == name {
+			return p.errAt(key+".depends_on", "a service cannot depend on itself")
+		}
+		if _, ok := p.File.Services[d]; !ok && d != AnswersService {
+			return p.errAt(key+".depends_on", "depends_on[%d]: unknown service %q (have %s)", i, d, strings.Join(p.allNames(), ", "))
+		}
+	}
+	if s.Restart.Policy != "" && !policies[s.Restart.Policy] {
+		return p.errAt(key+".restart.policy", "%q: want \"no\", \"on-failure\" or \"always\"", s.Restart.Policy)
+	}
+	if s.Restart.MaxRestarts != nil && *s.Restart.MaxRestarts < 0 {
+		return p.errAt(key+".restart.max_restarts", "must not be negative")
+	}
+	_, err := p.expandService(name, s)
+	return err
+}
+
+func (p *Project) allNames() []string {
+	return append([]string{AnswersService}, p.ServiceNames()...)
+}
+
+// checkCycles rejects dependency loops, naming one.
+func (p *Project) checkCycles() error {
+	const (
+		unseen = iota
+		visiting
+		done
+	)
+	state := map[string]int{}
+	var path []string
+	var visit func(string) error
+	visit = func(n string) error {
+		switch state[n] {
+		case visiting:
+			return p.errAt("services."+n+".depends_on", "dependency cycle: %s -> %s", strings.Join(path, " -> "), n)
+		case done:
+			return nil
+		}
+		state[n] = visiting
+		path = append(path, n)
+		deps := append([]string(nil), p.File.Services[n].DependsOn...)
+		sort.Strings(deps)
+		for _, d := range deps {
+			if err := visit(d); err != nil {
+				return err
+			}
+		}
+		path = path[:len(path)-1]
+		state[n] = done
+		return nil
+	}
+	for _, n := range p.ServiceNames() {
+		if err := visit(n); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetPort overrides a service's port (the --port name=N flag) before expansion.
+func (p *Project) SetPort(name string, port int) error {
+	if port < 1 || port > 65535 {
+		return fmt.Errorf("--port %s=%d: not a TCP port (1-65535)", name, port)
+	}
+	if name == AnswersService {
+		old := p.File.Answers.Port
+		p.File.Answers.Port = port
+		if err := p.validate(); err != nil {
+			p.File.Answers.Port = old
+			return fmt.Errorf("--port %s=%d: %w", name, port, err)
+		}
+		return nil
+	}
+	s, ok := p.File.Services[name]
+	if !ok {
+		return fmt.Errorf("--port %s=%d: unknown service %q (have %s)", name, port, name, strings.Join(p.allNames(), ", "))
+	}
+	old := s.Port
+	s.Port = port
+	p.File.Services[name] = s
+	if err := p.validate(); err != nil {
+		s.Port = old
+		p.File.Services[name] = s
+		return fmt.Errorf("--port %s=%d: %w", name, port, err)
+	}
+	return nil
+}
