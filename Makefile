@@ -1,0 +1,46 @@
+# arena-dev: `make run` starts the bundled example stack, `make test` runs every test.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -s -w -X main.version=$(VERSION)
+BIN     := bin/arena-dev
+EXAMPLE := examples/sommelier-arena
+TESTENV := testenv/node
+# The full suite starts real dev servers, Miniflare, wrangler, Chromium and containers.
+TESTTIMEOUT ?= 30m
+
+.PHONY: build run test bench lint deps deps-example deps-testenv system-deps clean
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/arena-dev
+
+# npm ci only when the lock file changed since the last install.
+$(EXAMPLE)/node_modules/.package-lock.json: $(EXAMPLE)/package-lock.json
+	cd $(EXAMPLE) && npm ci --no-audit --no-fund --loglevel=error
+$(TESTENV)/node_modules/.package-lock.json: $(TESTENV)/package-lock.json
+	cd $(TESTENV) && npm ci --no-audit --no-fund --loglevel=error
+
+deps-example: $(EXAMPLE)/node_modules/.package-lock.json
+deps-testenv: $(TESTENV)/node_modules/.package-lock.json
+deps: deps-example deps-testenv
+
+# Chromium and a Docker engine for the browser and container tests (installs with
+# apt-get and starts dockerd when run as root; otherwise says what is missing).
+system-deps:
+	bash scripts/system-deps.sh
+
+run: build deps-example
+	cd $(EXAMPLE) && ../../$(BIN) up
+
+test: build deps system-deps
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout $(TESTTIMEOUT) ./...
+
+bench: build deps
+	$(GO) test -run '^$$' -bench . -benchmem -timeout $(TESTTIMEOUT) ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+clean:
+	rm -rf bin
