@@ -1,12 +1,31 @@
 package main
 
-import "github.com/urfave/cli/v2"
+import (
+	"fmt"
 
-// initCommand is a placeholder until its issue lands; it says so instead of pretending.
+	"github.com/sommelier-arena/arena-dev/config"
+	"github.com/urfave/cli/v2"
+)
+
 func initCommand() *cli.Command {
 	return &cli.Command{
-		Name:   "init",
-		Usage:  "not implemented yet",
-		Action: func(*cli.Context) error { return cli.Exit("arena-dev init: not implemented yet", 1) },
+		Name:      "init",
+		Usage:     "write a commented arena-dev.toml that spells out the defaults",
+		ArgsUsage: " ",
+		Flags: []cli.Flag{
+			&cli.StringFlag{Name: "dir", Value: ".", Usage: "project directory to write it in"},
+			&cli.BoolFlag{Name: "force", Usage: "replace an existing arena-dev.toml"},
+		},
+		Action: func(c *cli.Context) error {
+			if c.NArg() > 0 {
+				return cli.Exit(fmt.Sprintf("init takes no arguments (got %q)", c.Args().First()), 2)
+			}
+			path, err := config.WriteTemplate(c.String("dir"), c.Bool("force"))
+			if err != nil {
+				return cli.Exit(err.Error(), 1)
+			}
+			fmt.Fprintln(c.App.Writer, "wrote", path)
+			return nil
+		},
 	}
 }
