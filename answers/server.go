@@ -1,0 +1,166 @@
+// Package answers serves the wine-answers REST API (the same API as the reference
+// wine-answers Worker) against a KV namespace of the emulator: five categories, one
+// KV key each holding a JSON array of answers, read-modify-write on every change.
+//
+// Beyond the Worker it returns ETags and honours If-Match (412 on a stale write),
+// serialises writes within the process, warns when another process changed a
+// category between read and write, and meters KV operations against Cloudflare's
+// free plan (GET /_arena/usage).
+package answers
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// DefaultCORSOrigins are the Astro dev server's origins.
+var DefaultCORSOrigins = []string{"http://localhost:4321", "http://127.0.0.1:4321"}
+
+// Options configure the API server. The zero value is usable.
+type Options struct {
+	Logger      zerolog.Logger   // diagnostics: warnings about lost writes and usage
+	CORSOrigins []string         // allowed browser origins; nil = DefaultCORSOrigins; "*" = any
+	Meter       *Meter           // nil = a new free-plan meter logging to Logger
+	Now         func() time.Time // clock for createdAt and vintage checks; nil = time.Now
+}
+
+// Server is the API as an http.Handler.
+type Server struct {
+	store *Store
+	meter *Meter
+	log   zerolog.Logger
+	cors  corsPolicy
+	now   func() time.Time
+}
+
+// New returns the API handler for a namespace (usually an *emulator.Namespace).
+func New(kv KV, o Options) *Server {
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Meter == nil {
+		o.Meter = NewMeter(o.Logger, UsageLimits{}, o.Now)
+	}
+	if o.CORSOrigins == nil {
+		o.CORSOrigins = DefaultCORSOrigins
+	}
+	return &Server{
+		store: NewStore(kv, o.Meter, o.Logger),
+		meter: o.Meter,
+		log:   o.Logger,
+		cors:  newCORSPolicy(o.CORSOrigins),
+		now:   o.Now,
+	}
+}
+
+// Store is the server's store, so seeding in the same process shares its write lock.
+func (s *Server) Store() *Store { return s.store }
+
+// ServeHTTP routes a request. Paths are matched by hand so every error, 404 and 405
+// included, is the JSON error shape.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.cors.apply(w, r) {
+		return
+	}
+	parts := splitPath(r.URL.EscapedPath())
+	switch {
+	case r.URL.Path == "/healthz":
+		if s.allow(w, r, "GET") {
+			writeJSON(w, 200, map[string]any{"ok": true, "service": "wine-answers"})
+		}
+	case r.URL.Path == "/_arena/usage":
+		if s.allow(w, r, "GET") {
+			writeJSON(w, 200, s.meter.Usage())
+		}
+	case len(parts) == 1 && parts[0] == "answers":
+		if s.allow(w, r, "GET") {
+			s.getAll(w, r)
+		}
+	case len(parts) == 2 && parts[0] == "answers":
+		cat, ok := s.category(w, parts[1])
+		if !ok || !s.allow(w, r, "GET", "POST", "PUT") {
+			return
+		}
+		switch r.Method {
+		case "POST":
+			s.post(w, r, cat)
+		case "PUT":
+			s.putList(w, r, cat)
+		default:
+			s.getCategory(w, r, cat)
+		}
+	case len(parts) == 3 && parts[0] == "answers" && parts[2] != "":
+		cat, ok := s.category(w, parts[1])
+		if !ok || !s.allow(w, r, "PUT", "DELETE") {
+			return
+		}
+		if r.Method == "PUT" {
+			s.putEntry(w, r, cat, parts[2])
+		} else {
+			s.deleteEntry(w, r, cat, parts[2])
+		}
+	default:
+		writeError(w, errf(404, "not_found", "no route for %s %s", r.Method, r.URL.Path))
+	}
+}
+
+func (s *Server) category(w http.ResponseWriter, name string) (Category, bool) {
+	cat, ok := ParseCategory(name)
+	if !ok {
+		writeError(w, errf(404, "unknown_category", "unknown category %q; the categories are color, country, grape, vintage and wine", name))
+	}
+	return cat, ok
+}
+
+// splitPath splits an escaped URL path into unescaped segments, so an id may
+// contain an escaped slash or accented letters.
+func splitPath(escaped string) []string {
+	parts := strings.Split(strings.TrimPrefix(escaped, "/"), "/")
+	for i, p := range parts {
+		if u, err := url.PathUnescape(p); err == nil {
+			parts[i] = u
+		}
+	}
+	return parts
+}
+
+// allow answers 405 (with Allow) unless the method is one of methods; HEAD rides on GET.
+func (s *Server) allow(w http.ResponseWriter, r *http.Request, methods ...string) bool {
+	for _, m := range methods {
+		if r.Method == m || (m == "GET" && r.Method == "HEAD") {
+			return true
+		}
+	}
+	w.Header().Set("Allow", strings.Join(methods, ", "))
+	writeError(w, errf(405, "method_not_allowed", "%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(methods, ", ")))
+	return false
+}
+
+// Serve runs h on ln until ctx is done, then shuts down gracefully (in-flight
+// requests get up to five seconds). It returns nil after a clean shutdown.
+func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return err
+	}
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
