@@ -7,6 +7,7 @@ package orchestrate
 
 import (
 	"context"
+	"fmt"
 	"regexp"
 	"time"
 )
@@ -68,6 +69,20 @@ type ServiceSpec struct {
 
 	// StopSignal defaults to SIGTERM; StopTimeout (before SIGKILL of the group) to 3s.
 	StopTimeout time.Duration
+
+	// FailPatterns are log lines meaning the service cannot work although it may not
+	// exit (partykit never exits on a taken port; Vite hops to another port). A match
+	// stops the service and marks it Failed. nil = DefaultFailPatterns; empty = none.
+	FailPatterns []*regexp.Regexp
+}
+
+// DefaultFailPatterns catch a dev server that lost its port: partykit's
+// "Address already in use (0.0.0.0:1999)" (it then never exits) and Vite's
+// "Port 4321 is in use, trying another one..." (Astro would silently hop).
+var DefaultFailPatterns = []*regexp.Regexp{
+	regexp.MustCompile(`Address already in use`),
+	regexp.MustCompile(`Port \d+ is in use, trying another one`),
+	regexp.MustCompile(`Port \d+ is already in use`),
 }
 
 // LineWriter takes whole log lines (without the trailing newline).
@@ -106,4 +121,18 @@ func (s State) String() string {
 		return "failed"
 	}
 	return "unknown"
+}
+
+// MarshalText writes the state's name (the run file and `status --json` use it).
+func (s State) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads a state's name.
+func (s *State) UnmarshalText(b []byte) error {
+	for st := StatePending; st <= StateFailed; st++ {
+		if st.String() == string(b) {
+			*s = st
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown service state %q", b)
 }

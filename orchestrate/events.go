@@ -1,0 +1,131 @@
+package orchestrate
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+// set moves a service to state (msg, when not "", becomes LastError), applies the
+// optional changes, publishes the event and rewrites the run file.
+func (s *Supervisor) set(sv *service, state State, msg string, mutate ...func(*ServiceStatus)) {
+	now := time.Now()
+	s.mu.Lock()
+	sv.st.State, sv.st.Since = state, now
+	if msg != "" {
+		sv.st.LastError = msg
+	}
+	for _, m := range mutate {
+		m(&sv.st)
+	}
+	switch state {
+	case StateReady:
+		sv.everReady = true
+		sv.readyOnce.Do(func() { close(sv.readyCh) })
+		if !s.allUp && s.allReadyLocked() {
+			s.allUp = true
+			close(s.readyCh)
+		}
+	case StateFailed:
+		sv.failOnce.Do(func() { close(sv.failedCh) })
+		s.failBeforeReadyLocked(fmt.Errorf("service %s failed: %s", sv.spec.Name, sv.st.LastError))
+	case StateStopped:
+		if !sv.everReady && !sv.stopping() {
+			s.failBeforeReadyLocked(fmt.Errorf("service %s ended before it was ready: %s", sv.spec.Name, sv.st.LastError))
+		}
+	}
+	ev := Event{Time: now, ServiceStatus: sv.st}
+	for sub := range s.subs {
+		sub.push(ev)
+	}
+	s.mu.Unlock()
+	s.log.Debug().Str("service", sv.spec.Name).Str("state", state.String()).Str("detail", msg).Msg("state")
+	s.persist()
+}
+
+func (s *Supervisor) allReadyLocked() bool {
+	for _, sv := range s.order {
+		if sv.st.State != StateReady {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Supervisor) failBeforeReadyLocked(err error) {
+	if s.allUp || s.failErr != nil {
+		return
+	}
+	s.failErr = err
+	s.exitErr = err.Error()
+	close(s.failCh)
+}
+
+// Subscribe returns a channel of every state change from now on (none is dropped:
+// each subscriber has its own unbounded queue) and a func to unsubscribe. The
+// channel is closed after Run returns or on unsubscribe.
+func (s *Supervisor) Subscribe() (<-chan Event, func()) {
+	sub := &subscriber{wake: make(chan struct{}, 1), quit: make(chan struct{}), out: make(chan Event)}
+	s.mu.Lock()
+	s.subs[sub] = struct{}{}
+	s.mu.Unlock()
+	go sub.loop(s.doneCh)
+	return sub.out, func() {
+		s.mu.Lock()
+		delete(s.subs, sub)
+		s.mu.Unlock()
+		sub.quitOnce.Do(func() { close(sub.quit) })
+	}
+}
+
+type subscriber struct {
+	mu       sync.Mutex
+	queue    []Event
+	wake     chan struct{}
+	quit     chan struct{}
+	quitOnce sync.Once
+	out      chan Event
+}
+
+func (b *subscriber) push(ev Event) {
+	b.mu.Lock()
+	b.queue = append(b.queue, ev)
+	b.mu.Unlock()
+	select {
+	case b.wake <- struct{}{}:
+	default:
+	}
+}
+
+// loop delivers queued events in order; after done it drains the queue and closes.
+func (b *subscriber) loop(done <-chan struct{}) {
+	defer close(b.out)
+	for {
+		b.mu.Lock()
+		if len(b.queue) == 0 {
+			b.mu.Unlock()
+			select {
+			case <-b.wake:
+				continue
+			case <-b.quit:
+				return
+			case <-done:
+				b.mu.Lock()
+				empty := len(b.queue) == 0
+				b.mu.Unlock()
+				if empty {
+					return
+				}
+				continue
+			}
+		}
+		ev := b.queue[0]
+		b.queue = b.queue[1:]
+		b.mu.Unlock()
+		select {
+		case b.out <- ev:
+		case <-b.quit:
+			return
+		}
+	}
+}

@@ -1,0 +1,157 @@
+package orchestrate
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// procInfo is what /proc/<pid>/stat tells about a process.
+type procInfo struct {
+	PID        int
+	State      byte // R, S, Z, ...
+	PGID       int
+	StartTicks uint64 // since boot, in clock ticks: with the pid, identifies the process
+}
+
+// readProc parses /proc/<pid>/stat (the command name may contain spaces and
+// parentheses, so fields are read after the last ')').
+func readProc(pid int) (procInfo, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return procInfo{}, err
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 || i+2 >= len(s) {
+		return procInfo{}, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+	}
+	f := strings.Fields(s[i+2:])
+	if len(f) < 20 {
+		return procInfo{}, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
+	}
+	pgid, _ := strconv.Atoi(f[2])
+	start, err := strconv.ParseUint(f[19], 10, 64)
+	if err != nil {
+		return procInfo{}, fmt.Errorf("/proc/%d/stat: start time: %w", pid, err)
+	}
+	return procInfo{PID: pid, State: f[0][0], PGID: pgid, StartTicks: start}, nil
+}
+
+// startTicks is the process's start time, 0 when unknown.
+func startTicks(pid int) uint64 {
+	p, err := readProc(pid)
+	if err != nil {
+		return 0
+	}
+	return p.StartTicks
+}
+
+// sameProcess says whether pid is still the process that started at ticks (not a
+// reused pid) and has not exited (a zombie counts as gone).
+func sameProcess(pid int, ticks uint64) bool {
+	p, err := readProc(pid)
+	if err != nil || p.State == 'Z' || p.State == 'X' {
+		return false
+	}
+	return ticks == 0 || p.StartTicks == ticks
+}
+
+// cmdline is the process's command line, arguments joined by spaces.
+func cmdline(pid int) string {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(strings.ReplaceAll(string(b), "\x00", " "))
+}
+
+// allPIDs lists the numeric entries of /proc.
+func allPIDs() []int {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return nil
+	}
+	var pids []int
+	for _, e := range ents {
+		if pid, err := strconv.Atoi(e.Name()); err == nil {
+			pids = append(pids, pid)
+		}
+	}
+	return pids
+}
+
+// groupMembers lists the live (non-zombie) processes of a group that started no
+// earlier than notBefore ticks (0 = any): zombies are dead, whether or not pid 1
+// ever reaps them, and older processes cannot belong to a group created later.
+func groupMembers(pgid int, notBefore uint64) []procInfo {
+	var out []procInfo
+	for _, pid := range allPIDs() {
+		p, err := readProc(pid)
+		if err != nil || p.PGID != pgid || p.State == 'Z' || p.State == 'X' {
+			continue
+		}
+		if notBefore != 0 && p.StartTicks < notBefore {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// groupAlive says whether any live process remains in the group.
+func groupAlive(pgid int) bool { return len(groupMembers(pgid, 0)) > 0 }
+
+// listenInodes returns the socket inodes listening on port, from /proc/net/tcp{,6}.
+func listenInodes(port int) map[string]bool {
+	inodes := map[string]bool{}
+	want := fmt.Sprintf(":%04X", port)
+	for _, name := range []string{"/proc/net/tcp", "/proc/net/tcp6"} {
+		f, err := os.Open(name)
+		if err != nil {
+			continue
+		}
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			// sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+			fl := strings.Fields(sc.Text())
+			if len(fl) < 10 || fl[3] != "0A" || !strings.HasSuffix(fl[1], want) {
+				continue
+			}
+			inodes[fl[9]] = true
+		}
+		f.Close()
+	}
+	return inodes
+}
+
+// portHolders finds the processes that hold a listening socket on port (only
+// those whose fds this user may read).
+func portHolders(port int) []int {
+	inodes := listenInodes(port)
+	if len(inodes) == 0 {
+		return nil
+	}
+	var pids []int
+	for _, pid := range allPIDs() {
+		dir := fmt.Sprintf("/proc/%d/fd", pid)
+		fds, err := os.ReadDir(dir)
+		if err != nil {
+			continue
+		}
+		for _, fd := range fds {
+			link, err := os.Readlink(filepath.Join(dir, fd.Name()))
+			if err != nil || !strings.HasPrefix(link, "socket:[") {
+				continue
+			}
+			if inodes[strings.TrimSuffix(strings.TrimPrefix(link, "socket:["), "]")] {
+				pids = append(pids, pid)
+				break
+			}
+		}
+	}
+	return pids
+}

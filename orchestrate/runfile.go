@@ -1,0 +1,300 @@
+package orchestrate
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// RunFileName is the run file inside Options.RunDir.
+const RunFileName = "run.json"
+
+// RunFile is what a running arena-dev records about itself and its children,
+// rewritten atomically on every state change so `status`, `down`, `up --wait` and
+// the next `up` (after a SIGKILL) can read it from another process.
+type RunFile struct {
+	PID        int             `json:"pid"`
+	StartTicks uint64          `json:"start_ticks,omitempty"` // guards against pid reuse (Linux)
+	Command    string          `json:"command"`
+	Started    time.Time       `json:"started"`
+	Updated    time.Time       `json:"updated"`
+	Ready      bool            `json:"ready"`           // every service was ready at once
+	Exited     bool            `json:"exited"`          // the supervisor finished (cleanly or not)
+	Error      string          `json:"error,omitempty"` // why it finished, or the first failure before ready
+	Services   []ServiceStatus `json:"services"`
+}
+
+// ServiceStatus is one service's current state.
+type ServiceStatus struct {
+	Name       string    `json:"name"`
+	State      State     `json:"state"`
+	PID        int       `json:"pid,omitempty"`
+	PGID       int       `json:"pgid,omitempty"`
+	StartTicks uint64    `json:"start_ticks,omitempty"`
+	Port       int       `json:"port,omitempty"`
+	URL        string    `json:"url,omitempty"`
+	Restarts   int       `json:"restarts"`
+	LastError  string    `json:"last_error,omitempty"`
+	Since      time.Time `json:"since"`
+}
+
+// AlreadyRunningError says another live arena-dev owns the run directory.
+type AlreadyRunningError struct {
+	RunDir string
+	PID    int
+}
+
+func (e *AlreadyRunningError) Error() string {
+	return fmt.Sprintf("arena-dev is already running here (pid %d, run file %s); stop it with `arena-dev down`",
+		e.PID, filepath.Join(e.RunDir, RunFileName))
+}
+
+// ReadRunFile reads <runDir>/run.json; the error wraps os.ErrNotExist when there is none.
+func ReadRunFile(runDir string) (*RunFile, error) {
+	path := filepath.Join(runDir, RunFileName)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var rf RunFile
+	if err := json.Unmarshal(b, &rf); err != nil {
+		return nil, fmt.Errorf("run file %s is corrupt: %w", path, err)
+	}
+	return &rf, nil
+}
+
+// writeRunFile replaces the run file atomically (temp file, fsync, rename).
+func writeRunFile(runDir string, rf *RunFile) error {
+	b, err := json.MarshalIndent(rf, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(runDir, RunFileName+".tmp-*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(append(b, '\n'))
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), filepath.Join(runDir, RunFileName))
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
+}
+
+// OwnerAlive says whether the arena-dev that wrote the file still runs (same pid
+// and start time, not finished).
+func (rf *RunFile) OwnerAlive() bool {
+	return !rf.Exited && sameProcess(rf.PID, rf.StartTicks)
+}
+
+// LiveOwner returns the run file of the arena-dev running in runDir, or nil when none is.
+func LiveOwner(runDir string) (*RunFile, error) {
+	rf, err := ReadRunFile(runDir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if rf.OwnerAlive() {
+		return rf, nil
+	}
+	return nil, nil
+}
+
+// Survivor is a process group left behind by a dead arena-dev.
+type Survivor struct {
+	Service  string
+	PGID     int
+	PIDs     []int
+	Commands []string
+}
+
+// ReapSurvivors stops the process groups recorded by an arena-dev that is no longer
+// alive (SIGKILLed, crashed): SIGTERM to each group, wait, SIGKILL, then removes the
+// run file. A corrupt run file is moved aside (never silently overwritten). When the
+// owner is still alive it returns *AlreadyRunningError and touches nothing.
+func ReapSurvivors(runDir string, log zerolog.Logger) ([]Survivor, error) {
+	path := filepath.Join(runDir, RunFileName)
+	rf, err := ReadRunFile(runDir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		aside := fmt.Sprintf("%s.corrupt-%d", path, time.Now().Unix())
+		log.Warn().Err(err).Str("moved_to", aside).Msg("run file unreadable; moving it aside")
+		return nil, os.Rename(path, aside)
+	}
+	if rf.OwnerAlive() {
+		return nil, &AlreadyRunningError{RunDir: runDir, PID: rf.PID}
+	}
+	var found []Survivor
+	for _, s := range rf.Services {
+		if s.PGID <= 1 || s.PGID == os.Getpid() {
+			continue
+		}
+		if s.StartTicks != 0 && pidAlive(s.PGID) && !sameProcess(s.PGID, s.StartTicks) && startTicks(s.PGID) != 0 {
+			continue // the pid now belongs to another process: the old group is gone
+		}
+		members := groupMembers(s.PGID, s.StartTicks)
+		if len(members) == 0 {
+			continue
+		}
+		sv := Survivor{Service: s.Name, PGID: s.PGID}
+		for _, m := range members {
+			sv.PIDs = append(sv.PIDs, m.PID)
+			sv.Commands = append(sv.Commands, cmdline(m.PID))
+		}
+		log.Warn().Str("service", s.Name).Int("pgid", s.PGID).Ints("pids", sv.PIDs).
+			Str("commands", strings.Join(sv.Commands, " | ")).
+			Int("dead_owner_pid", rf.PID).Msg("reaping processes left by a previous arena-dev")
+		stopGroup(s.Name, s.PGID, DefaultStopTimeout, nil, log)
+		found = append(found, sv)
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return found, err
+	}
+	return found, nil
+}
+
+// stopGroup is the staged stop of a bare process group: SIGTERM, wait up to
+// timeout (or until force closes), SIGKILL, wait. It reports whether the group is gone.
+func stopGroup(name string, pgid int, timeout time.Duration, force <-chan struct{}, log zerolog.Logger) bool {
+	gone := func() bool { return !groupAlive(pgid) }
+	log.Info().Str("service", name).Int("pgid", pgid).Msg("stop: SIGTERM to process group")
+	if err := terminateGroup(pgid); err != nil {
+		log.Warn().Err(err).Str("service", name).Int("pgid", pgid).Msg("SIGTERM failed")
+	}
+	if pollUntil(gone, timeout, force) {
+		log.Info().Str("service", name).Int("pgid", pgid).Msg("stop: process group gone after SIGTERM")
+		return true
+	}
+	log.Warn().Str("service", name).Int("pgid", pgid).Dur("after", timeout).Msg("stop: still running, SIGKILL to process group")
+	_ = killGroup(pgid)
+	if pollUntil(gone, killWait, nil) {
+		log.Info().Str("service", name).Int("pgid", pgid).Msg("stop: process group gone after SIGKILL")
+		return true
+	}
+	log.Error().Str("service", name).Int("pgid", pgid).Msg("stop: processes survive SIGKILL")
+	return false
+}
+
+// killWait bounds the wait for the kernel to finish off a SIGKILLed group.
+const killWait = 5 * time.Second
+
+// pollUntil checks cond every 10ms until it holds (true), timeout passes or
+// force closes (false).
+func pollUntil(cond func() bool, timeout time.Duration, force <-chan struct{}) bool {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if cond() {
+			return true
+		}
+		select {
+		case <-deadline.C:
+			return cond()
+		case <-force:
+			return cond()
+		case <-tick.C:
+		}
+	}
+}
+
+// StopOwner is `arena-dev down`: it sends SIGTERM to the live arena-dev of runDir,
+// waits up to timeout for it to stop its stack and exit, SIGKILLs it if it did not,
+// and then reaps whatever its groups left. found is false when none was running
+// (survivors of a dead one are still reaped).
+func StopOwner(runDir string, timeout time.Duration, log zerolog.Logger) (found bool, err error) {
+	rf, err := LiveOwner(runDir)
+	if err != nil {
+		return false, err
+	}
+	if rf != nil {
+		found = true
+		log.Info().Int("pid", rf.PID).Msg("down: SIGTERM to arena-dev")
+		if err := terminatePID(rf.PID); err != nil && pidAlive(rf.PID) {
+			return true, fmt.Errorf("signalling arena-dev pid %d: %w", rf.PID, err)
+		}
+		if !pollUntil(func() bool { return !sameProcess(rf.PID, rf.StartTicks) }, timeout, nil) {
+			log.Warn().Int("pid", rf.PID).Dur("after", timeout).Msg("down: arena-dev still running, SIGKILL")
+			if p, err := os.FindProcess(rf.PID); err == nil {
+				_ = p.Kill()
+			}
+			pollUntil(func() bool { return !sameProcess(rf.PID, rf.StartTicks) }, killWait, nil)
+		}
+	}
+	_, err = ReapSurvivors(runDir, log)
+	return found, err
+}
+
+// WaitForOwner is `up --wait`'s parent side: it polls the run file written by the
+// arena-dev with the given pid until every service is ready (nil), a service failed
+// before that or the owner exited (an error with the reason), or ctx ends.
+func WaitForOwner(ctx context.Context, runDir string, pid int) error {
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	var last *RunFile
+	for {
+		rf, err := ReadRunFile(runDir)
+		if err == nil && rf.PID == pid {
+			last = rf
+			if rf.Ready {
+				return nil
+			}
+			for _, s := range rf.Services {
+				if s.State == StateFailed {
+					return fmt.Errorf("service %s failed: %s", s.Name, s.LastError)
+				}
+			}
+			if rf.Exited {
+				return fmt.Errorf("arena-dev exited before the stack was ready: %s", rf.Error)
+			}
+		}
+		var ticks uint64
+		if last != nil {
+			ticks = last.StartTicks
+		}
+		if !sameProcess(pid, ticks) { // a zombie counts as exited
+			return fmt.Errorf("arena-dev (pid %d) exited before the stack was ready", pid)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("stack not ready: %w (%s)", ctx.Err(), describe(last))
+		case <-tick.C:
+		}
+	}
+}
+
+// describe summarises services' states for an error message.
+func describe(rf *RunFile) string {
+	if rf == nil {
+		return "no run file yet"
+	}
+	var parts []string
+	for _, s := range rf.Services {
+		p := s.Name + " " + s.State.String()
+		if s.LastError != "" {
+			p += ": " + s.LastError
+		}
+		parts = append(parts, p)
+	}
+	return strings.Join(parts, ", ")
+}

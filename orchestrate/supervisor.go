@@ -1,0 +1,331 @@
+package orchestrate
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// Options configure a Supervisor.
+type Options struct {
+	// RunDir holds run.json and its lock (typically <project>/.wrangler/arena-dev).
+	// "" disables the run file, the one-owner check and survivor reaping.
+	RunDir string
+	// LogDir gets <service>.log per service; "" = no files.
+	LogDir string
+	// Output receives every service's prefixed lines; nil = os.Stdout.
+	Output    io.Writer
+	LogFormat LogFormat
+	Color     ColorMode
+	// Logger gets the supervisor's own messages (stages of stopping, restarts,
+	// reaping); nil = discard.
+	Logger *zerolog.Logger
+}
+
+// Event is one state change of one service.
+type Event struct {
+	Time time.Time
+	ServiceStatus
+}
+
+// Supervisor runs a stack of services; see the package comment.
+type Supervisor struct {
+	specs []ServiceSpec // start order
+	opts  Options
+	log   zerolog.Logger
+
+	mu      sync.Mutex
+	svcs    map[string]*service
+	order   []*service
+	subs    map[*subscriber]struct{}
+	allUp   bool
+	failErr error
+	started bool
+	exitErr string
+
+	readyCh chan struct{}
+	failCh  chan struct{}
+	forceCh chan struct{}
+	doneCh  chan struct{}
+	force   sync.Once
+
+	fileMu sync.Mutex
+	runf   *RunFile
+	logs   *Logs
+}
+
+// New validates the specs (names, commands, unknown depends_on, cycles, duplicate
+// ports, probes) and prepares a Supervisor; nothing starts until Run.
+func New(specs []ServiceSpec, opts Options) (*Supervisor, error) {
+	ordered, err := validate(specs)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Output == nil {
+		opts.Output = os.Stdout
+	}
+	s := &Supervisor{
+		specs: ordered, opts: opts, log: zerolog.Nop(),
+		svcs: map[string]*service{}, subs: map[*subscriber]struct{}{},
+		readyCh: make(chan struct{}), failCh: make(chan struct{}),
+		forceCh: make(chan struct{}), doneCh: make(chan struct{}),
+	}
+	if opts.Logger != nil {
+		s.log = *opts.Logger
+	}
+	for _, sp := range ordered {
+		sv := newService(sp)
+		s.svcs[sp.Name] = sv
+		s.order = append(s.order, sv)
+	}
+	return s, nil
+}
+
+// Run checks ports, claims the run directory (refusing when a live arena-dev owns
+// it, reaping the survivors of a dead one), starts the services in dependency
+// order and supervises them until ctx ends; then it stops them in reverse
+// dependency order (SIGTERM to each group, StopTimeout, SIGKILL) and returns.
+// It returns early with an error when nothing could start, and nil after a stop
+// requested through ctx.
+func (s *Supervisor) Run(ctx context.Context) (err error) {
+	s.mu.Lock()
+	if s.started {
+		s.mu.Unlock()
+		return errors.New("supervisor: Run called twice")
+	}
+	s.started = true
+	s.mu.Unlock()
+	defer close(s.doneCh)
+
+	release, err := s.claimRunDir()
+	if err != nil {
+		s.noteFailure(err)
+		return err
+	}
+	defer release()
+	defer func() { // before release, so the run file records why
+		if err != nil {
+			s.noteFailure(err)
+		}
+	}()
+	if err := PreflightPorts(s.specs); err != nil {
+		return err
+	}
+	names := make([]string, len(s.specs))
+	for i, sp := range s.specs {
+		names[i] = sp.Name
+	}
+	if s.logs, err = NewLogs(s.opts.Output, s.opts.LogFormat, s.opts.Color, s.opts.LogDir, names); err != nil {
+		return err
+	}
+	defer s.logs.Close()
+	s.persist()
+
+	for _, sv := range s.order {
+		go s.runService(sv)
+	}
+	allDone := make(chan struct{})
+	go func() {
+		for _, sv := range s.order {
+			<-sv.doneCh
+		}
+		close(allDone)
+	}()
+	select {
+	case <-ctx.Done():
+		s.log.Info().Msg("stopping the stack")
+	case <-allDone:
+	}
+	s.stopAll()
+	<-allDone
+	return s.summary(ctx)
+}
+
+// claimRunDir takes the run directory's lock, refuses a live owner and reaps a dead
+// one's survivors. The returned func marks the run file exited and unlocks.
+func (s *Supervisor) claimRunDir() (release func(), err error) {
+	dir := s.opts.RunDir
+	if dir == "" {
+		return func() {}, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("run directory: %w", err)
+	}
+	lock, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("run directory lock: %w", err)
+	}
+	if err := lockFile(lock); err != nil {
+		lock.Close()
+		if rf, _ := LiveOwner(dir); rf != nil {
+			return nil, &AlreadyRunningError{RunDir: dir, PID: rf.PID}
+		}
+		return nil, fmt.Errorf("arena-dev is already running here (%s is locked)", lock.Name())
+	}
+	if _, err := ReapSurvivors(dir, s.log); err != nil {
+		lock.Close()
+		return nil, err
+	}
+	s.fileMu.Lock()
+	s.runf = &RunFile{PID: os.Getpid(), StartTicks: startTicks(os.Getpid()),
+		Command: strings.Join(os.Args, " "), Started: time.Now()}
+	s.fileMu.Unlock()
+	return func() {
+		s.mu.Lock()
+		s.exitErr = firstNonEmpty(s.exitErr, "stopped")
+		s.mu.Unlock()
+		s.persistFinal()
+		lock.Close()
+	}, nil
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// stopAll closes each service's stop channel once all its dependents have ended
+// (reverse dependency order), or at once for everyone after Kill.
+func (s *Supervisor) stopAll() {
+	for _, sv := range s.order {
+		var dependents []*service
+		for _, other := range s.order {
+			for _, d := range other.spec.DependsOn {
+				if d == sv.spec.Name {
+					dependents = append(dependents, other)
+				}
+			}
+		}
+		go func(sv *service, dependents []*service) {
+			for _, d := range dependents {
+				select {
+				case <-d.doneCh:
+				case <-s.forceCh:
+				}
+			}
+			sv.stopOnce.Do(func() { close(sv.stopCh) })
+		}(sv, dependents)
+	}
+}
+
+// Kill forces the stop: waits for StopTimeout end at once with SIGKILL to every
+// group, and ordering is dropped. Call it on a second interrupt.
+func (s *Supervisor) Kill() {
+	s.force.Do(func() {
+		s.log.Warn().Msg("forced stop: SIGKILL to every process group")
+		close(s.forceCh)
+	})
+}
+
+// Ready is closed once every service has been ready at the same time.
+func (s *Supervisor) Ready() <-chan struct{} { return s.readyCh }
+
+// Done is closed when Run has returned.
+func (s *Supervisor) Done() <-chan struct{} { return s.doneCh }
+
+// WaitReady blocks until every service is ready (nil), one failed before that or
+// Run ended early (an error with the reason), or ctx ends.
+func (s *Supervisor) WaitReady(ctx context.Context) error {
+	select {
+	case <-s.readyCh:
+		return nil
+	default:
+	}
+	select {
+	case <-s.readyCh:
+		return nil
+	case <-s.failCh:
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.failErr
+	case <-s.doneCh:
+		return errors.New("the stack stopped before every service was ready")
+	case <-ctx.Done():
+		return fmt.Errorf("not ready: %w (%s)", ctx.Err(), describe(&RunFile{Services: s.Status()}))
+	}
+}
+
+// Status returns every service's state, in start order.
+func (s *Supervisor) Status() []ServiceStatus {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]ServiceStatus, len(s.order))
+	for i, sv := range s.order {
+		out[i] = sv.st
+	}
+	return out
+}
+
+// noteFailure records the first failure before the stack was ready.
+func (s *Supervisor) noteFailure(err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failBeforeReadyLocked(err)
+}
+
+// summary is Run's result once everything ended.
+func (s *Supervisor) summary(ctx context.Context) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	var failed []string
+	for _, st := range s.Status() {
+		if st.State == StateFailed {
+			failed = append(failed, st.Name+": "+st.LastError)
+		}
+	}
+	if len(failed) > 0 {
+		return fmt.Errorf("every service ended; failed: %s", strings.Join(failed, "; "))
+	}
+	return nil
+}
+
+// persist rewrites the run file with the current states. fileMu is taken before
+// the snapshot so a later state is never overwritten by an earlier one.
+func (s *Supervisor) persist() {
+	s.fileMu.Lock()
+	defer s.fileMu.Unlock()
+	if s.runf == nil {
+		return
+	}
+	s.mu.Lock()
+	s.runf.Ready, s.runf.Error = s.allUp, ""
+	if s.failErr != nil {
+		s.runf.Error = s.failErr.Error()
+	}
+	s.runf.Services = make([]ServiceStatus, len(s.order))
+	for i, sv := range s.order {
+		s.runf.Services[i] = sv.st
+	}
+	s.mu.Unlock()
+	s.runf.Updated = time.Now()
+	if err := writeRunFile(s.opts.RunDir, s.runf); err != nil {
+		s.log.Error().Err(err).Msg("writing the run file")
+	}
+}
+
+func (s *Supervisor) persistFinal() {
+	s.persist()
+	s.fileMu.Lock()
+	defer s.fileMu.Unlock()
+	if s.runf == nil {
+		return
+	}
+	s.mu.Lock()
+	s.runf.Exited, s.runf.Error = true, s.exitErr
+	s.mu.Unlock()
+	s.runf.Updated = time.Now()
+	if err := writeRunFile(s.opts.RunDir, s.runf); err != nil {
+		s.log.Error().Err(err).Msg("writing the run file")
+	}
+}
