@@ -13,6 +13,7 @@ var foldSpecial = map[rune]string{
 	'ß': "ss", 'ẞ': "ss", 'æ': "ae", 'Æ': "ae", 'œ': "oe", 'Œ': "oe",
 	'ø': "o", 'Ø': "o", 'đ': "d", 'Đ': "d", 'ł': "l", 'Ł': "l",
 	'þ': "th", 'Þ': "th", 'ð': "d", 'Ð': "d", 'ı': "i",
+	'ς': "σ", // final sigma: "Σ" and "ς" are the same letter
 }
 
 // Slug derives an answer id from its label: compatibility-decomposed, combining

@@ -152,7 +152,7 @@ func DecodeListRequest(body []byte) ([]LabelRequest, *Error) {
 	for i, it := range items {
 		where := fmt.Sprintf("answer %d: ", i)
 		var s string
-		if json.Unmarshal(it, &s) == nil {
+		if it[0] == '"' && json.Unmarshal(it, &s) == nil {
 			out = append(out, LabelRequest{Label: s})
 			continue
 		}
