@@ -148,7 +148,7 @@ func ReapSurvivors(runDir string, log zerolog.Logger) ([]Survivor, error) {
 		if s.PGID <= 1 || s.PGID == os.Getpid() {
 			continue
 		}
-		if s.StartTicks != 0 && pidAlive(s.PGID) && !sameProcess(s.PGID, s.StartTicks) && startTicks(s.PGID) != 0 {
+		if t := startTicks(s.PGID); s.StartTicks != 0 && t != 0 && t != s.StartTicks {
 			continue // the pid now belongs to another process: the old group is gone
 		}
 		members := groupMembers(s.PGID, s.StartTicks)

@@ -239,6 +239,10 @@ func (s *Supervisor) WaitReady(ctx context.Context) error {
 	select {
 	case <-s.readyCh:
 		return nil
+	case <-s.failCh:
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return s.failErr
 	default:
 	}
 	select {

@@ -1,0 +1,219 @@
+//go:build unix
+
+package orchestrate
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/sommelier-arena/arena-dev/internal/testenv"
+)
+
+// eventsUntil collects events until cond says stop, or fails at the deadline.
+func (r *running) eventsUntil(t *testing.T, within time.Duration, cond func(Event) bool) []Event {
+	t.Helper()
+	var got []Event
+	deadline := time.After(within)
+	for {
+		select {
+		case ev, ok := <-r.events:
+			if !ok {
+				t.Fatalf("event stream closed; got %v", got)
+			}
+			got = append(got, ev)
+			if cond(ev) {
+				return got
+			}
+		case <-deadline:
+			t.Fatalf("timed out; events so far: %v", got)
+		}
+	}
+}
+
+func indexOf(evs []Event, name string, st State) int {
+	for i, ev := range evs {
+		if ev.Name == name && ev.State == st {
+			return i
+		}
+	}
+	return -1
+}
+
+func TestDependentsStartOnceDependenciesAreReady(t *testing.T) {
+	dbPort, webPort := testenv.FreePort(t), testenv.FreePort(t)
+	db := helper(t, "db", "serve", fmt.Sprintf("PORT=%d", dbPort), "DELAY=400ms")
+	db.Port = dbPort
+	db.Probe = Probe{Kind: ProbeHTTP, URL: fmt.Sprintf("http://127.0.0.1:%d/", dbPort), Interval: 20 * time.Millisecond, Timeout: 20 * time.Second}
+	// web exits 1 (RestartNo: Failed) unless db already accepts connections when it starts.
+	web := helper(t, "web", "serve", fmt.Sprintf("PORT=%d", webPort), fmt.Sprintf("NEED=127.0.0.1:%d", dbPort))
+	web.Port, web.DependsOn = webPort, []string{"db"}
+	web.Probe = Probe{Kind: ProbeTCP, Address: fmt.Sprintf("127.0.0.1:%d", webPort), Interval: 20 * time.Millisecond, Timeout: 20 * time.Second}
+	r := start(t, []ServiceSpec{web, db}, Options{}) // listed dependent-first on purpose
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := r.sup.WaitReady(ctx); err != nil {
+		t.Fatalf("WaitReady: %v", err)
+	}
+	evs := r.eventsUntil(t, 5*time.Second, func(ev Event) bool { return ev.Name == "web" && ev.State == StateReady })
+	dbReady, webStarting := indexOf(evs, "db", StateReady), indexOf(evs, "web", StateStarting)
+	if dbReady < 0 || webStarting < dbReady {
+		t.Fatalf("web started (event %d) before db was ready (event %d): %v", webStarting, dbReady, evs)
+	}
+	if !strings.Contains(r.out.String(), "dependency reachable") {
+		t.Errorf("web did not see db up at its start:\n%s", r.out.String())
+	}
+	if st := r.sup.Status(); st[0].Name != "db" || st[1].Name != "web" {
+		t.Errorf("status order = %s, %s; want start order db, web", st[0].Name, st[1].Name)
+	}
+}
+
+func TestRestartsCrashWithExponentialBackoff(t *testing.T) {
+	counter := filepath.Join(t.TempDir(), "starts")
+	spec := helper(t, "flaky", "crash-until", "COUNTER="+counter, "CRASHES=3")
+	spec.Restart, spec.MaxRestarts, spec.Backoff, spec.BackoffMax = RestartOnFailure, 5, 80*time.Millisecond, time.Second
+	spec.Probe = logProbe(`up after 3 crashes`)
+	r := start(t, []ServiceSpec{spec}, Options{})
+	st := r.waitState(t, "flaky", StateReady, 20*time.Second)
+	if st.Restarts != 3 {
+		t.Errorf("restarts = %d, want 3", st.Restarts)
+	}
+	evs := r.eventsUntil(t, 5*time.Second, func(ev Event) bool { return ev.State == StateReady })
+	// Each wait (restarting -> next starting) is at least Backoff * 2^(n-1).
+	var waits []time.Duration
+	for i, ev := range evs {
+		if ev.State == StateRestarting && i+1 < len(evs) && evs[i+1].State == StateStarting {
+			waits = append(waits, evs[i+1].Time.Sub(ev.Time))
+		}
+	}
+	if len(waits) != 3 {
+		t.Fatalf("want 3 backoff waits, got %v from %v", waits, evs)
+	}
+	for i, w := range waits {
+		if min := spec.Backoff << i; w < min {
+			t.Errorf("backoff %d was %s, want >= %s", i+1, w, min)
+		}
+	}
+	if !strings.Contains(st.LastError, "exit status 1") {
+		t.Errorf("LastError = %q, want the crash's exit status", st.LastError)
+	}
+}
+
+func TestAlwaysCrashingServiceFailsWhileOthersKeepRunning(t *testing.T) {
+	bad := helper(t, "bad", "crash")
+	bad.Restart, bad.MaxRestarts, bad.Backoff = RestartAlways, 2, 10*time.Millisecond
+	bad.Probe = logProbe(`never printed`)
+	good := helper(t, "good", "sleep")
+	good.Probe = logProbe(`sleeping \d+`)
+	r := start(t, []ServiceSpec{good, bad}, Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := r.sup.WaitReady(ctx)
+	if err == nil || !strings.Contains(err.Error(), "bad") || !strings.Contains(err.Error(), "gave up after 2 restarts") {
+		t.Fatalf("WaitReady = %v, want bad's give-up reason", err)
+	}
+	b := r.waitState(t, "bad", StateFailed, 10*time.Second)
+	if b.Restarts != 2 {
+		t.Errorf("bad restarts = %d, want 2", b.Restarts)
+	}
+	g := r.waitState(t, "good", StateReady, 10*time.Second)
+	if !alive(g.PID) {
+		t.Errorf("good (pid %d) should keep running", g.PID)
+	}
+	select {
+	case err := <-r.errc:
+		t.Fatalf("Run returned while good still runs: %v", err)
+	default:
+	}
+}
+
+func TestReadinessTimeoutAndFatalLineFail(t *testing.T) {
+	never := helper(t, "never", "sleep")
+	never.Probe = Probe{Kind: ProbeTCP, Address: fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t)),
+		Interval: 20 * time.Millisecond, Timeout: 300 * time.Millisecond}
+	taken := helper(t, "taken", "sleep")
+	taken.Command = []string{"/bin/sh", "-c", `printf '\033[31m[pk:err]\033[0m Address already in use (0.0.0.0:1999)\n'; exec sleep 60`}
+	taken.Env = nil
+	taken.Probe = Probe{Kind: ProbeHTTP, URL: "http://127.0.0.1:1/", Timeout: 20 * time.Second}
+	r := start(t, []ServiceSpec{never, taken}, Options{})
+	n := r.waitState(t, "never", StateFailed, 10*time.Second)
+	if !strings.Contains(n.LastError, "not ready after 300ms") || alive(n.PID) {
+		t.Errorf("never: LastError %q, pid %d alive=%v", n.LastError, n.PID, alive(n.PID))
+	}
+	tk := r.waitState(t, "taken", StateFailed, 10*time.Second)
+	if !strings.Contains(tk.LastError, "Address already in use (0.0.0.0:1999)") || alive(tk.PID) {
+		t.Errorf("taken: LastError %q, pid %d alive=%v", tk.LastError, tk.PID, alive(tk.PID))
+	}
+}
+
+func TestInProcessService(t *testing.T) {
+	var cancelled atomic.Bool
+	api := ServiceSpec{Name: "answers", Run: func(ctx context.Context, ready func(), log LineWriter) error {
+		log.WriteLine("serving")
+		ready()
+		<-ctx.Done()
+		cancelled.Store(true)
+		log.WriteLine("bye")
+		return nil
+	}}
+	web := helper(t, "web", "sleep")
+	web.DependsOn = []string{"answers"}
+	web.Probe = logProbe(`sleeping`)
+	r := start(t, []ServiceSpec{api, web}, Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := r.sup.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.stop(t, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if !cancelled.Load() {
+		t.Error("Run's context was not cancelled")
+	}
+	out := r.out.String()
+	if !strings.Contains(out, "[answers] serving") || !strings.Contains(out, "[answers] bye") {
+		t.Errorf("in-process lines not prefixed:\n%s", out)
+	}
+	// Reverse dependency order: web stops before answers says bye.
+	log := r.diag.String()
+	if w, a := strings.Index(log, `"service":"web","reason":"stack stopping"`), strings.Index(log, `"service":"answers","reason":"stack stopping"`); w < 0 || a < w {
+		t.Errorf("want web stopped before answers:\n%s", log)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	cmd := []string{"true"}
+	cases := []struct {
+		name  string
+		specs []ServiceSpec
+		want  string
+	}{
+		{"unknown dependency", []ServiceSpec{{Name: "a", Command: cmd, DependsOn: []string{"nope"}}}, `unknown service "nope"`},
+		{"cycle", []ServiceSpec{{Name: "a", Command: cmd, DependsOn: []string{"b"}}, {Name: "b", Command: cmd, DependsOn: []string{"a"}}}, "dependency cycle: a -> b -> a"},
+		{"self", []ServiceSpec{{Name: "a", Command: cmd, DependsOn: []string{"a"}}}, "depends on itself"},
+		{"duplicate name", []ServiceSpec{{Name: "a", Command: cmd}, {Name: "a", Command: cmd}}, "defined twice"},
+		{"duplicate port", []ServiceSpec{{Name: "a", Command: cmd, Port: 5000}, {Name: "b", Command: cmd, Port: 5000}}, `port 5000 is also service "a"'s`},
+		{"no command", []ServiceSpec{{Name: "a"}}, "needs a command"},
+		{"both", []ServiceSpec{{Name: "a", Command: cmd, Run: func(context.Context, func(), LineWriter) error { return nil }}}, "both a command"},
+		{"bad name", []ServiceSpec{{Name: "a b", Command: cmd}}, "name must be"},
+		{"http probe", []ServiceSpec{{Name: "a", Command: cmd, Probe: Probe{Kind: ProbeHTTP, URL: "localhost:1"}}}, "needs an http:// URL"},
+		{"log probe", []ServiceSpec{{Name: "a", Command: cmd, Probe: Probe{Kind: ProbeLog}}}, "needs a pattern"},
+		{"negative", []ServiceSpec{{Name: "a", Command: cmd, Backoff: -time.Second}}, "backoff is negative"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := New(c.specs, Options{})
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("New = %v, want an error containing %q", err, c.want)
+			}
+		})
+	}
+	if _, err := New([]ServiceSpec{{Name: "a", Command: cmd}, {Name: "b", Command: cmd, DependsOn: []string{"a"}}}, Options{}); err != nil {
+		t.Fatalf("valid specs: %v", err)
+	}
+}

@@ -1,0 +1,181 @@
+//go:build unix
+
+package orchestrate
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestLinesNeverInterleave(t *testing.T) {
+	out := &syncBuffer{}
+	logs, err := NewLogs(out, LogText, ColorNever, "", []string{"a", "bb"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for _, name := range []string{"a", "bb"} {
+		for g := 0; g < 4; g++ {
+			w := logs.Writer(name, "stdout", nil)
+			wg.Add(1)
+			go func(name string, g int) {
+				defer wg.Done()
+				for i := 0; i < 300; i++ {
+					line := fmt.Sprintf("%s-%d-%d %s|\n", name, g, i, strings.Repeat("y", i%97))
+					// Dribble the line out in pieces of 7 bytes, as a pipe may deliver it.
+					for len(line) > 0 {
+						n := min(7, len(line))
+						w.Write([]byte(line[:n]))
+						line = line[n:]
+					}
+				}
+			}(name, g)
+		}
+	}
+	wg.Wait()
+	checkWholeLines(t, out.String(), map[string]int{"a": 4 * 300, "bb": 4 * 300})
+}
+
+// checkWholeLines asserts every line is "[name]<pad> name-... y*|" and counts them.
+func checkWholeLines(t *testing.T, out string, want map[string]int) {
+	t.Helper()
+	re := regexp.MustCompile(`^\[(\w+)\] +(\w+)[- ](?:\S+ )+y*x*\|$`)
+	got := map[string]int{}
+	for _, ln := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
+		m := re.FindStringSubmatch(ln)
+		if m == nil || m[1] != m[2] {
+			if strings.HasSuffix(ln, " done") || strings.Contains(ln, "tail-without-newline") {
+				continue
+			}
+			t.Fatalf("torn or interleaved line: %q", ln)
+		}
+		got[m[1]]++
+	}
+	for k, n := range want {
+		if got[k] != n {
+			t.Errorf("%s: %d whole lines, want %d", k, got[k], n)
+		}
+	}
+}
+
+func TestChildOutputNeverInterleaves(t *testing.T) {
+	one := helper(t, "one", "chatter", "TAG=one")
+	two := helper(t, "two", "chatter", "TAG=two")
+	one.Probe, two.Probe = logProbe(`^one done$`), logProbe(`^two done$`)
+	logDir := t.TempDir()
+	r := start(t, []ServiceSpec{one, two}, Options{LogDir: logDir})
+	r.waitState(t, "one", StateReady, 20*time.Second)
+	r.waitState(t, "two", StateReady, 20*time.Second)
+	if err := r.stop(t, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	// The unterminated last line is flushed when the stream ends.
+	checkWholeLines(t, r.out.String(), map[string]int{"one": 800, "two": 800})
+	if !strings.Contains(r.out.String(), "[one] one tail-without-newline\n") {
+		t.Error("partial last line not flushed at exit")
+	}
+	b, err := os.ReadFile(filepath.Join(logDir, "one.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(b), " stdout one g"); n != 800 || strings.Contains(string(b), "two g") {
+		t.Errorf("one.log has %d of one's 800 lines (or some of two's)", n)
+	}
+}
+
+func TestLogFormats(t *testing.T) {
+	esc := "\x1b[32m[pk:inf]\x1b[0m Ready on http://0.0.0.0:1999"
+	cases := []struct {
+		name   string
+		format LogFormat
+		color  ColorMode
+		check  func(t *testing.T, out string)
+	}{
+		{"text plain", LogText, ColorNever, func(t *testing.T, out string) {
+			want := "[partykit] [pk:inf] Ready on http://0.0.0.0:1999\n[astro]    hello\n"
+			if out != want {
+				t.Errorf("got %q, want %q", out, want)
+			}
+		}},
+		{"text colour", LogText, ColorAlways, func(t *testing.T, out string) {
+			if !strings.HasPrefix(out, "\x1b[36m[partykit]\x1b[0m "+esc+"\n") {
+				t.Errorf("want a coloured prefix and the child's own colours kept, got %q", out)
+			}
+		}},
+		{"json", LogJSON, ColorAlways, func(t *testing.T, out string) {
+			lines := strings.Split(strings.TrimSpace(out), "\n")
+			if len(lines) != 2 {
+				t.Fatalf("want 2 JSON lines, got %q", out)
+			}
+			var j jsonLine
+			if err := json.Unmarshal([]byte(lines[0]), &j); err != nil {
+				t.Fatal(err)
+			}
+			if j.Service != "partykit" || j.Stream != "stderr" || j.Line != "[pk:inf] Ready on http://0.0.0.0:1999" {
+				t.Errorf("got %+v", j)
+			}
+			if _, err := time.Parse(time.RFC3339Nano, j.Time); err != nil {
+				t.Errorf("time %q: %v", j.Time, err)
+			}
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv("NO_COLOR", "")
+			out := &syncBuffer{}
+			logs, err := NewLogs(out, c.format, c.color, "", []string{"partykit", "astro"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			logs.Line("partykit", "stderr", esc)
+			logs.Line("astro", "stdout", "hello")
+			c.check(t, out.String())
+		})
+	}
+	t.Run("NO_COLOR wins", func(t *testing.T) {
+		t.Setenv("NO_COLOR", "1")
+		out := &syncBuffer{}
+		logs, _ := NewLogs(out, LogText, ColorAlways, "", []string{"a"})
+		logs.Line("a", "stdout", "x")
+		if strings.Contains(out.String(), "\x1b") {
+			t.Errorf("colour despite NO_COLOR: %q", out.String())
+		}
+	})
+}
+
+func TestLineSplitter(t *testing.T) {
+	var got []string
+	w := &LineSplitter{emit: func(s string) { got = append(got, s) }}
+	w.Write([]byte("a\r\nb"))
+	w.Write([]byte("c\n\nlong:"))
+	w.Write([]byte(strings.Repeat("z", MaxLineBytes)))
+	w.Flush()
+	want := []string{"a", "bc", "", "long:" + strings.Repeat("z", MaxLineBytes-5), strings.Repeat("z", 5)}
+	if len(got) != len(want) {
+		t.Fatalf("got %d lines, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("line %d = %.40q, want %.40q", i, got[i], want[i])
+		}
+	}
+}
+
+func TestStripANSI(t *testing.T) {
+	for in, want := range map[string]string{
+		"\x1b[2m\x1b[32m[pk:inf]\x1b[39m\x1b[22m Ready": "[pk:inf] Ready",
+		"\x1b]8;;http://x\x07link\x1b]8;;\x07":          "link",
+		"plain\r":                                       "plain",
+	} {
+		if got := StripANSI(in); got != want {
+			t.Errorf("StripANSI(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

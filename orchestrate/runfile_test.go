@@ -1,0 +1,134 @@
+//go:build unix
+
+package orchestrate
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+)
+
+// TestReapSurvivorsOfAKilledSupervisor runs a supervisor in a child process, SIGKILLs
+// it (Pdeathsig takes the leader; the grandchild in its group survives), then reaps.
+func TestReapSurvivorsOfAKilledSupervisor(t *testing.T) {
+	runDir := t.TempDir()
+	spec := helper(t, "supervisor", "supervise", "RUN_DIR="+runDir)
+	owner := exec.Command(spec.Command[0])
+	owner.Env = append(owner.Environ(), spec.Env...)
+	out := &syncBuffer{}
+	owner.Stdout, owner.Stderr = out, out
+	if err := owner.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { owner.Process.Kill(); owner.Wait() })
+
+	var rf *RunFile
+	waitFor(t, "the owner's run file to say ready", 20*time.Second, func() bool {
+		var err error
+		rf, err = ReadRunFile(runDir)
+		return err == nil && rf.Ready
+	})
+	if rf.PID != owner.Process.Pid || len(rf.Services) != 1 || rf.Services[0].PGID == 0 {
+		t.Fatalf("run file: %+v (owner pid %d)", rf, owner.Process.Pid)
+	}
+	pgid := rf.Services[0].PGID
+	gc := pidFromOutput(t, out, "grandchild")
+
+	// While the owner lives: it is found, a second supervisor is refused, nothing is reaped.
+	if live, err := LiveOwner(runDir); err != nil || live == nil || live.PID != owner.Process.Pid {
+		t.Fatalf("LiveOwner = %+v, %v", live, err)
+	}
+	second, err := New([]ServiceSpec{helper(t, "x", "sleep")}, Options{RunDir: runDir, Output: &syncBuffer{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var already *AlreadyRunningError
+	if err := second.Run(context.Background()); !errors.As(err, &already) || already.PID != owner.Process.Pid {
+		t.Fatalf("second Run = %v, want *AlreadyRunningError naming pid %d", err, owner.Process.Pid)
+	}
+	if _, err := ReapSurvivors(runDir, zerolog.Nop()); !errors.As(err, &already) {
+		t.Fatalf("ReapSurvivors with a live owner = %v, want *AlreadyRunningError", err)
+	}
+
+	if err := owner.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	owner.Wait()
+	// The premise: the group outlives its supervisor (the grandchild is not reached by Pdeathsig).
+	waitFor(t, "the leader to die of Pdeathsig", 10*time.Second, func() bool { return !alive(pgid) })
+	if !alive(gc) || len(groupMembers(pgid, 0)) == 0 {
+		t.Fatalf("test premise: grandchild %d of group %d should survive the supervisor", gc, pgid)
+	}
+	if live, _ := LiveOwner(runDir); live != nil {
+		t.Fatalf("LiveOwner after SIGKILL = pid %d, want none", live.PID)
+	}
+
+	got, err := ReapSurvivors(runDir, zerolog.Nop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].PGID != pgid || got[0].Service != "tree" || len(got[0].PIDs) != 1 || got[0].PIDs[0] != gc {
+		t.Fatalf("survivors = %+v, want group %d with grandchild %d", got, pgid, gc)
+	}
+	if alive(gc) {
+		t.Errorf("grandchild %d survived the reaping", gc)
+	}
+	if _, err := os.Stat(filepath.Join(runDir, RunFileName)); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("run file should be cleared after reaping: %v", err)
+	}
+}
+
+func TestRunFileRecordsStatesAndExit(t *testing.T) {
+	runDir := t.TempDir()
+	spec := helper(t, "svc", "sleep")
+	spec.Probe = logProbe(`sleeping`)
+	r := start(t, []ServiceSpec{spec}, Options{RunDir: runDir})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := WaitForOwner(ctx, runDir, os.Getpid()); err != nil {
+		t.Fatalf("WaitForOwner: %v", err)
+	}
+	rf, err := ReadRunFile(runDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := r.sup.Status()[0]
+	if s := rf.Services[0]; s.State != StateReady || s.PID != st.PID || s.PGID != st.PGID || s.StartTicks == 0 {
+		t.Fatalf("run file service %+v vs status %+v", s, st)
+	}
+	if err := r.stop(t, 10*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	rf, err = ReadRunFile(runDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rf.Exited || rf.Services[0].State != StateStopped || rf.OwnerAlive() {
+		t.Errorf("after stop: exited=%v state=%s", rf.Exited, rf.Services[0].State)
+	}
+	if _, err := LiveOwner(runDir); err != nil {
+		t.Errorf("LiveOwner on an exited run file: %v", err)
+	}
+}
+
+func TestCorruptRunFileIsMovedAside(t *testing.T) {
+	runDir := t.TempDir()
+	path := filepath.Join(runDir, RunFileName)
+	if err := os.WriteFile(path, []byte("{not json"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReapSurvivors(runDir, zerolog.Nop()); err != nil {
+		t.Fatal(err)
+	}
+	aside, _ := filepath.Glob(path + ".corrupt-*")
+	if len(aside) != 1 {
+		t.Fatalf("want the corrupt file kept aside, got %v", aside)
+	}
+}
