@@ -1,0 +1,129 @@
+//go:build unix
+
+package orchestrate
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/sommelier-arena/arena-dev/internal/testenv"
+)
+
+// realSpecs are the example stack's dev servers on free ports, started the way
+// arena-dev starts them (the tools' own entry points, offline switches set).
+func realSpecs(tb testing.TB) (partykit, astro ServiceSpec) {
+	dir := testenv.ExampleDir(tb)
+	testenv.RequireFile(tb, filepath.Join(dir, "node_modules", ".bin", "partykit"))
+	testenv.RequireFile(tb, filepath.Join(dir, "node_modules", ".bin", "astro"))
+	pk, as, api := testenv.FreePort(tb), testenv.FreePort(tb), testenv.FreePort(tb)
+	env := []string{"NO_UPDATE_NOTIFIER=1", "ASTRO_TELEMETRY_DISABLED=1", "ASTRO_DISABLE_UPDATE_CHECK=true",
+		fmt.Sprintf("PUBLIC_ANSWERS_URL=http://127.0.0.1:%d", api), fmt.Sprintf("PUBLIC_PARTYKIT_HOST=127.0.0.1:%d", pk)}
+	probe := func(port int) Probe {
+		return Probe{Kind: ProbeHTTP, URL: fmt.Sprintf("http://127.0.0.1:%d/", port), Interval: 50 * time.Millisecond, Timeout: 90 * time.Second}
+	}
+	partykit = ServiceSpec{Name: "partykit", Dir: dir, Env: env, Port: pk, Probe: probe(pk), StopTimeout: 3 * time.Second,
+		Command: []string{"node_modules/.bin/partykit", "dev", "--port", fmt.Sprint(pk), "--disable-request-cf-fetch"}}
+	astro = ServiceSpec{Name: "astro", Dir: dir, Env: env, Port: as, Probe: probe(as), StopTimeout: 3 * time.Second,
+		Command: []string{"node_modules/.bin/astro", "dev", "--host", "127.0.0.1", "--port", fmt.Sprint(as)}}
+	return partykit, astro
+}
+
+type member struct {
+	pid     int
+	cmdline string
+}
+
+func TestRealDevServersStopCleanly(t *testing.T) {
+	pk, as := realSpecs(t)
+	as.DependsOn = []string{"partykit"}
+	r := start(t, []ServiceSpec{pk, as}, Options{LogDir: t.TempDir()})
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	if err := r.sup.WaitReady(ctx); err != nil {
+		t.Fatalf("WaitReady: %v", err)
+	}
+	var members []member
+	var sawWorkerd, sawEsbuild bool
+	for _, st := range r.sup.Status() {
+		for _, m := range groupMembers(st.PGID, 0) {
+			cl := cmdline(m.PID)
+			members = append(members, member{m.PID, cl})
+			sawWorkerd = sawWorkerd || strings.Contains(cl, "workerd")
+			sawEsbuild = sawEsbuild || strings.Contains(cl, "esbuild")
+		}
+	}
+	if !sawWorkerd || !sawEsbuild {
+		t.Fatalf("test premise: want workerd and esbuild among the groups' processes, got %v", members)
+	}
+	if !strings.Contains(r.out.String(), "[partykit]") || !strings.Contains(r.out.String(), "[astro]") {
+		t.Errorf("missing prefixed output:\n%s", tail(r.out.String(), 2000))
+	}
+	if err := r.stop(t, 30*time.Second); err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	for _, m := range members {
+		if alive(m.pid) {
+			t.Errorf("pid %d survived the stop: %s", m.pid, m.cmdline)
+		}
+	}
+	for _, port := range []int{pk.Port, as.Port} {
+		if err := CheckPort(port); err != nil {
+			t.Errorf("after stop: %v", err)
+		}
+	}
+	t.Logf("output:\n%s\nsupervisor log:\n%s", tail(r.out.String(), 3000), r.diag.String())
+	if strings.Contains(r.diag.String(), "SIGKILL") {
+		t.Errorf("the dev servers should stop on SIGTERM alone:\n%s", r.diag.String())
+	}
+}
+
+// BenchmarkStartStop measures, per op, one full start-to-ready-to-gone cycle; the
+// ready-ms and stop-ms metrics split it. Compare the stack with each child alone.
+func BenchmarkStartStop(b *testing.B) {
+	for _, which := range []string{"stack", "partykit-alone", "astro-alone"} {
+		b.Run(which, func(b *testing.B) {
+			var ready, stop time.Duration
+			for i := 0; i < b.N; i++ {
+				pk, as := realSpecs(b)
+				as.DependsOn = []string{"partykit"}
+				specs := map[string][]ServiceSpec{"stack": {pk, as}, "partykit-alone": {pk}, "astro-alone": {as}}[which]
+				if which == "astro-alone" {
+					specs[0].DependsOn = nil
+				}
+				sup, err := New(specs, Options{Output: &syncBuffer{}})
+				if err != nil {
+					b.Fatal(err)
+				}
+				ctx, cancel := context.WithCancel(context.Background())
+				t0 := time.Now()
+				errc := make(chan error, 1)
+				go func() { errc <- sup.Run(ctx) }()
+				wctx, wcancel := context.WithTimeout(context.Background(), 120*time.Second)
+				err = sup.WaitReady(wctx)
+				wcancel()
+				t1 := time.Now()
+				var pgids []int
+				for _, st := range sup.Status() {
+					pgids = append(pgids, st.PGID)
+				}
+				cancel()
+				if rerr := <-errc; err != nil || rerr != nil {
+					b.Fatalf("ready: %v, run: %v", err, rerr)
+				}
+				for _, g := range pgids {
+					if groupAlive(g) {
+						b.Fatalf("group %d still alive after Run returned", g)
+					}
+				}
+				ready += t1.Sub(t0)
+				stop += time.Since(t1)
+			}
+			b.ReportMetric(float64(ready.Milliseconds())/float64(b.N), "ready-ms")
+			b.ReportMetric(float64(stop.Milliseconds())/float64(b.N), "stop-ms")
+		})
+	}
+}
