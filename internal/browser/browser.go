@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"testing"
 	"time"
 
@@ -132,7 +133,13 @@ func (b *Browser) Close() error {
 // installs chromium first.
 func New(t testing.TB) *Browser {
 	t.Helper()
-	return newWith(t, Options{Output: testWriter{t}})
+	out := &tailBuffer{max: 64 << 10}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("chromium output (last %d bytes):\n%s", out.max, out.String())
+		}
+	})
+	return newWith(t, Options{Output: out})
 }
 
 func newWith(t testing.TB, opt Options) *Browser {
@@ -150,10 +157,26 @@ func newWith(t testing.TB, opt Options) *Browser {
 	return b
 }
 
-// testWriter sends the browser's own output to the test log, for failures.
-type testWriter struct{ t testing.TB }
+// tailBuffer keeps the last max bytes of the browser's output (it logs a lot of
+// harmless D-Bus noise in containers), shown only when the test fails.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	buf []byte
+}
 
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Logf("chromium: %s", p)
+func (b *tailBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.buf = append(b.buf, p...)
+	if over := len(b.buf) - b.max; over > 0 {
+		b.buf = append(b.buf[:0], b.buf[over:]...)
+	}
 	return len(p), nil
+}
+
+func (b *tailBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return string(b.buf)
 }
