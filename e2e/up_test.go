@@ -51,7 +51,15 @@ func TestUpWaitServesTheStack(t *testing.T) {
 		t.Fatalf("no process found working in %s while the stack runs: the leftover checks could not see anything", s.dir)
 	}
 
-	api := fetchAnswers(t, s.ports["answers"])
+	useStack(t, s.ports)
+
+	s.down()
+	assertStackGone(t, "after down", s.dir, pids, pgids, s.portList())
+}
+
+// useStack checks a running stack from the outside, as its users would.
+func useStack(t *testing.T, ports map[string]int) {
+	api := fetchAnswers(t, ports["answers"])
 	t.Run("answers API serves the seeded answers", func(t *testing.T) {
 		for cat, labels := range seedLabels(t) {
 			var got []string
@@ -73,8 +81,8 @@ func TestUpWaitServesTheStack(t *testing.T) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
 		room := fmt.Sprintf("e2e-ws-%d", time.Now().UnixNano())
-		alice := joinRoom(ctx, t, s.ports["partykit"], room)
-		bob := joinRoom(ctx, t, s.ports["partykit"], room)
+		alice := joinRoom(ctx, t, ports["partykit"], room)
+		bob := joinRoom(ctx, t, ports["partykit"], room)
 		if _, err := alice.readUntil(ctx, func(m roomMsg) bool { return m.Type == "join" && m.ID == bob.id }); err != nil {
 			t.Fatalf("alice never saw bob join: %v", err)
 		}
@@ -92,14 +100,14 @@ func TestUpWaitServesTheStack(t *testing.T) {
 			Room        string `json:"room"`
 			Connections int    `json:"connections"`
 		}
-		getJSON(t, fmt.Sprintf("http://127.0.0.1:%d/parties/main/%s", s.ports["partykit"], room), &st)
+		getJSON(t, fmt.Sprintf("http://127.0.0.1:%d/parties/main/%s", ports["partykit"], room), &st)
 		if st.Room != room || st.Connections != 2 {
 			t.Fatalf("room status = %+v, want room %s with 2 connections", st, room)
 		}
 	})
 
 	b := browser.New(t)
-	astro := fmt.Sprintf("http://127.0.0.1:%d", s.ports["astro"])
+	astro := fmt.Sprintf("http://127.0.0.1:%d", ports["astro"])
 
 	t.Run("Chromium sees the answers on the Astro index page", func(t *testing.T) {
 		ctx, cancel := context.WithTimeout(b.Tab(), 60*time.Second)
@@ -141,7 +149,7 @@ func TestUpWaitServesTheStack(t *testing.T) {
 			t.Fatalf("room page never connected to PartyKit (status %q): %v", status, err)
 		}
 
-		player := joinRoom(ctx, t, s.ports["partykit"], room)
+		player := joinRoom(ctx, t, ports["partykit"], room)
 		label := "Syrah from Go " + room
 		seen := false
 		// Resend until shown: should Vite reload the page once (dependency
@@ -178,8 +186,6 @@ func TestUpWaitServesTheStack(t *testing.T) {
 		}
 	})
 
-	s.down()
-	assertStackGone(t, "after down", s.dir, pids, pgids, s.portList())
 }
 
 type renderedAnswer struct {
