@@ -5,6 +5,8 @@ package orchestrate
 import (
 	"context"
 	"fmt"
+	"net"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -89,8 +91,9 @@ func BenchmarkStartStop(b *testing.B) {
 			var ready, stop time.Duration
 			for i := 0; i < b.N; i++ {
 				pk, as := realSpecs(b)
-				as.DependsOn = []string{"partykit"}
-				specs := map[string][]ServiceSpec{"stack": {pk, as}, "partykit-alone": {pk}, "astro-alone": {as}}[which]
+				api := answersStub(b)
+				as.DependsOn = []string{"answers"} // arena-dev's default layout
+				specs := map[string][]ServiceSpec{"stack": {api, pk, as}, "partykit-alone": {pk}, "astro-alone": {as}}[which]
 				if which == "astro-alone" {
 					specs[0].DependsOn = nil
 				}
@@ -115,7 +118,7 @@ func BenchmarkStartStop(b *testing.B) {
 					b.Fatalf("ready: %v, run: %v", err, rerr)
 				}
 				for _, g := range pgids {
-					if groupAlive(g) {
+					if g != 0 && groupAlive(g) {
 						b.Fatalf("group %d still alive after Run returned", g)
 					}
 				}
@@ -126,4 +129,23 @@ func BenchmarkStartStop(b *testing.B) {
 			b.ReportMetric(float64(stop.Milliseconds())/float64(b.N), "stop-ms")
 		})
 	}
+}
+
+// answersStub is an in-process HTTP service standing where arena-dev's answers API
+// runs, so the benchmarked stack has the real shape (astro depends on it).
+func answersStub(tb testing.TB) ServiceSpec {
+	port := testenv.FreePort(tb)
+	return ServiceSpec{Name: "answers", Port: port, Run: func(ctx context.Context, ready func(), log LineWriter) error {
+		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			return err
+		}
+		srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprint(w, "[]") })}
+		go func() { <-ctx.Done(); srv.Close() }()
+		ready()
+		if err := srv.Serve(l); err != http.ErrServerClosed {
+			return err
+		}
+		return nil
+	}}
 }
