@@ -1,12 +1,63 @@
 package main
 
-import "github.com/urfave/cli/v2"
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
 
-// statusCommand is a placeholder until its issue lands; it says so instead of pretending.
+	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/stack"
+	"github.com/urfave/cli/v2"
+)
+
+// statusJSON is `status --json`: stable field names for scripts.
+type statusJSON struct {
+	Running  bool                        `json:"running"`
+	Ready    bool                        `json:"ready"`
+	PID      int                         `json:"pid,omitempty"`
+	Project  string                      `json:"project"`
+	Error    string                      `json:"error,omitempty"`
+	Services []orchestrate.ServiceStatus `json:"services"`
+}
+
+// exitNotRunning is status's exit code when no stack runs (as `systemctl status`).
+const exitNotRunning = 3
+
 func statusCommand() *cli.Command {
 	return &cli.Command{
-		Name:   "status",
-		Usage:  "not implemented yet",
-		Action: func(*cli.Context) error { return cli.Exit("arena-dev status: not implemented yet", 1) },
+		Name:      "status",
+		Usage:     "show each service's state, pid, port, URL and restarts (exit 3 when not running)",
+		ArgsUsage: " ",
+		Flags:     append(projectFlags(), &cli.BoolFlag{Name: "json", Usage: "print JSON"}),
+		Action: func(c *cli.Context) error {
+			p, err := loadProject(c)
+			if err != nil {
+				return err
+			}
+			rf, err := orchestrate.ReadRunFile(stack.RunDir(p.Dir))
+			if err != nil && !errors.Is(err, os.ErrNotExist) {
+				return cli.Exit(err.Error(), 1)
+			}
+			out := statusJSON{Project: p.Dir, Services: []orchestrate.ServiceStatus{}}
+			if rf != nil && rf.OwnerAlive() {
+				out.Running, out.Ready, out.PID, out.Error, out.Services = true, rf.Ready, rf.PID, rf.Error, rf.Services
+			}
+			if c.Bool("json") {
+				enc := json.NewEncoder(c.App.Writer)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(out); err != nil {
+					return err
+				}
+			} else if out.Running {
+				_ = stack.WriteTable(c.App.Writer, out.Services)
+			} else {
+				fmt.Fprintf(c.App.Writer, "arena-dev is not running in %s\n", p.Dir)
+			}
+			if !out.Running {
+				return cli.Exit("", exitNotRunning)
+			}
+			return nil
+		},
 	}
 }

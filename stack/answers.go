@@ -1,0 +1,100 @@
+package stack
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/sommelier-arena/arena-dev/answers"
+	"github.com/sommelier-arena/arena-dev/config"
+	"github.com/sommelier-arena/arena-dev/emulator"
+	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/seeds"
+)
+
+// answersSpec is the in-process answers API as a supervised service.
+func answersSpec(p *config.Project, ns *Answers) orchestrate.ServiceSpec {
+	a := p.File.Answers
+	addr := net.JoinHostPort(a.Host, strconv.Itoa(a.Port))
+	return orchestrate.ServiceSpec{
+		Name:    config.AnswersService,
+		Port:    a.Port,
+		URL:     p.AnswersURL(),
+		Restart: orchestrate.RestartOnFailure,
+		Run: func(ctx context.Context, ready func(), lw orchestrate.LineWriter) error {
+			log := zerolog.New(zerolog.ConsoleWriter{Out: lineWriter{lw}, NoColor: true, PartsExclude: []string{zerolog.TimestampFieldName}})
+			srv := answers.New(ns.Namespace, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins})
+			if a.Seed == nil || *a.Seed {
+				res, err := seeds.SeedEmpty(srv.Store())
+				if err != nil {
+					return fmt.Errorf("seeding: %w", err)
+				}
+				logSeeded(log, res)
+			}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return fmt.Errorf("answers API cannot listen on %s: %w", addr, err)
+			}
+			log.Info().Str("namespace", ns.ID()).Str("state", ns.Root).Msgf("wine-answers API on %s", p.AnswersURL())
+			ready()
+			return answers.Serve(ctx, ln, accessLog(log, srv))
+		},
+	}
+}
+
+func logSeeded(log zerolog.Logger, res []seeds.Result) {
+	var done []string
+	for _, r := range res {
+		if r.Added > 0 {
+			done = append(done, fmt.Sprintf("%s +%d", r.Category, r.Added))
+		}
+	}
+	if len(done) > 0 {
+		log.Info().Msg("seeded empty categories: " + strings.Join(done, ", "))
+	}
+}
+
+// accessLog writes one line per request, the way `wrangler dev` does.
+func accessLog(log zerolog.Logger, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		h.ServeHTTP(rec, r)
+		log.Info().Msgf("%s %s %d %s", r.Method, r.URL.RequestURI(), rec.status, time.Since(start).Round(10*time.Microsecond))
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+// lineWriter turns zerolog's one-event-per-Write output into whole log lines.
+type lineWriter struct{ lw orchestrate.LineWriter }
+
+func (w lineWriter) Write(p []byte) (int, error) {
+	for _, l := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {
+		w.lw.WriteLine(l)
+	}
+	return len(p), nil
+}
+
+// Answers is the opened answers namespace and the store that holds it.
+type Answers struct {
+	*emulator.Namespace
+	Root  string // the persist root
+	store *emulator.Store
+}
+
+// Close closes the store.
+func (a *Answers) Close() error { return a.store.Close() }

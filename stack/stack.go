@@ -1,0 +1,95 @@
+// Package stack runs the whole local stack for `arena-dev up`: it opens the KV
+// emulator for the project's answers namespace, serves the wine-answers API in
+// process, and hands it with the configured dev servers to the supervisor.
+package stack
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/rs/zerolog"
+	"github.com/sommelier-arena/arena-dev/config"
+	"github.com/sommelier-arena/arena-dev/orchestrate"
+)
+
+// Options configure one run of the stack.
+type Options struct {
+	Project   *config.Project
+	PersistTo string // overrides the project's persist root
+	Ephemeral bool   // a throwaway state dir, seeded fresh and removed at the end
+	Logger    zerolog.Logger
+	Output    io.Writer // services' prefixed lines
+	LogFormat orchestrate.LogFormat
+	Color     orchestrate.ColorMode
+	// Ready, when set, is called once every service is ready (the status table).
+	Ready func(statuses []orchestrate.ServiceStatus)
+	// Force, when it fires, skips the graceful stages of shutdown (a second Ctrl-C).
+	Force <-chan struct{}
+}
+
+// RunDir is where a project's run file and logs live: beside wrangler's own state.
+func RunDir(projectDir string) string {
+	return filepath.Join(projectDir, ".wrangler", "arena-dev")
+}
+
+// LogDir holds one log file per service.
+func LogDir(projectDir string) string { return filepath.Join(RunDir(projectDir), "logs") }
+
+// Run starts the stack and blocks until ctx ends (then stops everything) or the
+// stack cannot run at all.
+func Run(ctx context.Context, o Options) error {
+	p := o.Project
+	persist := o.PersistTo
+	if o.Ephemeral {
+		dir, err := os.MkdirTemp("", "arena-dev-state-")
+		if err != nil {
+			return fmt.Errorf("ephemeral state dir: %w", err)
+		}
+		defer os.RemoveAll(dir)
+		persist = dir
+		o.Logger.Info().Str("dir", dir).Msg("ephemeral state: seeded fresh, removed at exit")
+	}
+	ns, err := OpenAnswers(p, persist)
+	if err != nil {
+		return err
+	}
+	defer ns.Close()
+
+	specs, err := p.Specs()
+	if err != nil {
+		return err
+	}
+	specs = append([]orchestrate.ServiceSpec{answersSpec(p, ns)}, specs...)
+	sup, err := orchestrate.New(specs, orchestrate.Options{
+		RunDir:    RunDir(p.Dir),
+		LogDir:    LogDir(p.Dir),
+		Output:    o.Output,
+		LogFormat: o.LogFormat,
+		Color:     o.Color,
+		Logger:    &o.Logger,
+	})
+	if err != nil {
+		return err
+	}
+	go func() {
+		select {
+		case <-o.Force:
+			o.Logger.Warn().Msg("second interrupt: killing every process group now")
+			sup.Kill()
+		case <-sup.Done():
+		}
+	}()
+	if o.Ready != nil {
+		go func() {
+			select {
+			case <-sup.Ready():
+				o.Ready(sup.Status())
+			case <-sup.Done():
+			}
+		}()
+	}
+	return sup.Run(ctx)
+}
