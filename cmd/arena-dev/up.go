@@ -134,4 +134,3 @@ func stopSignals() (ctx context.Context, force <-chan struct{}, stop func()) {
 	}()
 	return ctx, forceCh, func() { signal.Stop(sigs); cancel() }
 }
-
