@@ -39,7 +39,7 @@ type Namespace struct {
 	db   *sql.DB
 	conn *sql.Conn // the one connection: data_version is per connection
 
-	mu          sync.Mutex // serialises SQL and index updates
+	mu          sync.Mutex                  // serialises SQL and index updates
 	index       atomic.Pointer[memdb.MemDB] // swapped whole on reload; readers never lock
 	dataVersion int64
 	nextExpiry  int64        // earliest ExpirationMs in the index, 0 = none (under mu)
