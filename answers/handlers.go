@@ -63,6 +63,8 @@ func (s *Server) getCategory(w http.ResponseWriter, r *http.Request, cat Categor
 // readBody reads at most MaxBodyBytes; more is 413.
 func readBody(r *http.Request) ([]byte, *Error) {
 	if r.ContentLength > MaxBodyBytes {
+		// Drain some of it so the client, still sending, reads the 413 instead of a reset.
+		io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20)) //nolint:errcheck // best effort
 		return nil, errf(413, "body_too_large", "request body has %d bytes; the limit is %d (64 KiB)", r.ContentLength, MaxBodyBytes)
 	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxBodyBytes+1))

@@ -46,10 +46,12 @@ async function writeList(env: Env, cat: Category, list: Entry[]): Promise<void> 
 
 async function readBody(req: Request): Promise<string> {
   const declared = Number(req.headers.get("Content-Length") ?? "0");
+  // Read the body even when it is too large: answering before the client has sent
+  // it makes the runtime reset the connection, and the client never sees the 413.
+  const buf = await req.arrayBuffer();
   if (declared > MAX_BODY_BYTES) {
     throw new ApiError(413, "body_too_large", `request body has ${declared} bytes; the limit is ${MAX_BODY_BYTES} (64 KiB)`);
   }
-  const buf = await req.arrayBuffer();
   if (buf.byteLength > MAX_BODY_BYTES) {
     throw new ApiError(413, "body_too_large", `request body is over the limit of ${MAX_BODY_BYTES} bytes (64 KiB)`);
   }
