@@ -1,7 +1,7 @@
-//go:build unix && !linux
+//go:build !linux
 
 package orchestrate
 
-import "syscall"
+import "os/exec"
 
-func setDeathSignal(*syscall.SysProcAttr) {} // Linux only
+func startCmd(cmd *exec.Cmd) error { return cmd.Start() }

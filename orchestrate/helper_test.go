@@ -124,14 +124,19 @@ func helperMain(mode string) {
 		select {}
 	case "supervise": // a whole supervisor, to be SIGKILLed by the test
 		runDir := os.Getenv("RUN_DIR")
-		specs := []ServiceSpec{{Name: "tree", Command: []string{self}, Env: []string{"ORCH_HELPER=tree"},
-			Probe: Probe{Kind: ProbeLog, Pattern: regexp.MustCompile(`grandchild \d+`)}}}
-		sup, err := New(specs, Options{RunDir: runDir, Output: os.Stdout})
+		child, ready := "tree", `grandchild \d+`
+		if os.Getenv("STUBBORN") != "" {
+			child, ready = "ignore-term", `ignoring SIGTERM`
+		}
+		specs := []ServiceSpec{{Name: child, Command: []string{self}, Env: []string{"ORCH_HELPER=" + child},
+			Probe: Probe{Kind: ProbeLog, Pattern: regexp.MustCompile(ready)}, StopTimeout: time.Hour}}
+		lg := zerolog.New(os.Stderr)
+		sup, err := New(specs, Options{RunDir: runDir, Output: os.Stdout, Logger: &lg})
 		if err != nil {
 			fmt.Println("new:", err)
 			os.Exit(1)
 		}
-		if err := sup.Run(context.Background()); err != nil {
+		if err := sup.RunUntilSignal(context.Background()); err != nil {
 			fmt.Println("run:", err)
 			os.Exit(1)
 		}

@@ -19,22 +19,7 @@ import (
 // it (Pdeathsig takes the leader; the grandchild in its group survives), then reaps.
 func TestReapSurvivorsOfAKilledSupervisor(t *testing.T) {
 	runDir := t.TempDir()
-	spec := helper(t, "supervisor", "supervise", "RUN_DIR="+runDir)
-	owner := exec.Command(spec.Command[0])
-	owner.Env = append(owner.Environ(), spec.Env...)
-	out := &syncBuffer{}
-	owner.Stdout, owner.Stderr = out, out
-	if err := owner.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { owner.Process.Kill(); owner.Wait() })
-
-	var rf *RunFile
-	waitFor(t, "the owner's run file to say ready", 20*time.Second, func() bool {
-		var err error
-		rf, err = ReadRunFile(runDir)
-		return err == nil && rf.Ready
-	})
+	owner, out, rf := startOwner(t, runDir)
 	if rf.PID != owner.Process.Pid || len(rf.Services) != 1 || rf.Services[0].PGID == 0 {
 		t.Fatalf("run file: %+v (owner pid %d)", rf, owner.Process.Pid)
 	}
@@ -60,7 +45,7 @@ func TestReapSurvivorsOfAKilledSupervisor(t *testing.T) {
 	if err := owner.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
-	owner.Wait()
+	<-owner.exited
 	// The premise: the group outlives its supervisor (the grandchild is not reached by Pdeathsig).
 	waitFor(t, "the leader to die of Pdeathsig", 10*time.Second, func() bool { return !alive(pgid) })
 	if !alive(gc) || len(groupMembers(pgid, 0)) == 0 {
@@ -130,5 +115,106 @@ func TestCorruptRunFileIsMovedAside(t *testing.T) {
 	aside, _ := filepath.Glob(path + ".corrupt-*")
 	if len(aside) != 1 {
 		t.Fatalf("want the corrupt file kept aside, got %v", aside)
+	}
+}
+
+// ownerProc is a supervisor running in a child process of the test.
+type ownerProc struct {
+	*exec.Cmd
+	exited  chan struct{} // closed once Wait returned
+	waitErr error
+}
+
+// startOwner runs a supervisor (with RunUntilSignal) in a child process and waits
+// until its run file says the stack is ready.
+func startOwner(t *testing.T, runDir string, env ...string) (*ownerProc, *syncBuffer, *RunFile) {
+	t.Helper()
+	spec := helper(t, "supervisor", "supervise", append([]string{"RUN_DIR=" + runDir}, env...)...)
+	cmd := exec.Command(spec.Command[0])
+	cmd.Env = append(cmd.Environ(), spec.Env...)
+	out := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	owner := &ownerProc{Cmd: cmd, exited: make(chan struct{})}
+	go func() { owner.waitErr = cmd.Wait(); close(owner.exited) }()
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-owner.exited
+		if t.Failed() {
+			t.Logf("owner output:\n%s", tail(out.String(), 4000))
+		}
+	})
+	var rf *RunFile
+	waitFor(t, "the owner's run file to say ready", 20*time.Second, func() bool {
+		var err error
+		rf, err = ReadRunFile(runDir)
+		return err == nil && rf.Ready
+	})
+	return owner, out, rf
+}
+
+// exitWithin waits for the owner process to exit, failing after d.
+func exitWithin(t *testing.T, owner *ownerProc, d time.Duration) {
+	t.Helper()
+	select {
+	case <-owner.exited:
+		if owner.waitErr != nil {
+			t.Errorf("owner exited with %v", owner.waitErr)
+		}
+	case <-time.After(d):
+		t.Fatalf("owner did not exit within %s", d)
+	}
+}
+
+func TestStopSignalsStopEverything(t *testing.T) {
+	for _, sig := range []syscall.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+		t.Run(sig.String(), func(t *testing.T) {
+			runDir := t.TempDir()
+			owner, out, rf := startOwner(t, runDir)
+			pgid := rf.Services[0].PGID
+			gc := pidFromOutput(t, out, "grandchild")
+			owner.Process.Signal(sig)
+			exitWithin(t, owner, 15*time.Second)
+			if groupAlive(pgid) || alive(gc) {
+				t.Errorf("after %s: group %d alive=%v, grandchild alive=%v", sig, pgid, groupAlive(pgid), alive(gc))
+			}
+			if rf, err := ReadRunFile(runDir); err != nil || !rf.Exited || rf.Services[0].State != StateStopped {
+				t.Errorf("run file after %s: %+v, %v", sig, rf, err)
+			}
+		})
+	}
+}
+
+func TestSecondSignalForces(t *testing.T) {
+	runDir := t.TempDir()
+	owner, _, rf := startOwner(t, runDir, "STUBBORN=1") // StopTimeout is an hour
+	pid := rf.Services[0].PID
+	owner.Process.Signal(syscall.SIGINT)
+	waitFor(t, "the stubborn child to be stopping", 10*time.Second, func() bool {
+		rf, err := ReadRunFile(runDir)
+		return err == nil && rf.Services[0].State == StateStopping
+	})
+	owner.Process.Signal(syscall.SIGINT)
+	exitWithin(t, owner, 15*time.Second)
+	if alive(pid) {
+		t.Errorf("stubborn child %d survived the forced stop", pid)
+	}
+}
+
+func TestStopOwner(t *testing.T) {
+	runDir := t.TempDir()
+	_, out, rf := startOwner(t, runDir)
+	gc := pidFromOutput(t, out, "grandchild")
+	found, err := StopOwner(runDir, 15*time.Second, zerolog.Nop())
+	if err != nil || !found {
+		t.Fatalf("StopOwner = %v, %v", found, err)
+	}
+	if alive(rf.PID) || alive(gc) || groupAlive(rf.Services[0].PGID) {
+		t.Errorf("after StopOwner: owner alive=%v grandchild alive=%v", alive(rf.PID), alive(gc))
+	}
+	if found, err := StopOwner(runDir, time.Second, zerolog.Nop()); found || err != nil {
+		t.Errorf("second StopOwner = %v, %v; want not found", found, err)
 	}
 }

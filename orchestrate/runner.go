@@ -77,7 +77,7 @@ func (c *childRunner) start() error {
 	cmd.Stdout, cmd.Stderr = c.stdout, c.stderr
 	cmd.WaitDelay = waitDelay
 	newGroup(cmd)
-	if err := cmd.Start(); err != nil {
+	if err := startCmd(cmd); err != nil {
 		return err
 	}
 	c.cmd = cmd

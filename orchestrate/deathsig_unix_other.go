@@ -1,0 +1,7 @@
+//go:build unix && !linux
+
+package orchestrate
+
+import "syscall"
+
+func setDeathSignal(*syscall.SysProcAttr) {} // Pdeathsig is Linux only
