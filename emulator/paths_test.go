@@ -73,8 +73,8 @@ func TestCursors(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"YWJj", "abc"},
 		{"YWI=", "ab"},
-		{"YWI", "ab"},    // unpadded, as Node accepts
-		{"Pz8-", "??>"},  // URL-safe alphabet
+		{"YWI", "ab"},      // unpadded, as Node accepts
+		{"Pz8-", "??>"},    // URL-safe alphabet
 		{"Y W\nJj", "abc"}, // junk characters skipped
 		{"", ""},
 		{"/w==", "\uFFFD"}, // invalid UTF-8 becomes U+FFFD
