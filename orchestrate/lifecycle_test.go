@@ -5,9 +5,11 @@ package orchestrate
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -215,5 +217,34 @@ func TestValidate(t *testing.T) {
 	}
 	if _, err := New([]ServiceSpec{{Name: "a", Command: cmd}, {Name: "b", Command: cmd, DependsOn: []string{"a"}}}, Options{}); err != nil {
 		t.Fatalf("valid specs: %v", err)
+	}
+}
+
+func TestChildKilledFromOutsideIsRestarted(t *testing.T) {
+	spec := helper(t, "victim", "tree")
+	spec.Restart, spec.Backoff = RestartOnFailure, 20*time.Millisecond
+	spec.Probe = logProbe(`grandchild \d+`)
+	logDir := t.TempDir()
+	r := start(t, []ServiceSpec{spec}, Options{LogDir: logDir})
+	first := r.waitState(t, "victim", StateReady, 20*time.Second)
+	firstGC := pidFromOutput(t, r.out, "grandchild")
+	if err := syscall.Kill(first.PID, syscall.SIGKILL); err != nil { // the leader alone, as `kill -9 <pid>` would
+		t.Fatal(err)
+	}
+	var again ServiceStatus
+	waitFor(t, "a new, ready victim", 20*time.Second, func() bool {
+		again = r.sup.Status()[0]
+		return again.State == StateReady && again.PID != first.PID
+	})
+	if again.Restarts != 1 || !strings.Contains(again.LastError, "signal: killed") {
+		t.Errorf("after the kill: restarts %d, last error %q", again.Restarts, again.LastError)
+	}
+	// The old leader's orphaned grandchild was cleared before the restart.
+	if alive(firstGC) {
+		t.Errorf("grandchild %d of the killed leader survived the restart", firstGC)
+	}
+	b, err := os.ReadFile(filepath.Join(logDir, "victim.log"))
+	if err != nil || !strings.Contains(string(b), "arena-dev started pid") || !strings.Contains(string(b), "signal: killed") {
+		t.Errorf("victim.log should record the starts and the kill (%v):\n%s", err, b)
 	}
 }

@@ -138,6 +138,16 @@ func (l *Logs) Line(service, stream, line string) {
 	}
 }
 
+// Note writes a supervisor message about a service to that service's file only
+// (the combined output has the supervisor's own log for that).
+func (l *Logs) Note(service, msg string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if f := l.files[service]; f != nil {
+		fmt.Fprintf(f, "%s arena-dev %s\n", stamp(time.Now()), msg)
+	}
+}
+
 func (l *Logs) colorOf(service string) string {
 	if c, ok := l.colors[service]; ok {
 		return c

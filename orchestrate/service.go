@@ -116,12 +116,14 @@ func (s *Supervisor) runService(sv *service) {
 		var exitErr error
 		if err := r.start(); err != nil {
 			exitErr = fmt.Errorf("could not start: %w", err)
-			s.logs.Line(spec.Name, "log", "arena-dev: "+exitErr.Error())
+			s.logs.Note(spec.Name, exitErr.Error())
+			s.log.Error().Str("service", spec.Name).Err(exitErr).Msg("start failed")
 		} else {
 			s.mu.Lock()
 			sv.st.PID, sv.st.PGID, sv.st.StartTicks = r.pid(), r.pgid(), r.startTicks()
 			s.mu.Unlock()
 			s.log.Info().Str("service", spec.Name).Int("pid", r.pid()).Int("pgid", r.pgid()).Msg("started")
+			s.logs.Note(spec.Name, fmt.Sprintf("started pid %d, process group %d", r.pid(), r.pgid()))
 			var final bool
 			exitErr, final = s.watch(sv, r, att)
 			if final {
@@ -197,7 +199,7 @@ func (s *Supervisor) afterExit(sv *service, exitErr error) bool {
 	}
 	clean := errors.Is(exitErr, errExitedZero)
 	msg := exitErr.Error()
-	s.logs.Line(spec.Name, "log", "arena-dev: "+msg)
+	s.logs.Note(spec.Name, msg)
 	switch {
 	case sv.stopping():
 		s.set(sv, StateStopped, msg)
@@ -263,19 +265,25 @@ func (s *Supervisor) stopRunner(sv *service, r runner, why string) {
 		return
 	}
 	start := time.Now()
+	note := func(f string, a ...any) { s.logs.Note(name, fmt.Sprintf("stop (%s): ", why)+fmt.Sprintf(f, a...)) }
+	note("SIGTERM to process group %d", r.pgid())
 	log.Info().Int("pgid", r.pgid()).Msg("stop: SIGTERM to process group")
 	if err := r.terminate(); err != nil {
 		log.Warn().Err(err).Msg("stop: SIGTERM failed")
 	}
 	if pollUntil(r.gone, timeout, s.forceCh) {
 		log.Info().Int("pgid", r.pgid()).Dur("took", time.Since(start)).Msg("stop: process group gone")
+		note("gone after %s", time.Since(start).Round(time.Millisecond))
 		return
 	}
+	note("still running after %s: SIGKILL to process group %d", time.Since(start).Round(time.Millisecond), r.pgid())
 	log.Warn().Int("pgid", r.pgid()).Dur("after", time.Since(start)).Msg("stop: still running, SIGKILL to process group")
 	_ = r.kill()
 	if pollUntil(r.gone, killWait, nil) {
 		log.Info().Int("pgid", r.pgid()).Dur("took", time.Since(start)).Msg("stop: process group gone after SIGKILL")
+		note("gone after SIGKILL, %s in all", time.Since(start).Round(time.Millisecond))
 		return
 	}
+	note("processes survive SIGKILL")
 	log.Error().Int("pgid", r.pgid()).Msg("stop: processes survive SIGKILL")
 }
