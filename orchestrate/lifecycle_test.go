@@ -248,3 +248,44 @@ func TestChildKilledFromOutsideIsRestarted(t *testing.T) {
 		t.Errorf("victim.log should record the starts and the kill (%v):\n%s", err, b)
 	}
 }
+
+func TestCommandResolution(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "bin")
+	os.MkdirAll(filepath.Join(dir, "node_modules", ".bin"), 0o755)
+	os.MkdirAll(bin, 0o755)
+	write := func(path, say string) {
+		if err := os.WriteFile(path, []byte("#!/bin/sh\necho "+say+" \"$PWD\"\nexec sleep 60\n"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write(filepath.Join(dir, "node_modules", ".bin", "tool"), "relative-tool")
+	write(filepath.Join(bin, "only-on-child-path"), "child-path-tool")
+	rel := ServiceSpec{Name: "rel", Dir: dir, Command: []string{"node_modules/.bin/tool"}, Probe: logProbe(`relative-tool`)}
+	onPath := ServiceSpec{Name: "onpath", Dir: dir, Command: []string{"only-on-child-path"}, Env: []string{"PATH=" + bin + ":/usr/bin:/bin"},
+		Probe: logProbe(`child-path-tool`)}
+	shell := ServiceSpec{Name: "shell", Dir: dir, Shell: true, Command: []string{"echo from-shell $((6*7)); exec sleep 60"}, Probe: logProbe(`from-shell 42`)}
+	r := start(t, []ServiceSpec{rel, onPath, shell}, Options{})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := r.sup.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(r.out.String(), "relative-tool "+dir) {
+		t.Errorf("PWD should be the service's dir:\n%s", r.out.String())
+	}
+}
+
+func TestMissingCommandFails(t *testing.T) {
+	for _, cmd := range []string{"/nonexistent/partykit", "node_modules/.bin/missing", "no-such-tool-anywhere"} {
+		t.Run(cmd, func(t *testing.T) {
+			r := start(t, []ServiceSpec{{Name: "x", Dir: t.TempDir(), Command: []string{cmd}}}, Options{})
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			err := r.sup.WaitReady(ctx)
+			if err == nil || !strings.Contains(err.Error(), "could not start") || !strings.Contains(err.Error(), filepath.Base(cmd)) {
+				t.Fatalf("WaitReady = %v, want a start failure naming %s", err, cmd)
+			}
+		})
+	}
+}

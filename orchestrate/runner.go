@@ -62,8 +62,13 @@ func (c *childRunner) start() error {
 		argv = []string{"/bin/sh", "-c", argv[0]}
 	}
 	path := argv[0]
-	if strings.ContainsRune(path, '/') && !filepath.IsAbs(path) {
+	switch {
+	case strings.ContainsRune(path, '/') && !filepath.IsAbs(path):
 		path = filepath.Join(dir, path) // node_modules/.bin/astro, relative to the service's dir
+	case !strings.ContainsRune(path, '/'):
+		if p, ok := lookPathIn(path, envValue(c.spec.Env, "PATH")); ok {
+			path = p // the child's own PATH (e.g. Node 22 first) wins over arena-dev's
+		}
 	}
 	cmd := exec.Command(path, argv[1:]...)
 	if cmd.Err != nil {
@@ -157,4 +162,28 @@ func (r *inprocRunner) gone() bool {
 	default:
 		return false
 	}
+}
+
+// envValue is the last KEY=value of key in env, or "".
+func envValue(env []string, key string) string {
+	for i := len(env) - 1; i >= 0; i-- {
+		if v, ok := strings.CutPrefix(env[i], key+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// lookPathIn finds an executable file name in the directories of pathList.
+func lookPathIn(name, pathList string) (string, bool) {
+	if pathList == "" {
+		return "", false
+	}
+	for _, d := range filepath.SplitList(pathList) {
+		p := filepath.Join(d, name)
+		if st, err := os.Stat(p); err == nil && st.Mode().IsRegular() && st.Mode()&0o111 != 0 {
+			return p, true
+		}
+	}
+	return "", false
 }
