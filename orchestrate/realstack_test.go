@@ -149,3 +149,44 @@ func answersStub(tb testing.TB) ServiceSpec {
 		return nil
 	}}
 }
+
+// TestRealDevServersOnATakenPortFail takes each server's port after the preflight
+// (an in-process dependency binds it) to check the fail patterns against the real
+// tools: partykit would never exit, astro would hop or exit. Both must end Failed,
+// naming the line, with nothing of their groups left.
+func TestRealDevServersOnATakenPortFail(t *testing.T) {
+	pk, as := realSpecs(t)
+	thief := ServiceSpec{Name: "thief", Run: func(ctx context.Context, ready func(), log LineWriter) error {
+		var ls []net.Listener
+		for _, addr := range []string{fmt.Sprintf("0.0.0.0:%d", pk.Port), fmt.Sprintf("127.0.0.1:%d", as.Port)} {
+			l, err := net.Listen("tcp", addr)
+			if err != nil {
+				return err
+			}
+			defer l.Close()
+			ls = append(ls, l)
+		}
+		log.WriteLine(fmt.Sprintf("holding %d listeners", len(ls)))
+		ready()
+		<-ctx.Done()
+		return nil
+	}}
+	pk.DependsOn, as.DependsOn = []string{"thief"}, []string{"thief"}
+	r := start(t, []ServiceSpec{thief, pk, as}, Options{})
+	p := r.waitState(t, "partykit", StateFailed, 60*time.Second)
+	a := r.waitState(t, "astro", StateFailed, 60*time.Second)
+	if !strings.Contains(p.LastError, "Address already in use") {
+		t.Errorf("partykit: %q", p.LastError)
+	}
+	if !strings.Contains(a.LastError, fmt.Sprintf("Port %d is", as.Port)) {
+		t.Errorf("astro: %q", a.LastError)
+	}
+	for _, st := range []ServiceStatus{p, a} {
+		if groupAlive(st.PGID) {
+			t.Errorf("%s: processes of group %d left: %v", st.Name, st.PGID, groupMembers(st.PGID, 0))
+		}
+	}
+	if st := r.sup.Status()[0]; st.State != StateReady {
+		t.Errorf("thief should keep running, is %s", st.State)
+	}
+}
