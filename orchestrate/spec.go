@@ -25,7 +25,7 @@ const (
 type ProbeKind int
 
 const (
-	ProbeNone ProbeKind = iota // ready as soon as started
+	ProbeNone ProbeKind = iota // a child is ready once started; an in-process service once it calls ready()
 	ProbeHTTP                  // GET URL answers (any status < 500 unless Statuses says otherwise)
 	ProbeTCP                   // Address accepts a TCP connection
 	ProbeLog                   // a log line matches Pattern
@@ -62,7 +62,7 @@ type ServiceSpec struct {
 	DependsOn []string
 
 	Restart     RestartPolicy
-	MaxRestarts int           // within RestartWindow; then the service is Failed; default 5
+	MaxRestarts int           // within Window; one more exit and the service is Failed; 0 = default 5
 	Backoff     time.Duration // first delay, doubled each time; default 500ms
 	BackoffMax  time.Duration // default 15s
 	Window      time.Duration // default 60s
@@ -99,8 +99,8 @@ const (
 	StateReady                   // probe passed
 	StateRestarting              // exited, waiting out the backoff
 	StateStopping
-	StateStopped // stopped on request, or exited with RestartNo
-	StateFailed  // gave up: max restarts, readiness timeout, or could not start
+	StateStopped // stopped on request, or exited 0 under restart no/on-failure
+	StateFailed  // gave up: max restarts, readiness timeout, a fail pattern, a failed dependency, or a non-zero exit under restart no
 )
 
 func (s State) String() string {
