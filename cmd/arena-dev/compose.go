@@ -1,12 +1,198 @@
 package main
 
-import "github.com/urfave/cli/v2"
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
 
-// composeCommand is a placeholder until its issue lands; it says so instead of pretending.
+	"github.com/docker/docker/client"
+	"github.com/sommelier-arena/arena-dev/compose"
+	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/urfave/cli/v2"
+)
+
+// composeCommand runs the stack as Docker containers through the Engine API.
 func composeCommand() *cli.Command {
 	return &cli.Command{
-		Name:   "compose",
-		Usage:  "not implemented yet",
-		Action: func(*cli.Context) error { return cli.Exit("arena-dev compose: not implemented yet", 1) },
+		Name:  "compose",
+		Usage: "run the stack as Docker containers (Engine API, offline; docker compose labels)",
+		Subcommands: []*cli.Command{
+			{
+				Name: "up", Usage: "build arena-dev's own image, create the network and start the services",
+				Flags: append(stackFlags(),
+					&cli.BoolFlag{Name: "wait", Usage: "return when every service is healthy (or fail naming the one that is not)"},
+					&cli.DurationFlag{Name: "wait-timeout", Value: 3 * time.Minute, Usage: "how long --wait (and waiting for dependencies) may take"}),
+				Action: composeUp,
+			},
+			{
+				Name: "down", Usage: "stop and remove the project's containers and network",
+				Flags: []cli.Flag{projectFlag(),
+					&cli.BoolFlag{Name: "volumes", Aliases: []string{"v"}, Usage: "also remove the project's volumes"}},
+				Action: func(c *cli.Context) error {
+					return withEngine(c, func(ctx context.Context, cli client.APIClient) error {
+						return compose.Down(ctx, cli, c.String("project"), c.Bool("volumes"), os.Stderr)
+					})
+				},
+			},
+			{
+				Name: "ps", Usage: "list the project's containers",
+				Flags: []cli.Flag{projectFlag(), &cli.BoolFlag{Name: "json", Usage: "a JSON array (docker compose's field names)"}},
+				Action: func(c *cli.Context) error {
+					return withEngine(c, func(ctx context.Context, cli client.APIClient) error {
+						rows, err := compose.Ps(ctx, cli, c.String("project"))
+						if err != nil {
+							return err
+						}
+						return compose.WritePs(os.Stdout, rows, c.Bool("json"))
+					})
+				},
+			},
+			{
+				Name: "logs", Usage: "print the services' logs as \"[service] line\"", ArgsUsage: "[SERVICE...]",
+				Flags: []cli.Flag{projectFlag(),
+					&cli.BoolFlag{Name: "follow", Aliases: []string{"f"}, Usage: "keep printing new lines"},
+					&cli.StringFlag{Name: "tail", Value: "all", Usage: "lines from the end of each log, or all"}},
+				Action: func(c *cli.Context) error {
+					return withEngine(c, func(ctx context.Context, cli client.APIClient) error {
+						return compose.Logs(ctx, cli, c.String("project"), compose.LogsOptions{
+							Services: c.Args().Slice(), Follow: c.Bool("follow"), Tail: c.String("tail"), Color: orchestrate.ColorAuto,
+						}, os.Stdout)
+					})
+				},
+			},
+			{
+				Name: "config", Usage: "print an equivalent docker-compose.yml",
+				Flags: stackFlags(),
+				Action: func(c *cli.Context) error {
+					p, err := composeProject(c)
+					if err != nil {
+						return cli.Exit(err.Error(), 2)
+					}
+					return compose.WriteConfig(os.Stdout, p)
+				},
+			},
+			{
+				Name:  "build-node-image",
+				Usage: "build a Node image offline: FROM scratch with this machine's node and the libraries it and the app's native binaries need",
+				Flags: []cli.Flag{
+					&cli.StringFlag{Name: "tag", Value: compose.DefaultNodeImage, Usage: "image reference to build"},
+					&cli.StringFlag{Name: "node", Usage: "node binary to copy (default: node on PATH)"},
+					&cli.StringFlag{Name: "dir", Value: ".", Usage: "the app folder: its node_modules' native binaries (workerd, esbuild) get their libraries"},
+				},
+				Action: func(c *cli.Context) error {
+					scan := filepath.Join(c.String("dir"), "node_modules")
+					o := compose.NodeImageOptions{Tag: c.String("tag"), Node: c.String("node")}
+					if abs, err := filepath.Abs(scan); err == nil {
+						if _, err := os.Stat(abs); err == nil {
+							o.Scan = []string{abs}
+						}
+					}
+					return withEngine(c, func(ctx context.Context, cli client.APIClient) error {
+						if err := compose.BuildNodeImage(ctx, cli, o, os.Stderr); err != nil {
+							return err
+						}
+						fmt.Fprintf(os.Stderr, "built %s\n", o.Tag)
+						return nil
+					})
+				},
+			},
+			{
+				// Inside the FROM scratch image there is no shell or curl: the image's
+				// HEALTHCHECK runs arena-dev itself.
+				Name: "healthcheck", Hidden: true, ArgsUsage: "URL",
+				Action: func(c *cli.Context) error {
+					if c.NArg() != 1 {
+						return cli.Exit("healthcheck takes one URL", 2)
+					}
+					if err := compose.Probe(c.Context, c.Args().First()); err != nil {
+						return cli.Exit(err.Error(), 1)
+					}
+					return nil
+				},
+			},
+		},
 	}
+}
+
+func projectFlag() cli.Flag {
+	return &cli.StringFlag{Name: "project", Aliases: []string{"p"}, Value: "arena", EnvVars: []string{"ARENA_DEV_COMPOSE_PROJECT"},
+		Usage: "compose project name: containers <project>-<service>-1, network <project>_default"}
+}
+
+func stackFlags() []cli.Flag {
+	return []cli.Flag{
+		projectFlag(),
+		&cli.StringFlag{Name: "dir", Value: ".", Usage: "the app folder (package.json, partykit.json), mounted at /app"},
+		&cli.StringFlag{Name: "node-image", Value: compose.DefaultNodeImage, Usage: "image for PartyKit and Astro (never pulled; see build-node-image)"},
+		&cli.StringSliceFlag{Name: "port", Usage: "host port of a service, SERVICE=N (answers, partykit, astro); repeatable"},
+		&cli.StringFlag{Name: "state-dir", Usage: "the .wrangler/state to mount at /state (default: beside the answers wrangler.toml)"},
+		&cli.StringFlag{Name: "namespace-id", Usage: "KV namespace id (default: the ANSWERS binding in wrangler.toml)"},
+	}
+}
+
+func composeProject(c *cli.Context) (*compose.Project, error) {
+	ports := map[string]int{}
+	for _, kv := range c.StringSlice("port") {
+		name, num, ok := strings.Cut(kv, "=")
+		n, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return nil, fmt.Errorf("--port %q: want SERVICE=N, e.g. answers=8788", kv)
+		}
+		ports[name] = n
+	}
+	o := compose.Options{
+		Name: c.String("project"), Dir: c.String("dir"), StateDir: c.String("state-dir"),
+		NamespaceID: c.String("namespace-id"), Version: version, NodeImage: c.String("node-image"), Ports: ports,
+	}
+	if cfg := filepath.Join(o.Dir, "arena-dev.toml"); fileExists(cfg) {
+		if abs, err := filepath.Abs(cfg); err == nil {
+			o.ConfigFiles = []string{abs}
+		}
+	}
+	return compose.NewProject(o)
+}
+
+func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+
+func composeUp(c *cli.Context) error {
+	p, err := composeProject(c)
+	if err != nil {
+		return cli.Exit(err.Error(), 2)
+	}
+	bin, err := os.Executable()
+	if err != nil {
+		return cli.Exit(fmt.Sprintf("finding arena-dev's own binary: %v", err), 1)
+	}
+	return withEngine(c, func(ctx context.Context, cli client.APIClient) error {
+		err := compose.Up(ctx, cli, p, compose.UpOptions{Binary: bin, Wait: c.Bool("wait"), WaitTimeout: c.Duration("wait-timeout"), Progress: os.Stderr})
+		if err != nil {
+			return fmt.Errorf("%w\n(what was created stays for `arena-dev compose logs -p %s`; `arena-dev compose down -p %s` removes it)", err, p.Name, p.Name)
+		}
+		for _, s := range p.Services {
+			fmt.Printf("%-9s http://127.0.0.1:%d\n", s.Name, s.HostPort)
+		}
+		return nil
+	})
+}
+
+// withEngine connects (failing clearly when no engine answers) and runs fn with a
+// context that ends on SIGINT/SIGTERM.
+func withEngine(c *cli.Context, fn func(context.Context, client.APIClient) error) error {
+	ctx, stop := signal.NotifyContext(c.Context, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	engine, err := compose.Connect(ctx)
+	if err != nil {
+		return cli.Exit(err.Error(), 1)
+	}
+	defer engine.Close()
+	if err := fn(ctx, engine); err != nil {
+		return cli.Exit(err.Error(), 1)
+	}
+	return nil
 }
