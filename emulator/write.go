@@ -40,6 +40,22 @@ func compactMetadata(m json.RawMessage) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// CheckPut reports the error Put would return for these arguments because of a
+// broken limit or bad metadata, without writing anything (bulk writes check every
+// entry before writing the first).
+func (n *Namespace) CheckPut(key string, value []byte, o PutOptions) error {
+	if err := validateKey(opPut, key); err != nil {
+		return err
+	}
+	if _, err := expirationFor(o, n.store.now().Unix()); err != nil {
+		return err
+	}
+	if _, err := compactMetadata(o.Metadata); err != nil {
+		return err
+	}
+	return validateValue(value)
+}
+
 // Put stores value under key: the blob file is written and fsynced first, then the
 // row goes in with one short INSERT OR REPLACE transaction, then the replaced blob
 // is removed.
