@@ -1,6 +1,7 @@
 package compose
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,7 +13,13 @@ import (
 // try to pull them otherwise, hence pull_policy: never).
 func WriteConfig(w io.Writer, p *Project) error {
 	var b strings.Builder
-	q := func(s string) string { j, _ := json.Marshal(s); return string(j) } // JSON strings are YAML
+	q := func(s string) string { // a JSON string is a YAML double-quoted scalar
+		var buf bytes.Buffer
+		enc := json.NewEncoder(&buf)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(s)
+		return strings.TrimSuffix(buf.String(), "\n")
+	}
 	list := func(items []string) string {
 		parts := make([]string, len(items))
 		for i, s := range items {

@@ -1,7 +1,6 @@
 package compose
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,7 +10,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/pelletier/go-toml/v2"
+	"github.com/sommelier-arena/arena-dev/wrangler"
 )
 
 // Service names of the stack.
@@ -59,6 +58,7 @@ type Service struct {
 	ContainerPort int
 	HostPort      int
 	Health        []string // the HEALTHCHECK test, ["CMD", ...]
+	ReadyPath     string   // GET on the published port that must answer below 500; default "/"
 	DependsOn     []string // started once these are healthy
 }
 
@@ -94,19 +94,19 @@ func NewProject(o Options) (*Project, error) {
 	if _, err := os.Stat(filepath.Join(dir, "package.json")); err != nil {
 		return nil, fmt.Errorf("%s has no package.json: run arena-dev compose from the app folder or pass --dir", dir)
 	}
-	wranglerDir := defaultWranglerDir(dir)
-	if o.NamespaceID == "" {
-		o.NamespaceID, err = namespaceFromWrangler(filepath.Join(wranglerDir, "wrangler.toml"), "ANSWERS")
-		if err != nil {
-			return nil, err
-		}
-	}
-	if o.StateDir == "" {
-		o.StateDir = filepath.Join(wranglerDir, ".wrangler", "state")
-	}
-	state, err := filepath.Abs(o.StateDir)
+	// The same namespace and state `wrangler dev` and `arena-dev up` use.
+	cfg, err := wranglerConfig(dir)
 	if err != nil {
 		return nil, err
+	}
+	if o.NamespaceID == "" {
+		o.NamespaceID = wrangler.DevNamespaceID(cfg, "ANSWERS")
+	}
+	state := wrangler.PersistRoot(o.StateDir, cfg, dir)
+	if o.StateDir != "" {
+		if state, err = filepath.Abs(o.StateDir); err != nil {
+			return nil, err
+		}
 	}
 	if o.NodeImage == "" {
 		o.NodeImage = DefaultNodeImage
@@ -144,8 +144,9 @@ func (p *Project) services(nodeImage, user string, ports map[string]int) []Servi
 	const app = "/app"
 	origins := fmt.Sprintf("http://127.0.0.1:%d,http://localhost:%d", ports[Astro], ports[Astro])
 	probe := func(port int) []string {
-		// Any HTTP answer counts (PartyKit answers 404 on /); refused or hung does not.
-		js := fmt.Sprintf("fetch('http://127.0.0.1:%d/',{signal:AbortSignal.timeout(2000)}).then(()=>process.exit(0),()=>process.exit(1))", port)
+		// A TCP connect, not a request: a request every second would flood the
+		// dev servers' logs. --wait adds one HTTP request from the host.
+		js := fmt.Sprintf("require('net').connect(%d,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))", port)
 		return []string{"CMD", "node", "-e", js}
 	}
 	nodeEnv := []string{"HOME=/tmp", "NO_UPDATE_NOTIFIER=1", "PWD=" + app}
@@ -155,7 +156,8 @@ func (p *Project) services(nodeImage, user string, ports map[string]int) []Servi
 			"--persist-to", "/state", "--namespace-id", p.NamespaceID, "--cors-origin", origins},
 		User: user, Mounts: []Mount{{p.StateDir, "/state"}},
 		Health: []string{"CMD", "/arena-dev", "compose", "healthcheck",
-			fmt.Sprintf("http://127.0.0.1:%d/healthz", containerPorts[Answers])},
+			fmt.Sprintf("tcp://127.0.0.1:%d", containerPorts[Answers])},
+		ReadyPath: "/healthz",
 	}
 	party := Service{
 		Name: PartyKit, Image: nodeImage, WorkingDir: app, User: user, Mounts: []Mount{{p.Dir, app}},
@@ -200,38 +202,18 @@ func (p *Project) ContainerName(service string) string { return p.Name + "-" + s
 // NetworkName is docker compose's <project>_default.
 func (p *Project) NetworkName() string { return p.Name + "_default" }
 
-// defaultWranglerDir is the folder of the answers Worker's wrangler.toml: the
-// example's wine-answers-worker/ when present, else the app folder itself.
-func defaultWranglerDir(dir string) string {
-	sub := filepath.Join(dir, "wine-answers-worker")
-	if _, err := os.Stat(filepath.Join(sub, "wrangler.toml")); err == nil {
-		return sub
-	}
-	return dir
-}
-
-// namespaceFromWrangler reads the id of the KV namespace bound as binding.
-func namespaceFromWrangler(path, binding string) (string, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return "", fmt.Errorf("no %s to read the %s namespace id from: pass --namespace-id", path, binding)
-	}
-	if err != nil {
-		return "", err
-	}
-	var w struct {
-		KV []struct {
-			Binding string `toml:"binding"`
-			ID      string `toml:"id"`
-		} `toml:"kv_namespaces"`
-	}
-	if err := toml.Unmarshal(data, &w); err != nil {
-		return "", fmt.Errorf("%s: %v", path, err)
-	}
-	for _, kv := range w.KV {
-		if kv.Binding == binding && kv.ID != "" {
-			return kv.ID, nil
+// wranglerConfig is the answers Worker's wrangler config: the example's
+// wine-answers-worker/ first, else the one that applies in the app folder (wrangler's
+// upward search); nil when there is none.
+func wranglerConfig(dir string) (*wrangler.Config, error) {
+	for _, d := range []string{filepath.Join(dir, "wine-answers-worker"), dir} {
+		path, err := wrangler.FindConfig(d)
+		if err != nil {
+			return nil, err
+		}
+		if path != "" && (d == dir || filepath.Dir(path) == d) {
+			return wrangler.LoadConfig(path)
 		}
 	}
-	return "", fmt.Errorf("%s has no [[kv_namespaces]] with binding = %q and an id: pass --namespace-id", path, binding)
+	return nil, nil
 }

@@ -15,9 +15,10 @@ import (
 	"time"
 
 	"github.com/docker/docker/api/types/build"
+	"github.com/docker/docker/api/types/image"
 	"github.com/docker/docker/client"
-	"github.com/docker/docker/pkg/jsonmessage"
 	"github.com/docker/docker/errdefs"
+	"github.com/docker/docker/pkg/jsonmessage"
 )
 
 // SelfImageRepo is the repository of the image of arena-dev itself.
@@ -58,9 +59,13 @@ func BuildSelfImage(ctx context.Context, cli client.APIClient, bin, ref string) 
 	}
 	sum := sha256.Sum256(data)
 	digest := hex.EncodeToString(sum[:])
-	if img, err := cli.ImageInspect(ctx, ref); err == nil && img.Config != nil && img.Config.Labels[labelBinarySum] == digest {
-		return false, nil
-	} else if err != nil && !errdefs.IsNotFound(err) {
+	oldID := ""
+	if img, err := cli.ImageInspect(ctx, ref); err == nil {
+		if img.Config != nil && img.Config.Labels[labelBinarySum] == digest {
+			return false, nil
+		}
+		oldID = img.ID
+	} else if !errdefs.IsNotFound(err) {
 		return false, fmt.Errorf("inspecting %s: %w", ref, err)
 	}
 	dockerfile := "FROM scratch\nCOPY arena-dev /arena-dev\nENTRYPOINT [\"/arena-dev\"]\n"
@@ -86,7 +91,14 @@ func BuildSelfImage(ctx context.Context, cli client.APIClient, bin, ref string) 
 		Tags: []string{ref}, Remove: true, ForceRemove: true,
 		Labels: map[string]string{labelBinarySum: digest, LabelManagedBy: "arena-dev"},
 	}, nil)
-	return err == nil, err
+	if err != nil {
+		return false, err
+	}
+	if oldID != "" {
+		// The previous build lost its tag; drop it unless a container still uses it.
+		_, _ = cli.ImageRemove(ctx, oldID, image.RemoveOptions{PruneChildren: true})
+	}
+	return true, nil
 }
 
 // checkStatic refuses a dynamically linked binary: FROM scratch has no libc.

@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -105,14 +107,33 @@ func checkHealth(ctx context.Context, cli client.APIClient, p *Project, n string
 	case st.Health.Status != "healthy":
 		return false, nil
 	}
-	// Healthy inside; make sure the published port answers on the host too.
+	// Healthy inside; one HTTP request through the published port proves the
+	// service answers where the browser and the tests will call it.
 	s, _ := p.Service(n)
-	conn, err := net.DialTimeout("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(s.HostPort)), time.Second)
-	if err != nil {
-		return false, nil
+	return answersHTTP(ctx, s), nil
+}
+
+// answersHTTP reports whether GET ReadyPath on the service's published port
+// answers with a status below 500.
+func answersHTTP(ctx context.Context, s Service) bool {
+	path := s.ReadyPath
+	if path == "" {
+		path = "/"
 	}
-	conn.Close()
-	return true, nil
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	url := "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(s.HostPort)) + path
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return false
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+	resp.Body.Close()
+	return resp.StatusCode < 500
 }
 
 // lastLines is the end of a container's log (stdout and stderr interleaved as

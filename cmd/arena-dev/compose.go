@@ -172,7 +172,10 @@ func composeUp(c *cli.Context) error {
 	return withEngine(c, func(ctx context.Context, cli client.APIClient) error {
 		err := compose.Up(ctx, cli, p, compose.UpOptions{Binary: bin, Wait: c.Bool("wait"), WaitTimeout: c.Duration("wait-timeout"), Progress: os.Stderr})
 		if err != nil {
-			return fmt.Errorf("%w\n(what was created stays for `arena-dev compose logs -p %s`; `arena-dev compose down -p %s` removes it)", err, p.Name, p.Name)
+			if rows, perr := compose.Ps(ctx, cli, p.Name); perr == nil && len(rows) > 0 {
+				return fmt.Errorf("%w\n(the containers stay for `arena-dev compose logs -p %s`; `arena-dev compose down -p %s` removes everything)", err, p.Name, p.Name)
+			}
+			return err
 		}
 		for _, s := range p.Services {
 			fmt.Printf("%-9s http://127.0.0.1:%d\n", s.Name, s.HostPort)
