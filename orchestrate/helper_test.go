@@ -130,6 +130,12 @@ func helperMain(mode string) {
 		}
 		specs := []ServiceSpec{{Name: child, Command: []string{self}, Env: []string{"ORCH_HELPER=" + child},
 			Probe: Probe{Kind: ProbeLog, Pattern: regexp.MustCompile(ready)}, StopTimeout: time.Hour}}
+		if dir := os.Getenv("PK_DIR"); dir != "" { // the real partykit instead
+			port := os.Getenv("PK_PORT")
+			specs = []ServiceSpec{{Name: "partykit", Dir: dir, Env: []string{"NO_UPDATE_NOTIFIER=1"},
+				Command: []string{"node_modules/.bin/partykit", "dev", "--port", port, "--disable-request-cf-fetch"},
+				Probe:   Probe{Kind: ProbeHTTP, URL: "http://127.0.0.1:" + port + "/", Timeout: 60 * time.Second}}}
+		}
 		lg := zerolog.New(os.Stderr)
 		sup, err := New(specs, Options{RunDir: runDir, Output: os.Stdout, Logger: &lg})
 		if err != nil {

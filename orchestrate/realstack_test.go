@@ -9,9 +9,11 @@ import (
 	"net/http"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/internal/testenv"
 )
 
@@ -189,4 +191,32 @@ func TestRealDevServersOnATakenPortFail(t *testing.T) {
 	if st := r.sup.Status()[0]; st.State != StateReady {
 		t.Errorf("thief should keep running, is %s", st.State)
 	}
+}
+
+// TestRealPartykitSurvivorsAreReaped SIGKILLs a supervisor running the real
+// partykit: Pdeathsig takes node, workerd lives on holding the port, and the next
+// start's ReapSurvivors must free it.
+func TestRealPartykitSurvivorsAreReaped(t *testing.T) {
+	pk, _ := realSpecs(t)
+	runDir := t.TempDir()
+	owner, _, rf := startOwner(t, runDir, "PK_DIR="+pk.Dir, fmt.Sprintf("PK_PORT=%d", pk.Port))
+	pgid := rf.Services[0].PGID
+	owner.Process.Signal(syscall.SIGKILL)
+	<-owner.exited
+	waitFor(t, "node to die of Pdeathsig", 10*time.Second, func() bool { return !alive(pgid) })
+	var left []string
+	for _, m := range groupMembers(pgid, 0) {
+		left = append(left, cmdline(m.PID))
+	}
+	if len(left) == 0 || CheckPort(pk.Port) == nil {
+		t.Fatalf("test premise: workerd should survive node and hold port %d; left: %v", pk.Port, left)
+	}
+	got, err := ReapSurvivors(runDir, zerolog.Nop())
+	if err != nil || len(got) != 1 || got[0].PGID != pgid {
+		t.Fatalf("ReapSurvivors = %+v, %v", got, err)
+	}
+	if groupAlive(pgid) {
+		t.Errorf("group %d still has %v", pgid, groupMembers(pgid, 0))
+	}
+	waitFor(t, "the port to be free", 5*time.Second, func() bool { return CheckPort(pk.Port) == nil })
 }
