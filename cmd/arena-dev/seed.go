@@ -1,12 +1,55 @@
 package main
 
-import "github.com/urfave/cli/v2"
+import (
+	"fmt"
+	"time"
 
-// seedCommand is a placeholder until its issue lands; it says so instead of pretending.
+	"github.com/sommelier-arena/arena-dev/answers"
+	"github.com/sommelier-arena/arena-dev/seeds"
+	"github.com/urfave/cli/v2"
+)
+
+// seedCommand writes the seed answers into the namespace, idempotently.
 func seedCommand() *cli.Command {
 	return &cli.Command{
-		Name:   "seed",
-		Usage:  "not implemented yet",
-		Action: func(*cli.Context) error { return cli.Exit("arena-dev seed: not implemented yet", 1) },
+		Name:      "seed",
+		Usage:     "add the seed wine answers the namespace lacks (keeps custom answers unless --reset)",
+		ArgsUsage: " ",
+		Flags: append([]cli.Flag{
+			&cli.BoolFlag{Name: "reset", Usage: "make each seeded category exactly the seeds, dropping custom answers"},
+			&cli.StringFlag{Name: "from", Usage: "seed from this JSON file (same shape as seeds/answers.json) instead of the built-in set"},
+		}, namespaceFlags()...),
+		Action: runSeed,
 	}
+}
+
+func runSeed(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return cli.Exit(fmt.Sprintf("seed takes no arguments, got %q", c.Args().First()), 2)
+	}
+	set := seeds.Default()
+	if f := c.String("from"); f != "" {
+		var err error
+		if set, err = seeds.Load(f, time.Now()); err != nil {
+			return cli.Exit(err.Error(), 1)
+		}
+	}
+	store, ns, err := openNamespaceDefault(c, "ANSWERS")
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	res, err := seeds.Apply(answers.NewStore(ns, nil, logger), set, seeds.Options{Reset: c.Bool("reset")})
+	for _, r := range res {
+		state := "unchanged"
+		if r.Written {
+			state = "written"
+		}
+		fmt.Fprintf(c.App.Writer, "%-8s %3d added  %3d kept  %3d removed  (%s)\n", r.Category, r.Added, r.Kept, r.Removed, state)
+	}
+	if err != nil {
+		return cli.Exit(err.Error(), 1)
+	}
+	fmt.Fprintf(c.App.Writer, "namespace %s in %s\n", ns.ID(), store.Root())
+	return nil
 }
