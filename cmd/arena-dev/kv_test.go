@@ -41,7 +41,9 @@ func nsExists(dir, id string) bool {
 
 func TestKVKeyCommands(t *testing.T) {
 	dir := kvProject(t)
-	run := func(args ...string) (string, string, int) { return runArenaDev(t, dir, append([]string{"kv"}, args...)...) }
+	run := func(args ...string) (string, string, int) {
+		return runArenaDev(t, dir, append([]string{"kv"}, args...)...)
+	}
 
 	if out, errOut, code := run("key", "put", "answers:color", `["red"]`, "--binding", "OTHER", "--metadata", `{"v": 1}`); code != 0 || !strings.Contains(out, "answers:color") {
 		t.Fatalf("put: %d %s %s", code, out, errOut)
