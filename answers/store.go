@@ -3,6 +3,7 @@ package answers
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"sync"
 
 	"github.com/rs/zerolog"
@@ -24,12 +25,21 @@ type Store struct {
 	kv    KV
 	meter *Meter
 	log   zerolog.Logger
-	mu    sync.Mutex // serialises writes (read-modify-write) within this process
+	mu    *sync.Mutex // serialises writes (read-modify-write) within this process
 }
+
+// writeLocks holds one write lock per namespace, so every Store over the same
+// namespace in this process (the server's, a seeding's) shares it.
+var writeLocks sync.Map // KV -> *sync.Mutex
 
 // NewStore wraps kv; meter may be nil (no counting).
 func NewStore(kv KV, meter *Meter, log zerolog.Logger) *Store {
-	return &Store{kv: kv, meter: meter, log: log}
+	mu := &sync.Mutex{}
+	if t := reflect.TypeOf(kv); t != nil && t.Comparable() {
+		l, _ := writeLocks.LoadOrStore(kv, mu)
+		mu = l.(*sync.Mutex)
+	}
+	return &Store{kv: kv, meter: meter, log: log, mu: mu}
 }
 
 // Snapshot is a category as read: its entries, the KV version (blob id, "" when
