@@ -1,0 +1,193 @@
+package compose
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// appDir makes an app folder: package.json, and wrangler.toml when given.
+func appDir(t *testing.T, wranglerTOML string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"name":"x"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if wranglerTOML != "" {
+		sub := filepath.Join(dir, "wine-answers-worker")
+		if err := os.MkdirAll(sub, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(sub, "wrangler.toml"), []byte(wranglerTOML), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+const exampleWrangler = "name = \"w\"\n[[kv_namespaces]]\nbinding = \"ANSWERS\"\nid = \"wine-answers-ns\"\n"
+
+func TestNewProjectErrors(t *testing.T) {
+	dir := appDir(t, exampleWrangler)
+	cases := []struct {
+		name string
+		o    Options
+		want string
+	}{
+		{"bad project name", Options{Name: "Arena!", Dir: dir}, `project name "Arena!"`},
+		{"no package.json", Options{Dir: t.TempDir()}, "has no package.json"},
+		{"unknown service port", Options{Dir: dir, Ports: map[string]int{"db": 5432}}, `no service "db"`},
+		{"port out of range", Options{Dir: dir, Ports: map[string]int{Astro: 70000}}, "--port astro=70000: not a port"},
+		{"two services one port", Options{Dir: dir, Ports: map[string]int{Astro: 9000, PartyKit: 9000}}, "both want host port 9000"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := NewProject(c.o)
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("NewProject: err = %v, want one containing %q", err, c.want)
+			}
+		})
+	}
+}
+
+func TestNewProjectDefaults(t *testing.T) {
+	cases := []struct {
+		name, wrangler, nsFlag, stateFlag string
+		wantNS, wantState                 string // state relative to the app folder
+	}{
+		{"example layout", exampleWrangler, "", "", "wine-answers-ns", "wine-answers-worker/.wrangler/state"},
+		{"preview_id wins like wrangler dev", exampleWrangler + "preview_id = \"pv\"\n", "", "", "pv", "wine-answers-worker/.wrangler/state"},
+		{"no wrangler config: the binding name", "", "", "", "ANSWERS", ".wrangler/state"},
+		{"flags win", exampleWrangler, "other-ns", "st", "other-ns", "st"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := appDir(t, c.wrangler)
+			o := Options{Dir: dir, NamespaceID: c.nsFlag, Version: "1.2.3+meta", Ports: map[string]int{Astro: 14321}}
+			if c.stateFlag != "" {
+				o.StateDir = filepath.Join(dir, c.stateFlag)
+			}
+			p, err := NewProject(o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Name != "arena" || p.NamespaceID != c.wantNS || p.StateDir != filepath.Join(dir, c.wantState) {
+				t.Fatalf("project %q ns %q state %q; want arena, %q, %q", p.Name, p.NamespaceID, p.StateDir, c.wantNS, c.wantState)
+			}
+			if p.SelfImage != "arena-dev:1.2.3-meta" {
+				t.Fatalf("self image %q", p.SelfImage)
+			}
+			answers, _ := p.Service(Answers)
+			cmd := strings.Join(answers.Command, " ")
+			for _, want := range []string{"--host 0.0.0.0", "--port 8787", "--persist-to /state", "--namespace-id " + c.wantNS,
+				"--cors-origin http://127.0.0.1:14321,http://localhost:14321"} {
+				if !strings.Contains(cmd, want) {
+					t.Errorf("answers command %q lacks %q", cmd, want)
+				}
+			}
+			if answers.HostPort != 8787 || answers.Mounts[0] != (Mount{p.StateDir, "/state"}) {
+				t.Errorf("answers port %d mounts %v", answers.HostPort, answers.Mounts)
+			}
+			astro, _ := p.Service(Astro)
+			if astro.HostPort != 14321 || astro.ContainerPort != 4321 || !slices.Equal(astro.DependsOn, []string{Answers}) {
+				t.Errorf("astro ports %d->%d deps %v", astro.HostPort, astro.ContainerPort, astro.DependsOn)
+			}
+			for _, want := range []string{"ASTRO_TELEMETRY_DISABLED=1", "ASTRO_DISABLE_UPDATE_CHECK=true", "NO_UPDATE_NOTIFIER=1",
+				"PUBLIC_PARTYKIT_HOST=127.0.0.1:1999", "PUBLIC_ANSWERS_URL=http://answers:8787"} {
+				if !slices.Contains(astro.Env, want) {
+					t.Errorf("astro env %v lacks %q", astro.Env, want)
+				}
+			}
+			wantUser := strconv.Itoa(os.Getuid()) + ":" + strconv.Itoa(os.Getgid())
+			for _, s := range p.Services {
+				if s.User != wantUser {
+					t.Errorf("%s runs as %q, want the caller %q", s.Name, s.User, wantUser)
+				}
+			}
+		})
+	}
+}
+
+func TestSelfImageRef(t *testing.T) {
+	cases := map[string]string{
+		"0.1.0-dev":              "arena-dev:0.1.0-dev",
+		"v1.2.3+build.7":         "arena-dev:v1.2.3-build.7",
+		"c70b6f6-dirty":          "arena-dev:c70b6f6-dirty",
+		"":                       "arena-dev:dev",
+		"-x/y":                   "arena-dev:x-y",
+		strings.Repeat("a", 200): "arena-dev:" + strings.Repeat("a", 128),
+	}
+	for in, want := range cases {
+		if got := SelfImageRef(in); got != want {
+			t.Errorf("SelfImageRef(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestLabelsAndNames(t *testing.T) {
+	dir := appDir(t, exampleWrangler)
+	p, err := NewProject(Options{Name: "arena", Dir: dir, Version: "0.9.0", ConfigFiles: []string{"/x/arena-dev.toml"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	astro, _ := p.Service(Astro)
+	l := p.ContainerLabels(astro)
+	want := map[string]string{
+		LabelProject: "arena", LabelService: "astro", LabelNumber: "1", LabelOneoff: "False",
+		LabelWorkingDir: dir, LabelConfigFiles: "/x/arena-dev.toml", LabelDependsOn: "answers:service_healthy:false",
+		LabelVersion: "0.9.0",
+	}
+	for k, v := range want {
+		if l[k] != v {
+			t.Errorf("label %s = %q, want %q", k, l[k], v)
+		}
+	}
+	if len(l[LabelConfigHash]) != 64 {
+		t.Errorf("config hash %q", l[LabelConfigHash])
+	}
+	answers, _ := p.Service(Answers)
+	if ConfigHash(answers) == ConfigHash(astro) {
+		t.Error("two services share a config hash")
+	}
+	changed := answers
+	changed.HostPort++
+	if ConfigHash(changed) == ConfigHash(answers) {
+		t.Error("a changed port keeps the config hash")
+	}
+	if p.ContainerName(Answers) != "arena-answers-1" || p.NetworkName() != "arena_default" {
+		t.Errorf("names %q %q", p.ContainerName(Answers), p.NetworkName())
+	}
+	if nl := p.NetworkLabels(); nl[LabelProject] != "arena" || nl[LabelNetwork] != "default" {
+		t.Errorf("network labels %v", nl)
+	}
+}
+
+func TestWriteConfig(t *testing.T) {
+	dir := appDir(t, exampleWrangler)
+	p, err := NewProject(Options{Name: "demo", Dir: dir, Version: "1.0.0", Ports: map[string]int{Answers: 18787}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	if err := WriteConfig(&b, p); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"name: \"demo\"\n", "  answers:\n", "  partykit:\n", "  astro:\n",
+		`container_name: "demo-answers-1"`, `- "127.0.0.1:18787:8787"`, "pull_policy: never",
+		`image: "arena-dev:1.0.0"`, `image: "node:20-slim"`, "condition: service_healthy",
+		`target: "/state"`, `source: "` + dir + `"`, `"--namespace-id", "wine-answers-ns"`,
+		`"require('net').connect(1999,'127.0.0.1').on('connect',()=>process.exit(0))`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("config lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\t") {
+		t.Error("YAML with a tab")
+	}
+}
