@@ -95,7 +95,10 @@ func (n *Namespace) closeLocked() error {
 
 func (n *Namespace) nowMs() int64 { return n.store.now().UnixMilli() }
 
-var errClosed = errors.New("KV namespace is closed")
+var (
+	errClosed      = errors.New("KV namespace is closed")
+	errBlobMissing = errors.New("its blob file is missing")
+)
 
 // refresh makes the index current with the database: when the last check is older
 // than freshness it asks SQLite for data_version and reloads after another
@@ -237,22 +240,36 @@ func (n *Namespace) get(key string, withMeta bool) (*Entry, error) {
 	if err := n.refresh(); err != nil {
 		return nil, err
 	}
-	r := n.lookup(key)
-	if r == nil {
-		return nil, ErrNotFound
-	}
-	if r.expired(n.nowMs()) {
-		if err := n.expireKey(r); err != nil {
+	var r *row
+	var value []byte
+	for attempt := 0; ; attempt++ {
+		r = n.lookup(key)
+		if r == nil {
+			return nil, ErrNotFound
+		}
+		if r.expired(n.nowMs()) {
+			if err := n.expireKey(r); err != nil {
+				return nil, err
+			}
+			return nil, ErrNotFound
+		}
+		if r.badBlob != "" || r.badMeta != "" {
+			return nil, fmt.Errorf("KV key %q can't be read: %s", key, r.badBlob+r.badMeta)
+		}
+		var err error
+		value, err = n.readValue(r)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, errBlobMissing) || attempt > 0 {
 			return nil, err
 		}
-		return nil, ErrNotFound
-	}
-	if r.badBlob != "" || r.badMeta != "" {
-		return nil, fmt.Errorf("KV key %q can't be read: %s", key, r.badBlob+r.badMeta)
-	}
-	value, err := n.readValue(r)
-	if err != nil {
-		return nil, err
+		// The row may be stale: a writer (here or in another process) replaced the
+		// key and removed the old blob. Check the database now and look again.
+		n.checkedAt.Store(0)
+		if err := n.refresh(); err != nil {
+			return nil, err
+		}
 	}
 	e := &Entry{Key: key, Value: value, Version: r.BlobID}
 	if withMeta {
@@ -270,7 +287,7 @@ func (n *Namespace) readValue(r *row) ([]byte, error) {
 	b, err := os.ReadFile(filepath.Join(n.blobDir, r.BlobID))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("KV key %q can't be read: its blob file %s is missing", r.Key, filepath.Join(n.blobDir, r.BlobID))
+			return nil, fmt.Errorf("KV key %q can't be read: %w: %s", r.Key, errBlobMissing, filepath.Join(n.blobDir, r.BlobID))
 		}
 		return nil, fmt.Errorf("KV key %q can't be read: %w", r.Key, err)
 	}
