@@ -270,3 +270,31 @@ func TestReadsWALOnlyState(t *testing.T) {
 		t.Fatalf("WAL-only row: %q %v", v, err)
 	}
 }
+
+// TestStaleRowAfterForeignOverwrite: inside the freshness window the index can
+// still point at a blob another process just replaced and removed; the read must
+// recheck the database and return the new value, not fail.
+func TestStaleRowAfterForeignOverwrite(t *testing.T) {
+	root := t.TempDir()
+	w, _ := Open(root)
+	wn, _ := w.Namespace("stale")
+	old := mustPut(t, wn, "k", "old", PutOptions{})
+	w.Close()
+	s, _ := Open(root)
+	defer s.Close()
+	ns, err := s.Namespace("stale") // loaded from the file: nothing cached
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := rawDB(t, ns)
+	id := newBlobID(time.Now())
+	os.WriteFile(filepath.Join(ns.blobDir, id), []byte("new"), 0o644)
+	if _, err := db.Exec("UPDATE _mf_entries SET blob_id = ? WHERE key = 'k'", id); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(filepath.Join(ns.blobDir, old.Version))
+	ns.checkedAt.Store(monoNow()) // still "fresh": the index has the old row
+	if v, err := ns.Get("k"); err != nil || string(v) != "new" {
+		t.Fatalf("got %q %v, want the new value", v, err)
+	}
+}
