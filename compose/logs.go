@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/docker/docker/api/types/container"
@@ -33,13 +34,13 @@ func Logs(ctx context.Context, cli client.APIClient, name string, o LogsOptions,
 	for _, r := range rows {
 		known = append(known, r.Service)
 	}
+	if len(rows) == 0 {
+		return fmt.Errorf("project %s has no containers: run `arena-dev compose up -p %s` first", name, name)
+	}
 	for _, s := range o.Services {
 		if !slices.Contains(known, s) {
-			return fmt.Errorf("project %s has no service %q (it has: %v)", name, s, known)
+			return fmt.Errorf("project %s has no service %q (it has: %s)", name, s, strings.Join(known, ", "))
 		}
-	}
-	if len(rows) == 0 {
-		return fmt.Errorf("project %s has no containers: run `arena-dev compose up` first", name)
 	}
 	if o.Tail == "" {
 		o.Tail = "all"
