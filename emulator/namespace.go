@@ -145,7 +145,7 @@ func (n *Namespace) reloadLocked() error {
 	if err := tx.QueryRowContext(ctx, "PRAGMA data_version").Scan(&version); err != nil {
 		return fmt.Errorf("reading KV database %s: %w", n.dbPath, err)
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT key, blob_id, expiration, metadata FROM _mf_entries")
+	rows, err := tx.QueryContext(ctx, "SELECT key, blob_id, expiration, metadata FROM _mf_entries ORDER BY key")
 	if err != nil {
 		return fmt.Errorf("reading KV database %s: %w", n.dbPath, err)
 	}
