@@ -1,27 +1,41 @@
 package stack
 
 import (
-	"fmt"
 	"path/filepath"
 
 	"github.com/sommelier-arena/arena-dev/config"
 	"github.com/sommelier-arena/arena-dev/emulator"
+	"github.com/sommelier-arena/arena-dev/wrangler"
 )
 
-// OpenAnswers opens the project's answers namespace. persistTo, when set, overrides
-// the project's persist root.
+// OpenAnswers opens the project's answers namespace as `wrangler dev` would for the
+// Worker: namespace_id when set, else the binding's preview_id, id, or name; state in
+// persistTo (the --persist-to flag), else the project's persist_to, else
+// .wrangler/state beside the Worker's wrangler.toml.
 func OpenAnswers(p *config.Project, persistTo string) (*Answers, error) {
 	a := p.File.Answers
+	var cfg *wrangler.Config
+	if path := p.WranglerConfigPath(); path != "" {
+		c, err := wrangler.LoadConfig(path)
+		if err != nil {
+			return nil, err
+		}
+		cfg = c
+	}
 	id := a.NamespaceID
 	if id == "" {
-		return nil, fmt.Errorf("binding resolution not wired yet") // TODO(wrangler package)
+		id = wrangler.DevNamespaceID(cfg, a.Binding)
 	}
 	root := persistTo
 	if root == "" {
 		root = p.PersistRoot()
 	}
 	if root == "" {
-		root = filepath.Join(p.Dir, ".wrangler", "state")
+		root = wrangler.PersistRoot("", cfg, p.Dir)
+	}
+	root, err := filepath.Abs(root)
+	if err != nil {
+		return nil, err
 	}
 	st, err := emulator.Open(root)
 	if err != nil {
