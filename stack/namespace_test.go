@@ -1,0 +1,105 @@
+package stack
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/sommelier-arena/arena-dev/config"
+	"github.com/sommelier-arena/arena-dev/emulator"
+)
+
+func TestOpenAnswersResolvesLikeWranglerDev(t *testing.T) {
+	cases := []struct {
+		name, wranglerToml, arenaToml, persistFlag string
+		wantID, wantRoot                           string // wantRoot relative to the project
+	}{
+		{
+			name:         "binding id, state beside the worker's wrangler.toml",
+			wranglerToml: "[[kv_namespaces]]\nbinding = \"ANSWERS\"\nid = \"wine-answers-ns\"\n",
+			wantID:       "wine-answers-ns", wantRoot: "wine-answers-worker/.wrangler/state",
+		},
+		{
+			name:         "preview_id wins, as in wrangler dev",
+			wranglerToml: "[[kv_namespaces]]\nbinding = \"ANSWERS\"\nid = \"prod\"\npreview_id = \"preview\"\n",
+			wantID:       "preview", wantRoot: "wine-answers-worker/.wrangler/state",
+		},
+		{
+			name:         "binding missing from the config: the binding name",
+			wranglerToml: "name = \"w\"\n",
+			wantID:       "ANSWERS", wantRoot: "wine-answers-worker/.wrangler/state",
+		},
+		{
+			name:         "namespace_id and persist_to in arena-dev.toml",
+			wranglerToml: "[[kv_namespaces]]\nbinding = \"ANSWERS\"\nid = \"x\"\n",
+			arenaToml:    "[answers]\nnamespace_id = \"mine\"\npersist_to = \"state\"\n",
+			wantID:       "mine", wantRoot: "state",
+		},
+		{
+			name:         "--persist-to wins",
+			wranglerToml: "[[kv_namespaces]]\nbinding = \"ANSWERS\"\nid = \"x\"\n",
+			arenaToml:    "[answers]\npersist_to = \"state\"\n",
+			persistFlag:  "flag-state",
+			wantID:       "x", wantRoot: "flag-state",
+		},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			write(t, filepath.Join(dir, "wine-answers-worker", "wrangler.toml"), c.wranglerToml)
+			path := filepath.Join(dir, config.FileName)
+			if c.arenaToml != "" {
+				write(t, path, c.arenaToml)
+			}
+			p, err := config.Load(dir, path, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			persist := ""
+			if c.persistFlag != "" {
+				persist = filepath.Join(dir, c.persistFlag)
+			}
+			a, err := OpenAnswers(p, persist)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer a.Close()
+			if a.ID() != c.wantID {
+				t.Errorf("namespace %q, want %q", a.ID(), c.wantID)
+			}
+			if want := filepath.Join(dir, c.wantRoot); a.Root != want {
+				t.Errorf("root %q, want %q", a.Root, want)
+			}
+			// The database sits where Miniflare would put it for that root and id.
+			if _, err := a.Put("k", []byte("v"), emulator.PutOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(emulator.DatabasePath(a.Root, c.wantID)); err != nil {
+				t.Errorf("database not at Miniflare's path: %v", err)
+			}
+		})
+	}
+}
+
+func TestOpenAnswersMissingWranglerConfig(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, config.FileName)
+	write(t, path, "[answers]\nwrangler_config = \"nope/wrangler.toml\"\n")
+	p, err := config.Load(dir, path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := OpenAnswers(p, ""); err == nil {
+		t.Fatal("a wrangler_config that does not exist must be an error")
+	}
+}
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
