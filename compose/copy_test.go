@@ -14,7 +14,7 @@ import (
 // exampleCopy copies examples/sommelier-arena under t.TempDir() without its
 // generated and state folders (node_modules hard-linked): the containers write
 // .astro, .partykit and .wrangler/state there, never in the repository.
-func exampleCopy(t *testing.T) string {
+func exampleCopy(t testing.TB) string {
 	t.Helper()
 	src := testenv.ExampleDir(t)
 	testenv.RequireFile(t, filepath.Join(src, "node_modules", ".bin", "partykit"))

@@ -26,7 +26,7 @@ const requireDockerEnv = "ARENA_DEV_REQUIRE_DOCKER"
 
 // requireEngine connects to the engine; with none reachable the test skips,
 // except under ARENA_DEV_REQUIRE_DOCKER=1, where it fails.
-func requireEngine(t *testing.T) *client.Client {
+func requireEngine(t testing.TB) *client.Client {
 	t.Helper()
 	cli, err := Connect(context.Background())
 	if err != nil {
@@ -47,7 +47,7 @@ func randomSuffix() string {
 
 // uniqueProject is a project name no parallel run shares; whatever the test
 // leaves is removed at its end.
-func uniqueProject(t *testing.T, cli client.APIClient) string {
+func uniqueProject(t testing.TB, cli client.APIClient) string {
 	name := "adtest-" + randomSuffix()
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -66,7 +66,7 @@ var (
 // testNodeImage builds, once per test process, the offline Node image with
 // `arena-dev compose build-node-image` (node_modules of the example scanned for
 // workerd's libraries); TestMain removes it.
-func testNodeImage(t *testing.T) string {
+func testNodeImage(t testing.TB) string {
 	t.Helper()
 	bin := testenv.ArenaDev(t)
 	example := testenv.ExampleDir(t)
@@ -86,13 +86,22 @@ func testNodeImage(t *testing.T) string {
 	return nodeImageTag
 }
 
+// testVersion is this process's version for the self image: parallel runs
+// (another checkout's binary) never share, or remove, each other's image.
+var testVersion = "test-" + randomSuffix()
+
+// TestMain removes the images the tests built: a test run leaves no trace.
 func TestMain(m *testing.M) {
 	code := m.Run()
-	if nodeImageTag != "" {
-		if cli, err := Connect(context.Background()); err == nil {
-			_, _ = cli.ImageRemove(context.Background(), nodeImageTag, image.RemoveOptions{Force: true, PruneChildren: true})
-			cli.Close()
+	if cli, err := Connect(context.Background()); err == nil {
+		refs := []string{SelfImageRef(testVersion)}
+		if nodeImageTag != "" {
+			refs = append(refs, nodeImageTag)
 		}
+		for _, ref := range refs {
+			_, _ = cli.ImageRemove(context.Background(), ref, image.RemoveOptions{Force: true, PruneChildren: true})
+		}
+		cli.Close()
 	}
 	os.Exit(code)
 }
@@ -191,7 +200,7 @@ func TestUpFailuresAndDown(t *testing.T) {
 	// An app folder without node_modules: the Node services exit at once.
 	bare := appDir(t, exampleWrangler)
 	up := func(t *testing.T, name string, o Options, wait bool) error {
-		o.Name, o.Dir, o.Version = name, bare, "test"
+		o.Name, o.Dir, o.Version = name, bare, testVersion
 		if o.Ports == nil {
 			o.Ports = map[string]int{}
 		}

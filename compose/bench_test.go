@@ -1,0 +1,90 @@
+package compose
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/api/types/image"
+	"github.com/sommelier-arena/arena-dev/internal/testenv"
+)
+
+// BenchmarkSelfImage compares building arena-dev's FROM scratch image (a fresh tag
+// each time) with the check `compose up` makes when the image already holds this
+// binary (sha256 of the binary + one inspect).
+func BenchmarkSelfImage(b *testing.B) {
+	cli := requireEngine(b)
+	bin := testenv.ArenaDev(b)
+	ctx := context.Background()
+	b.Run("build", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			ref := "arena-dev-bench:" + randomSuffix()
+			if _, err := BuildSelfImage(ctx, cli, bin, ref); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			_, _ = cli.ImageRemove(ctx, ref, image.RemoveOptions{Force: true, PruneChildren: true})
+			b.StartTimer()
+		}
+	})
+	b.Run("up-to-date", func(b *testing.B) {
+		ref := "arena-dev-bench:" + randomSuffix()
+		if _, err := BuildSelfImage(ctx, cli, bin, ref); err != nil {
+			b.Fatal(err)
+		}
+		defer cli.ImageRemove(ctx, ref, image.RemoveOptions{Force: true, PruneChildren: true})
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if built, err := BuildSelfImage(ctx, cli, bin, ref); err != nil || built {
+				b.Fatalf("built=%v err=%v, want the image reused", built, err)
+			}
+		}
+	})
+}
+
+// BenchmarkUpWait: `compose up --wait` of the example stack from nothing to all
+// healthy (then down, untimed), beside an up on a stack that is already up.
+func BenchmarkUpWait(b *testing.B) {
+	cli := requireEngine(b)
+	bin := testenv.ArenaDev(b)
+	nodeImage := testNodeImage(b)
+	dir := exampleCopy(b)
+	ctx := context.Background()
+	project := func(name string) *Project {
+		ports := map[string]int{}
+		for _, s := range ServiceNames {
+			ports[s] = testenv.FreePort(b)
+		}
+		p, err := NewProject(Options{Name: name, Dir: dir, Version: testVersion, NodeImage: nodeImage, Ports: ports})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return p
+	}
+	opts := UpOptions{Binary: bin, Wait: true, WaitTimeout: 2 * time.Minute}
+	b.Run("cold", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			p := project(uniqueProject(b, cli))
+			if err := Up(ctx, cli, p, opts); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			if err := Down(ctx, cli, p.Name, true, nil); err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+		}
+	})
+	b.Run("already-up", func(b *testing.B) {
+		p := project(uniqueProject(b, cli))
+		if err := Up(ctx, cli, p, opts); err != nil {
+			b.Fatal(err)
+		}
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if err := Up(ctx, cli, p, opts); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
