@@ -21,6 +21,7 @@ const (
 	LabelVersion     = "com.docker.compose.version"
 	LabelNetwork     = "com.docker.compose.network"
 	LabelVolume      = "com.docker.compose.volume"
+	LabelImage       = "com.docker.compose.image"
 	// LabelManagedBy marks what arena-dev created (compose's labels say which project).
 	LabelManagedBy = "dev.arena.managed-by"
 )
@@ -39,6 +40,9 @@ func (p *Project) ContainerLabels(s Service) map[string]string {
 	l[LabelWorkingDir] = p.Dir
 	l[LabelConfigFiles] = strings.Join(p.ConfigFiles, ",")
 	l[LabelDependsOn] = strings.Join(deps, ",")
+	if s.ImageID != "" {
+		l[LabelImage] = s.ImageID
+	}
 	return l
 }
 

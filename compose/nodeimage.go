@@ -29,6 +29,23 @@ type NodeImageOptions struct {
 	Scan []string // folders whose ELF files' libraries are included
 }
 
+// LocalNodeTag names a Node image after the node binary it holds:
+// arena-dev-node:<version> (e.g. arena-dev-node:20.20.2).
+func LocalNodeTag(node string) (string, error) {
+	if node == "" {
+		p, err := exec.LookPath("node")
+		if err != nil {
+			return "", fmt.Errorf("no node on PATH to build the Node image from (pass --node)")
+		}
+		node = p
+	}
+	out, err := exec.Command(node, "--version").Output()
+	if err != nil {
+		return "", fmt.Errorf("%s --version: %v", node, err)
+	}
+	return "arena-dev-node:" + strings.TrimPrefix(strings.TrimSpace(string(out)), "v"), nil
+}
+
 // NodeImageFiles maps image paths to host files: what BuildNodeImage copies.
 func NodeImageFiles(o NodeImageOptions, warn io.Writer) (map[string]string, error) {
 	if warn == nil {

@@ -58,6 +58,7 @@ type Service struct {
 	ContainerPort int
 	HostPort      int
 	Health        []string // the HEALTHCHECK test, ["CMD", ...]
+	ImageID       string   // set by Up: a rebuilt image changes the config hash
 	ReadyPath     string   // GET on the published port that must answer below 500; default "/"
 	DependsOn     []string // started once these are healthy
 }

@@ -2,6 +2,7 @@ package compose
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -157,6 +158,11 @@ func TestLabelsAndNames(t *testing.T) {
 	if ConfigHash(changed) == ConfigHash(answers) {
 		t.Error("a changed port keeps the config hash")
 	}
+	rebuilt := answers
+	rebuilt.ImageID = "sha256:new"
+	if ConfigHash(rebuilt) == ConfigHash(answers) || p.ContainerLabels(rebuilt)[LabelImage] != "sha256:new" {
+		t.Error("a rebuilt image (same tag) keeps the config hash or lacks the image label")
+	}
 	if p.ContainerName(Answers) != "arena-answers-1" || p.NetworkName() != "arena_default" {
 		t.Errorf("names %q %q", p.ContainerName(Answers), p.NetworkName())
 	}
@@ -189,5 +195,22 @@ func TestWriteConfig(t *testing.T) {
 	}
 	if strings.Contains(out, "\t") {
 		t.Error("YAML with a tab")
+	}
+}
+
+func TestLocalNodeTag(t *testing.T) {
+	tag, err := LocalNodeTag("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("node", "--version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "arena-dev-node:" + strings.TrimPrefix(strings.TrimSpace(string(out)), "v"); tag != want {
+		t.Fatalf("LocalNodeTag = %q, want %q", tag, want)
+	}
+	if _, err := LocalNodeTag(filepath.Join(t.TempDir(), "no-node")); err == nil {
+		t.Fatal("LocalNodeTag of a missing binary: no error")
 	}
 }

@@ -148,14 +148,14 @@ func (e *ImageMissingError) Error() string {
 		"  or `docker pull %s` where a registry is reachable, or choose another with --node-image", e.Ref, e.Service, e.Ref, e.Ref)
 }
 
-// requireImage fails with ImageMissingError when ref is not local.
-func requireImage(ctx context.Context, cli client.APIClient, ref, service string) error {
-	_, err := cli.ImageInspect(ctx, ref)
+// imageID is the local image's ID, or ImageMissingError when ref is not local.
+func imageID(ctx context.Context, cli client.APIClient, ref, service string) (string, error) {
+	img, err := cli.ImageInspect(ctx, ref)
 	if errdefs.IsNotFound(err) {
-		return &ImageMissingError{Ref: ref, Service: service}
+		return "", &ImageMissingError{Ref: ref, Service: service}
 	}
 	if err != nil {
-		return fmt.Errorf("inspecting image %s: %w", ref, err)
+		return "", fmt.Errorf("inspecting image %s: %w", ref, err)
 	}
-	return nil
+	return img.ID, nil
 }

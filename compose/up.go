@@ -60,12 +60,12 @@ func Up(ctx context.Context, cli client.APIClient, p *Project, o UpOptions) erro
 	if built {
 		say("built image %s from %s", p.SelfImage, o.Binary)
 	}
-	for _, s := range p.Services {
-		if s.Image != p.SelfImage {
-			if err := requireImage(ctx, cli, s.Image, s.Name); err != nil {
-				return err
-			}
+	services := make([]Service, len(p.Services))
+	for i, s := range p.Services {
+		if s.ImageID, err = imageID(ctx, cli, s.Image, s.Name); err != nil {
+			return err
 		}
+		services[i] = s
 	}
 	if err := os.MkdirAll(p.StateDir, 0o755); err != nil {
 		return fmt.Errorf("state folder: %w", err)
@@ -74,7 +74,7 @@ func Up(ctx context.Context, cli client.APIClient, p *Project, o UpOptions) erro
 	if err != nil {
 		return err
 	}
-	for _, s := range p.Services {
+	for _, s := range services {
 		if err := waitHealthy(ctx, cli, p, s.DependsOn, o.WaitTimeout); err != nil {
 			return err
 		}

@@ -81,7 +81,7 @@ func composeCommand() *cli.Command {
 				Name:  "build-node-image",
 				Usage: "build a Node image offline: FROM scratch with this machine's node and the libraries it and the app's native binaries need",
 				Flags: []cli.Flag{
-					&cli.StringFlag{Name: "tag", Value: compose.DefaultNodeImage, Usage: "image reference to build"},
+					&cli.StringFlag{Name: "tag", Usage: "image reference to build (default: arena-dev-node:<node's version>)"},
 					&cli.StringFlag{Name: "node", Usage: "node binary to copy (default: node on PATH)"},
 					&cli.StringFlag{Name: "dir", Value: ".", Usage: "the app folder: its node_modules' native binaries (workerd, esbuild) get their libraries"},
 				},
@@ -93,11 +93,19 @@ func composeCommand() *cli.Command {
 							o.Scan = []string{abs}
 						}
 					}
+					if o.Tag == "" {
+						tag, err := compose.LocalNodeTag(o.Node)
+						if err != nil {
+							return cli.Exit(err.Error(), 1)
+						}
+						o.Tag = tag
+					}
 					return withEngine(c, func(ctx context.Context, cli client.APIClient) error {
 						if err := compose.BuildNodeImage(ctx, cli, o, os.Stderr); err != nil {
 							return err
 						}
-						fmt.Fprintf(os.Stderr, "built %s\n", o.Tag)
+						fmt.Fprintf(os.Stderr, "built %s: use it with `arena-dev compose up --node-image %s` (or ARENA_DEV_NODE_IMAGE=%s)\n", o.Tag, o.Tag, o.Tag)
+						fmt.Println(o.Tag)
 						return nil
 					})
 				},
@@ -129,7 +137,7 @@ func stackFlags() []cli.Flag {
 	return []cli.Flag{
 		projectFlag(),
 		&cli.StringFlag{Name: "dir", Value: ".", Usage: "the app folder (package.json, partykit.json), mounted at /app"},
-		&cli.StringFlag{Name: "node-image", Value: compose.DefaultNodeImage, Usage: "image for PartyKit and Astro (never pulled; see build-node-image)"},
+		&cli.StringFlag{Name: "node-image", Value: compose.DefaultNodeImage, EnvVars: []string{"ARENA_DEV_NODE_IMAGE"}, Usage: "image for PartyKit and Astro (never pulled; see build-node-image)"},
 		&cli.StringSliceFlag{Name: "port", Usage: "host port of a service, SERVICE=N (answers, partykit, astro); repeatable"},
 		&cli.StringFlag{Name: "state-dir", Usage: "the .wrangler/state to mount at /state (default: beside the answers wrangler.toml)"},
 		&cli.StringFlag{Name: "namespace-id", Usage: "KV namespace id (default: the ANSWERS binding in wrangler.toml)"},
