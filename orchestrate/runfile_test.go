@@ -147,7 +147,7 @@ func startOwner(t *testing.T, runDir string, env ...string) (*ownerProc, *syncBu
 		}
 	})
 	var rf *RunFile
-	waitFor(t, "the owner's run file to say ready", 20*time.Second, func() bool {
+	waitFor(t, "the owner's run file to say ready", 60*time.Second, func() bool {
 		var err error
 		rf, err = ReadRunFile(runDir)
 		return err == nil && rf.Ready
