@@ -31,6 +31,8 @@ _arena_docker() {
 		return 1
 	fi
 	if ! pgrep -x dockerd >/dev/null 2>&1; then
+		# A pid file left by a killed dockerd makes the next one refuse to start.
+		rm -f /var/run/docker.pid
 		echo "docker.sh: starting dockerd (log: $log)"
 		nohup dockerd >"$log" 2>&1 &
 	else
