@@ -46,6 +46,7 @@ type Namespace struct {
 	checkedAt   atomic.Int64 // monotonic ns of the last data_version check
 	blobDirMade bool
 	closed      bool
+	isClosed    atomic.Bool // closed, readable without mu by the read fast path
 }
 
 var monoBase = time.Now()
@@ -90,6 +91,7 @@ func (n *Namespace) closeLocked() error {
 		return nil
 	}
 	n.closed = true
+	n.isClosed.Store(true)
 	return errors.Join(n.conn.Close(), n.db.Close())
 }
 
@@ -104,6 +106,9 @@ var (
 // than freshness it asks SQLite for data_version and reloads after another
 // process committed.
 func (n *Namespace) refresh() error {
+	if n.isClosed.Load() {
+		return errClosed
+	}
 	if monoNow()-n.checkedAt.Load() < int64(freshness) {
 		return nil
 	}

@@ -21,6 +21,7 @@ func TestReopenKeepsData(t *testing.T) {
 	if again, _ := s.Namespace("my ns:1/x"); again != ns {
 		t.Fatal("same id gave a different *Namespace")
 	}
+	ns.Get("k") // a read just before Close: the freshness window is open
 	s.Close()
 	if _, err := ns.Get("k"); err == nil {
 		t.Fatal("closed namespace still answers")
@@ -296,5 +297,24 @@ func TestStaleRowAfterForeignOverwrite(t *testing.T) {
 	ns.checkedAt.Store(monoNow()) // still "fresh": the index has the old row
 	if v, err := ns.Get("k"); err != nil || string(v) != "new" {
 		t.Fatalf("got %q %v, want the new value", v, err)
+	}
+}
+
+// TestOddRootPath: the persist root may hold characters that mean something in a
+// SQLite URI; the database must land at the literal path.
+func TestOddRootPath(t *testing.T) {
+	root := filepath.Join(t.TempDir(), "we ird?#%20&mode=ro dir")
+	s, err := Open(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ns, err := s.Namespace("ns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustPut(t, ns, "k", "v", PutOptions{})
+	if _, err := os.Stat(DatabasePath(root, "ns")); err != nil {
+		t.Fatalf("database not at the literal path: %v", err)
 	}
 }
