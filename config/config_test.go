@@ -141,6 +141,34 @@ ready = { log = 'ready in \d+' }
 	}
 }
 
+func TestProbeAndRestartFallbacks(t *testing.T) {
+	p, err := Parse(t.TempDir(), "arena-dev.toml", []byte(`
+[services.a]
+command = ["x"]
+port = 3000
+restart = { max_restarts = 0 }
+[services.b]
+command = ["y"]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	specs, err := p.Specs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b := specs[0], specs[1]
+	if a.Probe.Kind != orchestrate.ProbeTCP || a.Probe.Address != "127.0.0.1:3000" {
+		t.Errorf("a service with a port and no probe: %+v, want TCP on its port", a.Probe)
+	}
+	if a.Restart != orchestrate.RestartNo {
+		t.Errorf("max_restarts = 0 must mean no restart, got %v", a.Restart)
+	}
+	if b.Probe.Kind != orchestrate.ProbeNone || b.Restart != orchestrate.RestartOnFailure {
+		t.Errorf("b: probe %v restart %v", b.Probe.Kind, b.Restart)
+	}
+}
+
 func TestSetPortErrors(t *testing.T) {
 	p, err := Load(t.TempDir(), "/nonexistent/arena-dev.toml", false)
 	if err != nil {

@@ -122,10 +122,13 @@ func (p *Project) Specs() ([]orchestrate.ServiceSpec, error) {
 			BackoffMax:  orDefault(s.Restart.BackoffMax, defaultBackoffMax),
 			Window:      orDefault(s.Restart.Window, defaultWindow),
 			StopTimeout: orDefault(s.StopTimeout, defaultStopTimeout),
-			Probe:       probe(s.Ready),
+			Probe:       probe(s.Ready, s.Port),
 		}
 		if s.Restart.MaxRestarts != nil {
 			spec.MaxRestarts = *s.Restart.MaxRestarts
+			if spec.MaxRestarts == 0 { // orchestrate reads 0 as "the default"
+				spec.Restart = orchestrate.RestartNo
+			}
 		}
 		if s.Shell != "" {
 			spec.Command, spec.Shell = []string{s.Shell}, true
@@ -161,7 +164,9 @@ func restartPolicy(p Policy) orchestrate.RestartPolicy {
 	return orchestrate.RestartOnFailure
 }
 
-func probe(r Ready) orchestrate.Probe {
+// probe builds the readiness check; a service with a port and no probe is ready
+// when the port accepts connections, not merely when it was started.
+func probe(r Ready, port int) orchestrate.Probe {
 	pr := orchestrate.Probe{
 		Interval: orDefault(r.Interval, defaultInterval),
 		Timeout:  orDefault(r.Timeout, defaultReadyWithin),
@@ -173,6 +178,8 @@ func probe(r Ready) orchestrate.Probe {
 		pr.Kind, pr.Address = orchestrate.ProbeTCP, r.TCP
 	case r.Log.Regexp != nil:
 		pr.Kind, pr.Pattern = orchestrate.ProbeLog, r.Log.Regexp
+	case port != 0:
+		pr.Kind, pr.Address = orchestrate.ProbeTCP, fmt.Sprintf("127.0.0.1:%d", port)
 	}
 	return pr
 }

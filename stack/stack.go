@@ -26,8 +26,6 @@ type Options struct {
 	Color     orchestrate.ColorMode
 	// Ready, when set, is called once every service is ready (the status table).
 	Ready func(statuses []orchestrate.ServiceStatus)
-	// Force, when it fires, skips the graceful stages of shutdown (a second Ctrl-C).
-	Force <-chan struct{}
 }
 
 // RunDir is where a project's run file and logs live: beside wrangler's own state.
@@ -38,7 +36,8 @@ func RunDir(projectDir string) string {
 // LogDir holds one log file per service.
 func LogDir(projectDir string) string { return filepath.Join(RunDir(projectDir), "logs") }
 
-// Run starts the stack and blocks until ctx ends (then stops everything) or the
+// Run starts the stack and blocks until ctx ends or SIGINT, SIGTERM or SIGHUP
+// arrives (then stops everything; a second signal kills at once), or until the
 // stack cannot run at all.
 func Run(ctx context.Context, o Options) error {
 	p := o.Project
@@ -74,14 +73,6 @@ func Run(ctx context.Context, o Options) error {
 	if err != nil {
 		return err
 	}
-	go func() {
-		select {
-		case <-o.Force:
-			o.Logger.Warn().Msg("second interrupt: killing every process group now")
-			sup.Kill()
-		case <-sup.Done():
-		}
-	}()
 	if o.Ready != nil {
 		go func() {
 			select {
@@ -91,5 +82,5 @@ func Run(ctx context.Context, o Options) error {
 			}
 		}()
 	}
-	return sup.Run(ctx)
+	return sup.RunUntilSignal(ctx)
 }

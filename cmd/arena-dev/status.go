@@ -50,7 +50,7 @@ func statusCommand() *cli.Command {
 					return err
 				}
 			} else if out.Running {
-				_ = stack.WriteTable(c.App.Writer, out.Services)
+				_ = orchestrate.WriteStatusTable(c.App.Writer, out.Services)
 			} else {
 				fmt.Fprintf(c.App.Writer, "arena-dev is not running in %s\n", p.Dir)
 			}

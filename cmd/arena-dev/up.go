@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/orchestrate"
@@ -47,14 +45,12 @@ func upAction(c *cli.Context) error {
 	if c.Bool("wait") {
 		return upBackground(c, p.Dir)
 	}
-	ctx, force, stop := stopSignals()
-	defer stop()
 	color := orchestrate.ColorAuto
 	format := orchestrate.LogText
 	if c.String("log-format") == "json" {
 		format = orchestrate.LogJSON
 	}
-	err = stack.Run(ctx, stack.Options{
+	err = stack.Run(context.Background(), stack.Options{
 		Project:   p,
 		PersistTo: c.String("persist-to"),
 		Ephemeral: c.Bool("ephemeral"),
@@ -62,11 +58,10 @@ func upAction(c *cli.Context) error {
 		Output:    os.Stdout,
 		LogFormat: format,
 		Color:     color,
-		Force:     force,
 		Ready: func(st []orchestrate.ServiceStatus) {
 			if format == orchestrate.LogText && !c.Bool("background-child") {
 				fmt.Fprintln(os.Stdout)
-				_ = stack.WriteTable(os.Stdout, st)
+				_ = orchestrate.WriteStatusTable(os.Stdout, st)
 				fmt.Fprintln(os.Stdout, "\nall services ready; Ctrl-C stops them (twice: at once)")
 			} else {
 				logger.Info().Msg("all services ready")
@@ -106,31 +101,8 @@ func upBackground(c *cli.Context, projectDir string) error {
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
-	_ = stack.WriteTable(c.App.Writer, rf.Services)
+	_ = orchestrate.WriteStatusTable(c.App.Writer, rf.Services)
 	fmt.Fprintf(c.App.Writer, "\nstack ready (arena-dev pid %d, log %s); stop it with `arena-dev down`\n",
 		rf.PID, stack.BackgroundLog(projectDir))
 	return nil
-}
-
-// stopSignals cancels ctx on the first SIGINT, SIGTERM or SIGHUP and fires force on
-// the second, so a stuck shutdown can always be cut short.
-func stopSignals() (ctx context.Context, force <-chan struct{}, stop func()) {
-	ctx, cancel := context.WithCancel(context.Background())
-	forceCh := make(chan struct{})
-	sigs := make(chan os.Signal, 2)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
-	go func() {
-		n := 0
-		for sig := range sigs {
-			n++
-			if n == 1 {
-				logger.Info().Str("signal", sig.String()).Msg("stopping (again to force)")
-				cancel()
-				continue
-			}
-			close(forceCh)
-			return
-		}
-	}()
-	return ctx, forceCh, func() { signal.Stop(sigs); cancel() }
 }
