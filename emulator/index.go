@@ -18,6 +18,7 @@ type row struct {
 	badBlob      string          // why the row's blob_id can't be used as a path; "" = fine
 	badMeta      string          // why the row's metadata can't be served; "" = fine
 	value        atomic.Pointer[[]byte]
+	dead         atomic.Bool // left the index: its cached bytes no longer count
 }
 
 // expired is Miniflare's get rule: expiration <= now.
@@ -41,8 +42,12 @@ var indexSchema = &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{
 }}
 
 // maxCachedValue is the largest value kept in memory after a read; bigger ones
-// are read from their blob file each time.
-const maxCachedValue = 1 << 20
+// are read from their blob file each time. cacheBudget caps the cached bytes of
+// one namespace; past it, values are read from their files.
+const (
+	maxCachedValue = 1 << 20
+	cacheBudget    = 64 << 20
+)
 
 func newIndex() *memdb.MemDB {
 	db, err := memdb.NewMemDB(indexSchema)

@@ -47,6 +47,7 @@ type Namespace struct {
 	blobDirMade bool
 	closed      bool
 	isClosed    atomic.Bool // closed, readable without mu by the read fast path
+	cached      atomic.Int64 // bytes of values cached on live rows
 }
 
 var monoBase = time.Now()
@@ -162,7 +163,7 @@ func (n *Namespace) reloadLocked() error {
 	}
 	fresh := newIndex()
 	w := fresh.Txn(true)
-	var next int64
+	var next, carried int64
 	for rows.Next() {
 		var (
 			key, blob string
@@ -195,7 +196,10 @@ func (n *Namespace) reloadLocked() error {
 		}
 		if oldTxn != nil {
 			if prev, _ := oldTxn.First(entriesTable, "id", key); prev != nil && prev.(*row).BlobID == blob {
-				r.value.Store(prev.(*row).value.Load())
+				if p := prev.(*row).value.Load(); p != nil {
+					r.value.Store(p)
+					carried += int64(len(*p))
+				}
 			}
 		}
 		if err := w.Insert(entriesTable, r); err != nil {
@@ -211,7 +215,38 @@ func (n *Namespace) reloadLocked() error {
 	n.index.Store(fresh)
 	n.dataVersion = version
 	n.nextExpiry = next
+	if oldTxn != nil {
+		if it, err := oldTxn.Get(entriesTable, "id"); err == nil {
+			for raw := it.Next(); raw != nil; raw = it.Next() {
+				raw.(*row).dead.Store(true)
+			}
+		}
+	}
+	n.cached.Store(carried)
 	return nil
+}
+
+// cacheValue keeps v on the row while the namespace's budget allows.
+func (n *Namespace) cacheValue(r *row, v []byte) {
+	if len(v) > maxCachedValue || r.dead.Load() || n.cached.Load()+int64(len(v)) > cacheBudget {
+		return
+	}
+	c := append([]byte(nil), v...)
+	if !r.value.CompareAndSwap(nil, &c) {
+		return
+	}
+	n.cached.Add(int64(len(c)))
+	if r.dead.Load() && r.value.CompareAndSwap(&c, nil) { // left the index meanwhile
+		n.cached.Add(-int64(len(c)))
+	}
+}
+
+// retire marks a row that leaves the index and gives back its cached bytes.
+func (n *Namespace) retire(r *row) {
+	r.dead.Store(true)
+	if p := r.value.Swap(nil); p != nil {
+		n.cached.Add(-int64(len(*p)))
+	}
 }
 
 // lookup returns the current row for key, or nil.
@@ -296,9 +331,6 @@ func (n *Namespace) readValue(r *row) ([]byte, error) {
 		}
 		return nil, fmt.Errorf("KV key %q can't be read: %w", r.Key, err)
 	}
-	if len(b) <= maxCachedValue {
-		cached := append([]byte(nil), b...)
-		r.value.Store(&cached)
-	}
+	n.cacheValue(r, b)
 	return b, nil
 }

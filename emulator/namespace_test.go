@@ -286,3 +286,39 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+// TestValueCacheBudget: cached bytes are counted, given back when keys are
+// replaced or deleted, and never exceed the budget (reads past it come from files).
+func TestValueCacheBudget(t *testing.T) {
+	ns, _ := newTestNS(t)
+	big := make([]byte, maxCachedValue)
+	for i := 0; i < cacheBudget/maxCachedValue+3; i++ {
+		if _, err := ns.Put(fmt.Sprintf("big%02d", i), big, PutOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if c := ns.cached.Load(); c > cacheBudget {
+			t.Fatalf("cached %d bytes, over the %d budget", c, cacheBudget)
+		}
+	}
+	if c := ns.cached.Load(); c != cacheBudget {
+		t.Fatalf("cached %d, want the budget %d filled", c, cacheBudget)
+	}
+	last := fmt.Sprintf("big%02d", cacheBudget/maxCachedValue+2)
+	if v, err := ns.Get(last); err != nil || len(v) != len(big) {
+		t.Fatalf("uncached read: %d bytes, %v", len(v), err)
+	}
+	ns.Delete("big00")
+	mustPut(t, ns, "big01", "small now", PutOptions{})
+	if c := ns.cached.Load(); c != cacheBudget-2*maxCachedValue+int64(len("small now")) {
+		t.Fatalf("after delete and overwrite: cached %d", c)
+	}
+	ns.mu.Lock()
+	ns.reloadLocked()
+	ns.mu.Unlock()
+	if c := ns.cached.Load(); c != cacheBudget-2*maxCachedValue+int64(len("small now")) {
+		t.Fatalf("after reload: cached %d (values must carry over)", c)
+	}
+	if v, err := ns.Get("big05"); err != nil || len(v) != len(big) {
+		t.Fatalf("after reload: %d %v", len(v), err)
+	}
+}

@@ -103,11 +103,8 @@ func (n *Namespace) Put(key string, value []byte, o PutOptions) (PutResult, erro
 	if meta != nil {
 		r.Metadata = json.RawMessage(meta)
 	}
-	if len(value) <= maxCachedValue {
-		cached := append([]byte(nil), value...)
-		r.value.Store(&cached)
-	}
 	n.indexPut(r)
+	n.cacheValue(r, value)
 	if r.ExpirationMs != 0 && (n.nextExpiry == 0 || r.ExpirationMs < n.nextExpiry) {
 		n.nextExpiry = r.ExpirationMs
 	}
@@ -169,6 +166,9 @@ func (n *Namespace) commitPut(key, blobID string, exp, meta any) (prev string, e
 // indexPut replaces key's row in the index (under mu).
 func (n *Namespace) indexPut(r *row) {
 	w := n.index.Load().Txn(true)
+	if prev, _ := w.First(entriesTable, "id", r.Key); prev != nil {
+		n.retire(prev.(*row))
+	}
 	if err := w.Insert(entriesTable, r); err != nil {
 		w.Abort()
 		n.checkedAt.Store(0) // force a reload at the next read rather than serve stale data
@@ -182,6 +182,9 @@ func (n *Namespace) indexPut(r *row) {
 func (n *Namespace) indexDelete(keys ...string) {
 	w := n.index.Load().Txn(true)
 	for _, k := range keys {
+		if prev, _ := w.First(entriesTable, "id", k); prev != nil {
+			n.retire(prev.(*row))
+		}
 		if _, err := w.DeleteAll(entriesTable, "id", k); err != nil {
 			w.Abort()
 			n.checkedAt.Store(0)
