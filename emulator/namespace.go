@@ -46,7 +46,7 @@ type Namespace struct {
 	checkedAt   atomic.Int64 // monotonic ns of the last data_version check
 	blobDirMade bool
 	closed      bool
-	isClosed    atomic.Bool // closed, readable without mu by the read fast path
+	isClosed    atomic.Bool  // closed, readable without mu by the read fast path
 	cached      atomic.Int64 // bytes of values cached on live rows
 }
 
