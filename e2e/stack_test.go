@@ -39,6 +39,8 @@ type stack struct {
 
 func newStack(t *testing.T) *stack {
 	t.Helper()
+	start := time.Now()
+	defer func() { t.Logf("stack prepared in %s", time.Since(start).Round(time.Millisecond)) }()
 	s := &stack{
 		t:      t,
 		bin:    testenv.ArenaDev(t),
@@ -296,7 +298,8 @@ func (fg *foreground) exited() bool {
 // when the foreground arena-dev exits.
 func (s *stack) waitReady(fg *foreground) statusReport {
 	s.t.Helper()
-	deadline := time.Now().Add(readyTimeout)
+	start := time.Now()
+	deadline := start.Add(readyTimeout)
 	lastErr := errors.New("no status yet")
 	for time.Now().Before(deadline) {
 		if fg != nil && fg.exited() {
@@ -306,6 +309,7 @@ func (s *stack) waitReady(fg *foreground) statusReport {
 		if err == nil {
 			if err = s.allReady(rep); err == nil {
 				s.checkServing()
+				s.t.Logf("stack ready after %s", time.Since(start).Round(time.Millisecond))
 				return rep
 			}
 		}
