@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"encoding/json"
+	"fmt"
 	"sync/atomic"
 
 	memdb "github.com/hashicorp/go-memdb"
@@ -30,16 +31,45 @@ func (r *row) hiddenFromList(nowMs int64) bool { return r.ExpirationMs != 0 && r
 
 const entriesTable = "entries"
 
-// indexSchema keys rows by their key. memdb's string index appends a NUL byte,
-// which preserves byte order, so iteration order is SQLite's BINARY collation.
+// indexSchema keys rows by their key. The key index appends a NUL byte, which
+// preserves byte order, so iteration order is SQLite's BINARY collation.
 var indexSchema = &memdb.DBSchema{Tables: map[string]*memdb.TableSchema{
 	entriesTable: {
 		Name: entriesTable,
 		Indexes: map[string]*memdb.IndexSchema{
-			"id": {Name: "id", Unique: true, Indexer: &memdb.StringFieldIndex{Field: "Key"}},
+			"id": {Name: "id", Unique: true, Indexer: keyIndex{}},
 		},
 	},
 }}
+
+// keyIndex indexes rows by Key, NUL-terminated like memdb's StringFieldIndex but
+// with one allocation per lookup and no reflection.
+type keyIndex struct{}
+
+func nulTerminated(s string) []byte {
+	b := make([]byte, len(s)+1)
+	copy(b, s)
+	return b
+}
+
+func (keyIndex) FromObject(obj any) (bool, []byte, error) {
+	r, ok := obj.(*row)
+	if !ok {
+		return false, nil, fmt.Errorf("key index: %T is not a row", obj)
+	}
+	return r.Key != "", nulTerminated(r.Key), nil
+}
+
+func (keyIndex) FromArgs(args ...any) ([]byte, error) {
+	if len(args) != 1 {
+		return nil, fmt.Errorf("key index: want one argument, got %d", len(args))
+	}
+	s, ok := args[0].(string)
+	if !ok {
+		return nil, fmt.Errorf("key index: argument %T is not a string", args[0])
+	}
+	return nulTerminated(s), nil
+}
 
 // maxCachedValue is the largest value kept in memory after a read; bigger ones
 // are read from their blob file each time. cacheBudget caps the cached bytes of
