@@ -4,10 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/answers"
@@ -42,7 +40,7 @@ func answersSpec(p *config.Project, ns *Answers) orchestrate.ServiceSpec {
 			}
 			log.Info().Str("namespace", ns.ID()).Str("state", ns.Root).Msgf("wine-answers API on %s", p.AnswersURL())
 			ready()
-			return answers.Serve(ctx, ln, accessLog(log, srv))
+			return answers.Serve(ctx, ln, answers.LogRequests(log, srv))
 		},
 	}
 }
@@ -57,26 +55,6 @@ func logSeeded(log zerolog.Logger, res []seeds.Result) {
 	if len(done) > 0 {
 		log.Info().Msg("seeded empty categories: " + strings.Join(done, ", "))
 	}
-}
-
-// accessLog writes one line per request, the way `wrangler dev` does.
-func accessLog(log zerolog.Logger, h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		h.ServeHTTP(rec, r)
-		log.Info().Msgf("%s %s %d %s", r.Method, r.URL.RequestURI(), rec.status, time.Since(start).Round(10*time.Microsecond))
-	})
-}
-
-type statusRecorder struct {
-	http.ResponseWriter
-	status int
-}
-
-func (s *statusRecorder) WriteHeader(code int) {
-	s.status = code
-	s.ResponseWriter.WriteHeader(code)
 }
 
 // lineWriter turns zerolog's one-event-per-Write output into whole log lines.
