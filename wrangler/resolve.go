@@ -97,6 +97,12 @@ func PersistRoot(persistTo string, cfg *Config, cwd string) string {
 	return filepath.Join(cwd, ".wrangler", "state")
 }
 
+// Binding returns the kv_namespaces entry with this binding name.
+func (c *Config) Binding(name string) (KVNamespace, bool) { return c.binding(name) }
+
+// BindingNames lists the configured KV binding names.
+func (c *Config) BindingNames() []string { return c.bindingNames() }
+
 func (c *Config) binding(name string) (KVNamespace, bool) {
 	for _, ns := range c.KVNamespaces {
 		if ns.Binding == name {

@@ -84,6 +84,10 @@ func resolveNamespace(c *cli.Context, defaultBinding string) (root, id string, e
 		binding := sel.Binding
 		if binding == "" {
 			binding = defaultBinding
+		} else if _, ok := cfgBinding(cfg, binding); cfg != nil && !ok {
+			// Only the implicit default may fall back to its own name: a typo in an
+			// explicit --binding must not quietly open a new, empty namespace.
+			return "", "", fmt.Errorf("no KV namespace with binding %q in the \"kv_namespaces\" of %s (bindings there: %v); check the name or use --namespace-id", binding, cfg.Path, cfg.BindingNames())
 		}
 		id = wrangler.DevNamespaceID(cfg, binding)
 	}
@@ -107,4 +111,11 @@ func loadWranglerConfig(explicit, cwd string) (*wrangler.Config, error) {
 		return nil, fmt.Errorf("--config %s: %w", path, err)
 	}
 	return wrangler.LoadConfig(path)
+}
+
+func cfgBinding(cfg *wrangler.Config, name string) (wrangler.KVNamespace, bool) {
+	if cfg == nil {
+		return wrangler.KVNamespace{}, false
+	}
+	return cfg.Binding(name)
 }
