@@ -79,7 +79,7 @@ func TestListPrefixIsLiteral(t *testing.T) {
 func TestListPaging(t *testing.T) {
 	ns, _ := newTestNS(t)
 	var want []string
-	for i := 0; i < 2503; i++ {
+	for i := 0; i < 1203; i++ {
 		k := fmt.Sprintf("p:%05d", i)
 		want = append(want, k)
 		mustPut(t, ns, k, "v", PutOptions{})
@@ -87,10 +87,7 @@ func TestListPaging(t *testing.T) {
 	mustPut(t, ns, "q:other", "v", PutOptions{})
 	for _, tc := range []struct {
 		limit, pages int
-	}{{0, 3}, {1000, 3}, {7, 358}, {2503, 0}} {
-		if tc.limit > MaxListKeys {
-			continue
-		}
+	}{{0, 2}, {1000, 2}, {7, 172}, {1, 1203}} {
 		var got []string
 		cursor, pages := "", 0
 		for {
@@ -119,7 +116,7 @@ func TestListPaging(t *testing.T) {
 		}
 	}
 	// Exactly limit keys left: Miniflare fetches limit+1, so the page is complete.
-	res, _ := ns.List(ListOptions{Prefix: "p:", Limit: 3, Cursor: encodeCursor("p:02499")})
+	res, _ := ns.List(ListOptions{Prefix: "p:", Limit: 3, Cursor: encodeCursor("p:01199")})
 	if len(res.Keys) != 3 || !res.ListComplete {
 		t.Fatalf("last exact page: %+v", res)
 	}
