@@ -42,7 +42,7 @@ func TestUpWaitRefusesATakenPort(t *testing.T) {
 			others = append(others, s.ports[name])
 		}
 	}
-	assertStackGone(t, "after the refused up", s.dir, nil, nil, others)
+	s.assertGone("after the refused up", nil, nil, others)
 }
 
 // TestUpRestartsAKilledChild: a dev server killed from outside (its whole process
@@ -113,5 +113,5 @@ func TestUpRestartsAKilledChild(t *testing.T) {
 		pgids2[g] = true
 	}
 	s.down()
-	assertStackGone(t, "after down", s.dir, append(pids, pids2...), pgids2, s.portList())
+	s.assertGone("after down", append(pids, pids2...), pgids2, s.portList())
 }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"slices"
 	"syscall"
 	"testing"
 	"time"
@@ -32,7 +33,7 @@ func TestForegroundUpStopsOnSignal(t *testing.T) {
 			}
 			fg.waitExit(t, stopLimit)
 			t.Logf("arena-dev exited %v, %s after %s", fg.err, time.Since(start).Round(time.Millisecond), sig)
-			assertStackGone(t, "after "+sig.String(), s.dir, append(pids, fg.cmd.Process.Pid), pgids, s.portList())
+			s.assertGone("after "+sig.String(), append(pids, fg.cmd.Process.Pid), pgids, s.portList())
 		})
 	}
 }
@@ -61,6 +62,7 @@ func TestUpReapsSurvivorsAfterSIGKILL(t *testing.T) {
 		t.Log("  " + l)
 	}
 
+	killedState := s.ephemeralDirs()
 	s.upWait() // same ports: fails on a survivor still holding one
 	assertStackGone(t, "old stack after the next up", "/nonexistent-dir", pids, pgids, nil)
 	rep2, err := s.status()
@@ -78,4 +80,13 @@ func TestUpReapsSurvivorsAfterSIGKILL(t *testing.T) {
 
 	s.down()
 	assertStackGone(t, "after SIGKILL, up and down", s.dir, append(pids, pids2...), pgids2, s.portList())
+	// The killed arena-dev could not remove its own throwaway state; the second
+	// run's must be gone.
+	for _, d := range s.ephemeralDirs() {
+		if !slices.Contains(killedState, d) {
+			t.Errorf("--ephemeral state of the second run not removed: %s", d)
+		} else {
+			t.Logf("left behind by the SIGKILLed arena-dev: %s", d)
+		}
+	}
 }

@@ -33,6 +33,7 @@ type stack struct {
 	dir    string         // private copy of examples/sommelier-arena
 	ports  map[string]int // service name -> free port
 	logDir string
+	tmpDir string // TMPDIR of every arena-dev run: --ephemeral state goes there
 	runs   int
 	pgids  map[int]bool // every process group seen, for the final cleanup
 }
@@ -47,6 +48,7 @@ func newStack(t *testing.T) *stack {
 		dir:    exampleCopy(t),
 		ports:  map[string]int{},
 		logDir: t.TempDir(),
+		tmpDir: t.TempDir(),
 		pgids:  map[int]bool{},
 	}
 	used := map[int]bool{}
@@ -90,7 +92,7 @@ func (s *stack) command(args ...string) (*exec.Cmd, string) {
 	}
 	cmd := exec.Command(s.bin, args...)
 	cmd.Dir = s.dir
-	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	cmd.Env = append(os.Environ(), "NO_COLOR=1", "TMPDIR="+s.tmpDir)
 	cmd.Stdin = nil
 	cmd.Stdout, cmd.Stderr = f, f
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -254,6 +256,22 @@ func (s *stack) stackIDs(rep statusReport) (pids []int, pgids map[int]bool) {
 		s.pgids[g] = true
 	}
 	return pids, pgids
+}
+
+// ephemeralDirs lists what is left in the runs' TMPDIR named like arena-dev's
+// throwaway state (arena-dev-state-*).
+func (s *stack) ephemeralDirs() []string {
+	left, _ := filepath.Glob(filepath.Join(s.tmpDir, "arena-dev-state-*"))
+	return left
+}
+
+// assertGone is assertStackGone for this stack, plus: no --ephemeral state left.
+func (s *stack) assertGone(what string, pids []int, pgids map[int]bool, ports []int) {
+	s.t.Helper()
+	assertStackGone(s.t, what, s.dir, pids, pgids, ports)
+	if left := s.ephemeralDirs(); len(left) > 0 {
+		s.t.Errorf("%s: --ephemeral state not removed: %q", what, left)
+	}
 }
 
 // foreground is an `arena-dev up` running in the foreground.

@@ -54,7 +54,7 @@ func TestUpWaitServesTheStack(t *testing.T) {
 	useStack(t, s.ports)
 
 	s.down()
-	assertStackGone(t, "after down", s.dir, pids, pgids, s.portList())
+	s.assertGone("after down", pids, pgids, s.portList())
 }
 
 // useStack checks a running stack from the outside, as its users would.
