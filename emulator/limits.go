@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Miniflare's KV limits (src/workers/kv/constants.ts).
@@ -49,6 +50,12 @@ func validateKey(o op, key string) error {
 		return &LimitError{Status: 400, Message: "Key name cannot be empty."}
 	case ".", "..":
 		return &LimitError{Status: 400, Message: strconv.Quote(key) + " is not allowed as a key name."}
+	}
+	if !utf8.ValidString(key) {
+		// A Worker's keys are JavaScript strings, always valid UTF-8 on disk; such a
+		// key could never be read back there. (Miniflare's own closest case is a
+		// key that fails URL-decoding: 400 "Could not URL-decode key name".)
+		return &LimitError{Status: 400, Message: "Key names must be valid UTF-8."}
 	}
 	return validateKeyLength(o, key)
 }

@@ -49,6 +49,7 @@ func TestPutLimits(t *testing.T) {
 		{"empty key", "", nil, PutOptions{}, 400, "Key name cannot be empty."},
 		{"dot key", ".", nil, PutOptions{}, 400, `"." is not allowed as a key name.`},
 		{"dotdot key", "..", nil, PutOptions{}, 400, `".." is not allowed as a key name.`},
+		{"invalid UTF-8 key", "a\xffb", nil, PutOptions{}, 400, "Key names must be valid UTF-8."},
 		{"513-byte key", strings.Repeat("k", 513), nil, PutOptions{}, 414, "KV PUT failed: 414 UTF-8 encoded length of 513 exceeds key length limit of 512."},
 		{"multibyte key over", strings.Repeat("é", 257), nil, PutOptions{}, 414, "KV PUT failed: 414 UTF-8 encoded length of 514 exceeds key length limit of 512."},
 		{"value over 25 MiB", "k", make([]byte, MaxValueBytes+1), PutOptions{}, 413, "KV PUT failed: 413 Value length of 26214401 exceeds limit of 26214400."},
