@@ -90,6 +90,13 @@ func TestKVKeyCommands(t *testing.T) {
 	if _, errOut, code := run("key", "put", "k", "v", "--binding", "ANSWERS", "--preview", "false"); code != 0 || !nsExists(dir, "answers-prod") {
 		t.Fatalf("--preview false: %d %s", code, errOut)
 	}
+	// "--" ends the flags, so keys may start with a dash; -c is --config.
+	if _, errOut, code := run("key", "put", "--binding", "OTHER", "-c", "wrangler.toml", "--", "-dash", "--v"); code != 0 {
+		t.Fatalf("put after --: %d %s", code, errOut)
+	}
+	if out, _, code := run("key", "get", "--binding=OTHER", "--", "-dash"); code != 0 || out != "--v" {
+		t.Fatalf("get after --: %d %q", code, out)
+	}
 	// --persist-to and --namespace-id, no config needed.
 	other := t.TempDir()
 	if _, errOut, code := runArenaDev(t, other, "kv", "key", "put", "x", "y", "--namespace-id", "free", "--persist-to", "st"); code != 0 {
