@@ -258,10 +258,14 @@ func (s *stack) stackIDs(rep statusReport) (pids []int, pgids map[int]bool) {
 	return pids, pgids
 }
 
-// ephemeralDirs lists what is left in the runs' TMPDIR named like arena-dev's
-// throwaway state (arena-dev-state-*).
+// ephemeralDirs lists --ephemeral state left behind: arena-dev keeps it in the run
+// directory (so the next up can remove what a killed run left) and nothing in TMPDIR.
 func (s *stack) ephemeralDirs() []string {
 	left, _ := filepath.Glob(filepath.Join(s.tmpDir, "arena-dev-state-*"))
+	ours := filepath.Join(s.dir, ".wrangler", "arena-dev", "ephemeral-state")
+	if _, err := os.Stat(ours); err == nil {
+		left = append(left, ours)
+	}
 	return left
 }
 

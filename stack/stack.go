@@ -41,15 +41,25 @@ func LogDir(projectDir string) string { return filepath.Join(RunDir(projectDir),
 // stack cannot run at all.
 func Run(ctx context.Context, o Options) error {
 	p := o.Project
+	// Refuse early, before touching state, when another arena-dev runs here.
+	if rf, err := orchestrate.LiveOwner(RunDir(p.Dir)); err != nil {
+		return err
+	} else if rf != nil {
+		return &orchestrate.AlreadyRunningError{RunDir: RunDir(p.Dir), PID: rf.PID}
+	}
+	// No live owner: an ephemeral dir still here is left over from a killed run.
+	ephemeral := filepath.Join(RunDir(p.Dir), "ephemeral-state")
+	if err := os.RemoveAll(ephemeral); err != nil {
+		return fmt.Errorf("removing leftover ephemeral state: %w", err)
+	}
 	persist := o.PersistTo
 	if o.Ephemeral {
-		dir, err := os.MkdirTemp("", "arena-dev-state-")
-		if err != nil {
+		if err := os.MkdirAll(ephemeral, 0o755); err != nil {
 			return fmt.Errorf("ephemeral state dir: %w", err)
 		}
-		defer os.RemoveAll(dir)
-		persist = dir
-		o.Logger.Info().Str("dir", dir).Msg("ephemeral state: seeded fresh, removed at exit")
+		defer os.RemoveAll(ephemeral)
+		persist = ephemeral
+		o.Logger.Info().Str("dir", ephemeral).Msg("ephemeral state: seeded fresh, removed at exit")
 	}
 	ns, err := OpenAnswers(p, persist)
 	if err != nil {
