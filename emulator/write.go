@@ -113,9 +113,9 @@ func (n *Namespace) Put(key string, value []byte, o PutOptions) (PutResult, erro
 }
 
 // writeBlob writes a value file and fsyncs it, so the row never points at a file
-// that a crash could lose. The folder itself is not fsynced per put (Miniflare
-// fsyncs nothing): the row's commit fsyncs the WAL right after, and on journaling
-// file systems (ext4, xfs) that commit carries the new directory entry with it.
+// that a crash could lose. The folder itself is not fsynced per put: the row's
+// commit fsyncs the WAL right after, and on journaling file systems (ext4, xfs)
+// that flush carries the new directory entry with it.
 func (n *Namespace) writeBlob(path string, value []byte) error {
 	if !n.blobDirMade {
 		if err := os.MkdirAll(n.blobDir, 0o755); err != nil {
