@@ -23,7 +23,7 @@ var skipInCopy = map[string]bool{
 // process scans can tell its processes apart from any other stack on the machine
 // (other packages' tests, a developer's `make run`). node_modules is hard-linked
 // (a fraction of a second; a real copy when the temp dir is on another device).
-func exampleCopy(t *testing.T) string {
+func exampleCopy(t testing.TB) string {
 	t.Helper()
 	src := testenv.ExampleDir(t)
 	testenv.RequireFile(t, filepath.Join(src, "node_modules", ".bin", "partykit"))

@@ -139,7 +139,7 @@ func leftovers(dir string, pids []int, pgids map[int]bool, ports []int) []string
 const stackGoneGrace = 3 * time.Second
 
 // assertStackGone fails unless nothing of the stack remains within stackGoneGrace.
-func assertStackGone(t *testing.T, what, dir string, pids []int, pgids map[int]bool, ports []int) {
+func assertStackGone(t testing.TB, what, dir string, pids []int, pgids map[int]bool, ports []int) {
 	t.Helper()
 	start := time.Now()
 	var left []string
@@ -159,7 +159,7 @@ func assertStackGone(t *testing.T, what, dir string, pids []int, pgids map[int]b
 
 // killLeftovers SIGKILLs what a failed test left behind (never the test's group),
 // so one failure does not leave dev servers running on a shared machine.
-func killLeftovers(t *testing.T, dir string, pgids map[int]bool) {
+func killLeftovers(t testing.TB, dir string, pgids map[int]bool) {
 	own := syscall.Getpgrp()
 	groups := map[int]bool{}
 	for _, p := range append(stackProcs(dir), groupProcs(pgids)...) {

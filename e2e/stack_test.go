@@ -28,7 +28,7 @@ const (
 
 // stack is one test's copy of the example stack and the arena-dev that runs it.
 type stack struct {
-	t      *testing.T
+	t      testing.TB
 	bin    string
 	dir    string         // private copy of examples/sommelier-arena
 	ports  map[string]int // service name -> free port
@@ -38,7 +38,7 @@ type stack struct {
 	pgids  map[int]bool // every process group seen, for the final cleanup
 }
 
-func newStack(t *testing.T) *stack {
+func newStack(t testing.TB) *stack {
 	t.Helper()
 	start := time.Now()
 	defer func() { t.Logf("stack prepared in %s", time.Since(start).Round(time.Millisecond)) }()
@@ -347,7 +347,7 @@ func (s *stack) waitReady(fg *foreground) statusReport {
 }
 
 // waitExit waits for the foreground arena-dev to exit, failing after limit.
-func (fg *foreground) waitExit(t *testing.T, limit time.Duration) {
+func (fg *foreground) waitExit(t testing.TB, limit time.Duration) {
 	t.Helper()
 	select {
 	case <-fg.done:

@@ -212,7 +212,7 @@ const renderedAnswersJS = `(() => {
   return { status: status?.dataset.apiStatus ?? "", alert: status?.textContent.trim() ?? "", answers };
 })()`
 
-func fetchAnswers(t *testing.T, port int) map[string][]answer {
+func fetchAnswers(t testing.TB, port int) map[string][]answer {
 	t.Helper()
 	var got map[string][]answer
 	getJSON(t, fmt.Sprintf("http://127.0.0.1:%d/answers", port), &got)
@@ -224,7 +224,7 @@ func fetchAnswers(t *testing.T, port int) map[string][]answer {
 	return got
 }
 
-func getJSON(t *testing.T, url string, into any) {
+func getJSON(t testing.TB, url string, into any) {
 	t.Helper()
 	client := &http.Client{Timeout: 10 * time.Second}
 	res, err := client.Get(url)
@@ -242,7 +242,7 @@ func getJSON(t *testing.T, url string, into any) {
 
 // seedLabels reads the embedded dataset's source, seeds/answers.json: per
 // category, labels as strings or objects with a "label".
-func seedLabels(t *testing.T) map[string][]string {
+func seedLabels(t testing.TB) map[string][]string {
 	t.Helper()
 	path := filepath.Join(testenv.RepoRoot(t), "seeds", "answers.json")
 	data, err := os.ReadFile(path)

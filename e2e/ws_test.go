@@ -36,7 +36,7 @@ type roomClient struct {
 }
 
 // joinRoom connects to ws://127.0.0.1:PORT/parties/main/ROOM and reads the welcome.
-func joinRoom(ctx context.Context, t *testing.T, port int, room string) *roomClient {
+func joinRoom(ctx context.Context, t testing.TB, port int, room string) *roomClient {
 	t.Helper()
 	url := fmt.Sprintf("ws://127.0.0.1:%d/parties/main/%s", port, room)
 	conn, _, err := websocket.Dial(ctx, url, nil)
