@@ -48,7 +48,7 @@ func BenchmarkUpWait(b *testing.B) {
 	cli := requireEngine(b)
 	bin := testenv.ArenaDev(b)
 	nodeImage := testNodeImage(b)
-	dir := exampleCopy(b)
+	dir := testenv.ExampleCopy(b)
 	ctx := context.Background()
 	project := func(name string) *Project {
 		ports := map[string]int{}

@@ -34,7 +34,7 @@ type composeStack struct {
 }
 
 func newComposeStack(t *testing.T, cli client.APIClient) *composeStack {
-	s := &composeStack{t: t, bin: testenv.ArenaDev(t), dir: exampleCopy(t), project: uniqueProject(t, cli),
+	s := &composeStack{t: t, bin: testenv.ArenaDev(t), dir: testenv.ExampleCopy(t), project: uniqueProject(t, cli),
 		image: testNodeImage(t), ports: map[string]int{}}
 	for _, n := range ServiceNames {
 		s.ports[n] = testenv.FreePort(t)

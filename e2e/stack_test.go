@@ -45,7 +45,7 @@ func newStack(t testing.TB) *stack {
 	s := &stack{
 		t:      t,
 		bin:    testenv.ArenaDev(t),
-		dir:    exampleCopy(t),
+		dir:    testenv.ExampleCopy(t),
 		ports:  map[string]int{},
 		logDir: t.TempDir(),
 		tmpDir: t.TempDir(),

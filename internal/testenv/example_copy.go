@@ -1,4 +1,4 @@
-package e2e
+package testenv
 
 import (
 	"errors"
@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/sommelier-arena/arena-dev/internal/testenv"
 )
 
 // skipInCopy are the example's generated or state folders: a copy starts clean.
@@ -18,16 +16,16 @@ var skipInCopy = map[string]bool{
 	"node_modules/.vite": true, "node_modules/.astro": true,
 }
 
-// exampleCopy makes a private copy of examples/sommelier-arena under t.TempDir():
-// each test's stack has its own run file, state and generated folders, and the
-// process scans can tell its processes apart from any other stack on the machine
-// (other packages' tests, a developer's `make run`). node_modules is hard-linked
-// (a fraction of a second; a real copy when the temp dir is on another device).
-func exampleCopy(t testing.TB) string {
+// ExampleCopy makes a private copy of examples/sommelier-arena under t.TempDir():
+// each test's stack has its own run file, state and generated folders, and process
+// scans can tell its processes apart from any other stack on the machine (other
+// packages' tests, a developer's `make run`). node_modules is hard-linked (a
+// fraction of a second; a real copy when the temp dir is on another device).
+func ExampleCopy(t testing.TB) string {
 	t.Helper()
-	src := testenv.ExampleDir(t)
-	testenv.RequireFile(t, filepath.Join(src, "node_modules", ".bin", "partykit"))
-	testenv.RequireFile(t, filepath.Join(src, "node_modules", ".bin", "astro"))
+	src := ExampleDir(t)
+	RequireFile(t, filepath.Join(src, "node_modules", ".bin", "partykit"))
+	RequireFile(t, filepath.Join(src, "node_modules", ".bin", "astro"))
 	dst := filepath.Join(t.TempDir(), "sommelier-arena")
 	if err := copyTree(src, dst); err != nil {
 		t.Fatalf("copying the example stack: %v", err)
