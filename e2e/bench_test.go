@@ -106,7 +106,7 @@ func waitGone(b *testing.B, pgids map[int]bool, ports []int) {
 	})
 }
 
-func poll(b *testing.B, what string, cond func() bool) {
+func poll(b testing.TB, what string, cond func() bool) {
 	deadline := time.Now().Add(readyTimeout)
 	for !cond() {
 		if time.Now().After(deadline) {
