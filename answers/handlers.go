@@ -109,20 +109,26 @@ func etagListMatches(header, tag string, weak bool) bool {
 
 func (s *Server) timestamp() string { return s.now().UTC().Format(time.RFC3339) }
 
-func (s *Server) post(w http.ResponseWriter, r *http.Request, cat Category) {
+// readLabel reads, decodes and validates a {"label"} body; on an error it has
+// already answered with it.
+func (s *Server) readLabel(w http.ResponseWriter, r *http.Request, cat Category) (req LabelRequest, label, id string, ok bool) {
 	body, e := readBody(r)
-	if e != nil {
-		writeError(w, e)
-		return
+	if e == nil {
+		req, e = DecodeLabelRequest(body)
 	}
-	req, e := DecodeLabelRequest(body)
-	if e != nil {
-		writeError(w, e)
-		return
+	if e == nil {
+		label, id, e = ValidateLabel(cat, req.Label, s.now())
 	}
-	label, id, e := ValidateLabel(cat, req.Label, s.now())
 	if e != nil {
 		writeError(w, e)
+		return req, "", "", false
+	}
+	return req, label, id, true
+}
+
+func (s *Server) post(w http.ResponseWriter, r *http.Request, cat Category) {
+	req, label, id, ok := s.readLabel(w, r, cat)
+	if !ok {
 		return
 	}
 	entry := Entry{ID: id, Label: label, Custom: true, CreatedAt: s.timestamp()}
@@ -148,19 +154,8 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request, cat Category) {
 }
 
 func (s *Server) putEntry(w http.ResponseWriter, r *http.Request, cat Category, id string) {
-	body, e := readBody(r)
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	req, e := DecodeLabelRequest(body)
-	if e != nil {
-		writeError(w, e)
-		return
-	}
-	label, newID, e := ValidateLabel(cat, req.Label, s.now())
-	if e != nil {
-		writeError(w, e)
+	req, label, newID, ok := s.readLabel(w, r, cat)
+	if !ok {
 		return
 	}
 	if newID != id {
