@@ -115,3 +115,36 @@ func TestUpRestartsAKilledChild(t *testing.T) {
 	s.down()
 	s.assertGone("after down", append(pids, pids2...), pgids2, s.portList())
 }
+
+// TestSecondUpIsRefused: a second `up --wait` (or foreground `up`) in a project
+// whose stack runs says so and changes nothing; the running stack keeps serving.
+func TestSecondUpIsRefused(t *testing.T) {
+	s := newStack(t)
+	s.upWait()
+	before, err := s.status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"up", "--wait", "--timeout", "60s"}, {"up"}} {
+		code, out := s.run(append(args, s.portArgs()...)...)
+		if code != 1 || !strings.Contains(out, "already running here") {
+			t.Errorf("%v: exit %d, output:\n%s\nwant exit 1 saying arena-dev is already running", args, code, out)
+		}
+	}
+	after, err := s.status()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.allReady(after); err != nil {
+		t.Fatalf("the running stack was disturbed: %v", err)
+	}
+	for _, b := range before.Services {
+		if a, _ := after.service(b.Name); a.PID != b.PID || a.Restarts != b.Restarts {
+			t.Errorf("%s changed: pid %d -> %d, restarts %d -> %d", b.Name, b.PID, a.PID, b.Restarts, a.Restarts)
+		}
+	}
+	s.checkServing()
+	pids, pgids := s.stackIDs(after)
+	s.down()
+	s.assertGone("after down", pids, pgids, s.portList())
+}

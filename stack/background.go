@@ -27,6 +27,12 @@ func StartBackground(projectDir, exe string, args []string, timeout time.Duratio
 	if err := os.MkdirAll(runDir, 0o755); err != nil {
 		return fmt.Errorf("run directory: %w", err)
 	}
+	// Say so plainly instead of starting a second arena-dev that would refuse.
+	if rf, err := orchestrate.LiveOwner(runDir); err != nil {
+		return err
+	} else if rf != nil {
+		return &orchestrate.AlreadyRunningError{RunDir: runDir, PID: rf.PID}
+	}
 	logPath := BackgroundLog(projectDir)
 	out, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
