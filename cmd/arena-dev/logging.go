@@ -24,6 +24,8 @@ func setupLogging(c *cli.Context) error {
 	if err != nil || lvl == zerolog.NoLevel {
 		return cli.Exit(fmt.Sprintf("--log-level %q: want debug, info, warn or error", c.String("log-level")), 2)
 	}
+	// Durations as "21.2ms" in both formats: a bare float hides its unit.
+	zerolog.DurationFieldFormat = zerolog.DurationFormatString
 	switch c.String("log-format") {
 	case "json":
 		logger = zerolog.New(os.Stderr).Level(lvl).With().Timestamp().Logger()
