@@ -53,6 +53,7 @@ func newApp() *cli.App {
 			upCommand(),
 			downCommand(),
 			statusCommand(),
+			logsCommand(),
 			initCommand(),
 			composeCommand(),
 		},

@@ -14,7 +14,7 @@ import (
 func projectFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "dir", Value: ".", Usage: "project directory (arena-dev.toml is looked for here and in its parents)"},
-		&cli.StringFlag{Name: "file", Aliases: []string{"f"}, Usage: "path to arena-dev.toml (default: found from --dir)"},
+		&cli.StringFlag{Name: "file", Usage: "path to arena-dev.toml (default: found from --dir)"},
 	}
 }
 

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/stack"
+	"github.com/urfave/cli/v2"
+)
+
+func logsCommand() *cli.Command {
+	return &cli.Command{
+		Name:      "logs",
+		Usage:     "print the stack's logs (from .wrangler/arena-dev/logs), prefixed as `up` prints them",
+		ArgsUsage: "[SERVICE...]",
+		Flags: append(projectFlags(),
+			&cli.BoolFlag{Name: "follow", Aliases: []string{"f"}, Usage: "keep printing new lines until Ctrl-C"},
+			&cli.IntFlag{Name: "tail", Aliases: []string{"n"}, Value: -1, Usage: "only the last N lines of each service (-1: all)"},
+		),
+		Action: func(c *cli.Context) error {
+			p, err := loadProject(c)
+			if err != nil {
+				return err
+			}
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
+			defer stop()
+			format := orchestrate.LogText
+			if c.String("log-format") == "json" {
+				format = orchestrate.LogJSON
+			}
+			err = stack.PrintLogs(ctx, p.Dir, stack.LogsOptions{
+				Services: c.Args().Slice(),
+				Tail:     c.Int("tail"),
+				Follow:   c.Bool("follow"),
+				Out:      c.App.Writer,
+				Format:   format,
+				Color:    orchestrate.ColorAuto,
+			})
+			if err != nil {
+				return cli.Exit(err.Error(), 1)
+			}
+			return nil
+		},
+	}
+}

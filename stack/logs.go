@@ -1,0 +1,151 @@
+package stack
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/sommelier-arena/arena-dev/orchestrate"
+)
+
+// LogsOptions select what `arena-dev logs` prints.
+type LogsOptions struct {
+	Services []string // none = every service with a log file
+	Tail     int      // last N lines of each service first; < 0 = all
+	Follow   bool     // then keep printing new lines until ctx ends
+	Out      io.Writer
+	Format   orchestrate.LogFormat
+	Color    orchestrate.ColorMode
+}
+
+// fileLine is one line of a per-service log file: "<RFC 3339 stamp> <stream> <text>".
+type fileLine struct {
+	stamp, service, stream, text string
+}
+
+// PrintLogs prints the per-service log files of a project's stack (running or not),
+// merged in time order and prefixed like `up`, and with Follow keeps going.
+func PrintLogs(ctx context.Context, projectDir string, o LogsOptions) error {
+	dir := LogDir(projectDir)
+	names, err := logNames(dir, o.Services)
+	if err != nil {
+		return err
+	}
+	logs, err := orchestrate.NewLogs(o.Out, o.Format, o.Color, "", names)
+	if err != nil {
+		return err
+	}
+	readers := make([]*logReader, len(names))
+	var first []fileLine
+	for i, n := range names {
+		r, err := openLogReader(filepath.Join(dir, n+".log"), n)
+		if err != nil {
+			return err
+		}
+		defer r.f.Close()
+		readers[i] = r
+		lines := r.next()
+		if o.Tail >= 0 && len(lines) > o.Tail {
+			lines = lines[len(lines)-o.Tail:]
+		}
+		first = append(first, lines...)
+	}
+	enc := json.NewEncoder(o.Out)
+	emit := func(lines []fileLine) {
+		sort.SliceStable(lines, func(i, j int) bool { return lines[i].stamp < lines[j].stamp })
+		for _, l := range lines {
+			if o.Format == orchestrate.LogJSON { // keep when the line was written, not read
+				_ = enc.Encode(map[string]string{"time": l.stamp, "service": l.service, "stream": l.stream, "line": l.text})
+				continue
+			}
+			logs.Line(l.service, l.stream, l.text)
+		}
+	}
+	emit(first)
+	if !o.Follow {
+		return nil
+	}
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-tick.C:
+		}
+		var more []fileLine
+		for _, r := range readers {
+			more = append(more, r.next()...)
+		}
+		emit(more)
+	}
+}
+
+// logNames checks the asked-for services against the files there are.
+func logNames(dir string, want []string) ([]string, error) {
+	files, _ := filepath.Glob(filepath.Join(dir, "*.log"))
+	have := map[string]bool{}
+	var all []string
+	for _, f := range files {
+		n := strings.TrimSuffix(filepath.Base(f), ".log")
+		have[n] = true
+		all = append(all, n)
+	}
+	if len(all) == 0 {
+		return nil, fmt.Errorf("no logs in %s: has `arena-dev up` run in this project?", dir)
+	}
+	if len(want) == 0 {
+		return all, nil
+	}
+	for _, w := range want {
+		if !have[w] {
+			return nil, fmt.Errorf("no log for service %q (have %s)", w, strings.Join(all, ", "))
+		}
+	}
+	return want, nil
+}
+
+// logReader returns the whole lines appended to a file since the last call.
+type logReader struct {
+	f       *os.File
+	r       *bufio.Reader
+	service string
+	partial string
+}
+
+func openLogReader(path, service string) (*logReader, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	return &logReader{f: f, r: bufio.NewReaderSize(f, 64*1024), service: service}, nil
+}
+
+func (r *logReader) next() []fileLine {
+	var out []fileLine
+	for {
+		s, err := r.r.ReadString('\n')
+		if err != nil { // EOF: keep the partial line for the next call
+			r.partial += s
+			return out
+		}
+		s, r.partial = r.partial+strings.TrimSuffix(s, "\n"), ""
+		out = append(out, parseLogLine(r.service, s))
+	}
+}
+
+func parseLogLine(service, s string) fileLine {
+	stamp, rest, ok := strings.Cut(s, " ")
+	if !ok {
+		return fileLine{service: service, stream: "log", text: s}
+	}
+	stream, text, _ := strings.Cut(rest, " ")
+	return fileLine{stamp: stamp, service: service, stream: stream, text: text}
+}
