@@ -7,35 +7,17 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/answers"
 	"github.com/sommelier-arena/arena-dev/emulator"
+	"github.com/sommelier-arena/arena-dev/internal/testenv"
 )
 
 // namespaceID is the reference Worker's (wrangler.toml): both sides share its files.
 const namespaceID = "wine-answers-ns"
-
-// syncBuffer collects log output from concurrent writers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // openNamespace opens the real emulator at root (closed when the test ends).
 func openNamespace(t testing.TB, root string) *emulator.Namespace {
@@ -78,9 +60,9 @@ func serveHTTP(t testing.TB, h http.Handler) string {
 }
 
 // startArenaDev serves the API over the real emulator at root; logs go to the buffer.
-func startArenaDev(t testing.TB, root string, o answers.Options) (string, *syncBuffer) {
+func startArenaDev(t testing.TB, root string, o answers.Options) (string, *testenv.SyncBuffer) {
 	t.Helper()
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	o.Logger = zerolog.New(logs)
 	return serveHTTP(t, answers.New(openNamespace(t, root), o)), logs
 }

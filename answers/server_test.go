@@ -13,6 +13,7 @@ import (
 	"github.com/sommelier-arena/arena-dev/answers"
 	"github.com/sommelier-arena/arena-dev/answers/conformance"
 	"github.com/sommelier-arena/arena-dev/emulator"
+	"github.com/sommelier-arena/arena-dev/internal/testenv"
 )
 
 // The whole conformance suite, extensions included, against arena-dev over the real emulator.
@@ -89,7 +90,7 @@ func (k *interleavingKV) Put(key string, value []byte, o emulator.PutOptions) (e
 func TestWriteOverOtherProcessIsLogged(t *testing.T) {
 	root := t.TempDir()
 	kv := &interleavingKV{Namespace: openNamespace(t, root), other: openNamespace(t, root)}
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	base := serveHTTP(t, answers.New(kv, answers.Options{Logger: zerolog.New(logs)}))
 	if res, body := httpDo(t, "POST", base+"/answers/grape", `{"label": "Merlot"}`); res.StatusCode != 201 {
 		t.Fatalf("POST: %d %s", res.StatusCode, body)
@@ -185,7 +186,7 @@ func TestHeadAndEscapedIDs(t *testing.T) {
 // again at the next UTC day.
 func TestMeterWarnsOncePerDay(t *testing.T) {
 	now := time.Date(2026, 3, 1, 23, 59, 0, 0, time.UTC)
-	logs2 := &syncBuffer{}
+	logs2 := &testenv.SyncBuffer{}
 	m := answers.NewMeter(zerolog.New(logs2), answers.UsageLimits{Reads: 3, Writes: 1}, func() time.Time { return now })
 	for range 3 {
 		m.Read()

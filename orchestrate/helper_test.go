@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/sommelier-arena/arena-dev/internal/testenv"
 )
 
 // The test binary doubles as the child programs: with ORCH_HELPER set, TestMain
@@ -162,29 +163,11 @@ func helper(t testing.TB, name, mode string, env ...string) ServiceSpec {
 		Restart: RestartNo, StopTimeout: 2 * time.Second}
 }
 
-// syncBuffer is an io.Writer safe for concurrent use, for captured output.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // running is a supervisor started by a test.
 type running struct {
 	sup    *Supervisor
-	out    *syncBuffer
-	diag   *syncBuffer
+	out    *testenv.SyncBuffer
+	diag   *testenv.SyncBuffer
 	cancel context.CancelFunc
 	errc   chan error
 	events chan Event
@@ -193,7 +176,7 @@ type running struct {
 // start runs a supervisor over specs until the test ends (or stop is called).
 func start(t *testing.T, specs []ServiceSpec, opts Options) *running {
 	t.Helper()
-	r := &running{out: &syncBuffer{}, diag: &syncBuffer{}, errc: make(chan error, 1), events: make(chan Event, 1000)}
+	r := &running{out: &testenv.SyncBuffer{}, diag: &testenv.SyncBuffer{}, errc: make(chan error, 1), events: make(chan Event, 1000)}
 	opts.Output = r.out
 	lg := zerolog.New(r.diag)
 	opts.Logger = &lg
@@ -264,7 +247,7 @@ func (r *running) waitState(t *testing.T, name string, want State, within time.D
 }
 
 // pidFromOutput finds "<word> <pid>" in the captured output.
-func pidFromOutput(t *testing.T, out *syncBuffer, word string) int {
+func pidFromOutput(t *testing.T, out *testenv.SyncBuffer, word string) int {
 	t.Helper()
 	re := regexp.MustCompile(word + ` (\d+)`)
 	var pid int

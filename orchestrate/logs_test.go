@@ -12,10 +12,12 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/sommelier-arena/arena-dev/internal/testenv"
 )
 
 func TestLinesNeverInterleave(t *testing.T) {
-	out := &syncBuffer{}
+	out := &testenv.SyncBuffer{}
 	logs, err := NewLogs(out, LogText, ColorNever, "", []string{"a", "bb"})
 	if err != nil {
 		t.Fatal(err)
@@ -129,7 +131,7 @@ func TestLogFormats(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Setenv("NO_COLOR", "")
-			out := &syncBuffer{}
+			out := &testenv.SyncBuffer{}
 			logs, err := NewLogs(out, c.format, c.color, "", []string{"partykit", "astro"})
 			if err != nil {
 				t.Fatal(err)
@@ -141,7 +143,7 @@ func TestLogFormats(t *testing.T) {
 	}
 	t.Run("NO_COLOR wins", func(t *testing.T) {
 		t.Setenv("NO_COLOR", "1")
-		out := &syncBuffer{}
+		out := &testenv.SyncBuffer{}
 		logs, _ := NewLogs(out, LogText, ColorAlways, "", []string{"a"})
 		logs.Line("a", "stdout", "x")
 		if strings.Contains(out.String(), "\x1b") {

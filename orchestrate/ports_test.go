@@ -45,7 +45,7 @@ func TestPortPreflightNamesTheHolder(t *testing.T) {
 			svc.Port = port
 			other := helper(t, "astro", "sleep")
 			other.Port = free
-			sup, err := New([]ServiceSpec{other, svc}, Options{Output: &syncBuffer{}})
+			sup, err := New([]ServiceSpec{other, svc}, Options{Output: &testenv.SyncBuffer{}})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -99,7 +99,7 @@ func BenchmarkStartStop(b *testing.B) {
 				if which == "astro-alone" {
 					specs[0].DependsOn = nil
 				}
-				sup, err := New(specs, Options{Output: &syncBuffer{}})
+				sup, err := New(specs, Options{Output: &testenv.SyncBuffer{}})
 				if err != nil {
 					b.Fatal(err)
 				}

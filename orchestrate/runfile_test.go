@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/sommelier-arena/arena-dev/internal/testenv"
 )
 
 // TestReapSurvivorsOfAKilledSupervisor runs a supervisor in a child process, SIGKILLs
@@ -30,7 +31,7 @@ func TestReapSurvivorsOfAKilledSupervisor(t *testing.T) {
 	if live, err := LiveOwner(runDir); err != nil || live == nil || live.PID != owner.Process.Pid {
 		t.Fatalf("LiveOwner = %+v, %v", live, err)
 	}
-	second, err := New([]ServiceSpec{helper(t, "x", "sleep")}, Options{RunDir: runDir, Output: &syncBuffer{}})
+	second, err := New([]ServiceSpec{helper(t, "x", "sleep")}, Options{RunDir: runDir, Output: &testenv.SyncBuffer{}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,12 +128,12 @@ type ownerProc struct {
 
 // startOwner runs a supervisor (with RunUntilSignal) in a child process and waits
 // until its run file says the stack is ready.
-func startOwner(t *testing.T, runDir string, env ...string) (*ownerProc, *syncBuffer, *RunFile) {
+func startOwner(t *testing.T, runDir string, env ...string) (*ownerProc, *testenv.SyncBuffer, *RunFile) {
 	t.Helper()
 	spec := helper(t, "supervisor", "supervise", append([]string{"RUN_DIR=" + runDir}, env...)...)
 	cmd := exec.Command(spec.Command[0])
 	cmd.Env = append(cmd.Environ(), spec.Env...)
-	out := &syncBuffer{}
+	out := &testenv.SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

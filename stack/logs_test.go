@@ -6,10 +6,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/sommelier-arena/arena-dev/internal/testenv"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
 )
 
@@ -66,27 +66,10 @@ func TestPrintLogsNoLogs(t *testing.T) {
 	}
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func TestPrintLogsFollowsAppendedLines(t *testing.T) {
 	dir := t.TempDir()
 	writeLogs(t, dir, map[string]string{"astro": "2026-11-27T10:00:00.100Z stdout old\n"})
-	out := &lockedBuffer{}
+	out := &testenv.SyncBuffer{}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {

@@ -8,31 +8,12 @@ import (
 	"net/http"
 	"os/exec"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/internal/testenv"
 )
-
-// lockedBuffer is a bytes.Buffer safe to read while a child process writes to it.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // waitHTTP polls url until it answers 200 or the deadline passes.
 func waitHTTP(t *testing.T, url string, exited <-chan error, logs fmt.Stringer) {
@@ -79,7 +60,7 @@ func TestServeSeedsServesAndStops(t *testing.T) {
 		port := testenv.FreePort(t)
 		base := fmt.Sprintf("http://127.0.0.1:%d", port)
 		cmd := exec.Command(bin, "--log-format", "json", "serve", "--port", fmt.Sprint(port), "--persist-to", state)
-		logs := &lockedBuffer{}
+		logs := &testenv.SyncBuffer{}
 		cmd.Stderr = logs
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
