@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/sommelier-arena/arena-dev/answers"
 )
 
 // Default ports: wrangler dev's, partykit dev's and astro dev's own.
@@ -12,9 +14,6 @@ const (
 	DefaultPartyKitPort = 1999
 	DefaultAstroPort    = 4321
 )
-
-// DefaultCORSOrigins are the Astro dev server's origins.
-var DefaultCORSOrigins = []string{"http://localhost:4321", "http://127.0.0.1:4321"}
 
 // Defaults describe the Sommelier Arena layout in dir: a PartyKit project and an Astro
 // site sharing one package.json, and the wine-answers Worker's wrangler.toml.
@@ -32,7 +31,7 @@ func defaultAnswers(dir string) Answers {
 			break
 		}
 	}
-	a.CORSOrigins = append([]string(nil), DefaultCORSOrigins...)
+	a.CORSOrigins = append([]string(nil), answers.DefaultCORSOrigins...)
 	return a
 }
 
@@ -77,16 +76,9 @@ func (p *Project) applyDefaults() {
 	}
 }
 
-// Fallbacks for a service's timing fields.
-const (
-	defaultMaxRestarts = 5
-	defaultBackoff     = 500 * time.Millisecond
-	defaultBackoffMax  = 15 * time.Second
-	defaultWindow      = 60 * time.Second
-	defaultStopTimeout = 3 * time.Second
-	defaultInterval    = 100 * time.Millisecond
-	defaultReadyWithin = 90 * time.Second
-)
+// defaultReadyWithin is longer than orchestrate's own default: a cold Astro on a
+// loaded two-core machine can take well over a minute to answer its first page.
+const defaultReadyWithin = 90 * time.Second
 
 func orDefault(d Duration, def time.Duration) time.Duration {
 	if d == 0 {

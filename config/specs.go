@@ -117,11 +117,11 @@ func (p *Project) Specs() ([]orchestrate.ServiceSpec, error) {
 			URL:         s.URL,
 			DependsOn:   s.DependsOn,
 			Restart:     restartPolicy(s.Restart.Policy),
-			MaxRestarts: defaultMaxRestarts,
-			Backoff:     orDefault(s.Restart.Backoff, defaultBackoff),
-			BackoffMax:  orDefault(s.Restart.BackoffMax, defaultBackoffMax),
-			Window:      orDefault(s.Restart.Window, defaultWindow),
-			StopTimeout: orDefault(s.StopTimeout, defaultStopTimeout),
+			MaxRestarts: orchestrate.DefaultMaxRestarts,
+			Backoff:     orDefault(s.Restart.Backoff, orchestrate.DefaultBackoff),
+			BackoffMax:  orDefault(s.Restart.BackoffMax, orchestrate.DefaultBackoffMax),
+			Window:      orDefault(s.Restart.Window, orchestrate.DefaultWindow),
+			StopTimeout: orDefault(s.StopTimeout, orchestrate.DefaultStopTimeout),
 			Probe:       probe(s.Ready, s.Port),
 		}
 		if s.Restart.MaxRestarts != nil {
@@ -168,7 +168,7 @@ func restartPolicy(p Policy) orchestrate.RestartPolicy {
 // when the port accepts connections, not merely when it was started.
 func probe(r Ready, port int) orchestrate.Probe {
 	pr := orchestrate.Probe{
-		Interval: orDefault(r.Interval, defaultInterval),
+		Interval: orDefault(r.Interval, orchestrate.DefaultProbeInterval),
 		Timeout:  orDefault(r.Timeout, defaultReadyWithin),
 	}
 	switch {
