@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/sommelier-arena/arena-dev/internal/procutil"
 	"github.com/sommelier-arena/arena-dev/internal/testenv"
 )
 
@@ -263,7 +264,7 @@ func pidFromOutput(t *testing.T, out *testenv.SyncBuffer, word string) int {
 }
 
 // alive says whether pid is a live (non-zombie) process.
-func alive(pid int) bool { return sameProcess(pid, 0) }
+func alive(pid int) bool { return procutil.SameProcess(pid, 0) }
 
 func tail(s string, n int) string {
 	if len(s) <= n {

@@ -6,6 +6,8 @@ import (
 	"net"
 	"strconv"
 	"strings"
+
+	"github.com/sommelier-arena/arena-dev/internal/procutil"
 )
 
 // PortInUseError says a configured port is taken, and by whom when that could be
@@ -54,8 +56,8 @@ func CheckPort(port int) error {
 			continue
 		}
 		e := &PortInUseError{Port: port, Addr: addr, Err: err}
-		if pids := portHolders(port); len(pids) > 0 {
-			e.PID, e.Command = pids[0], cmdline(pids[0])
+		if pids := procutil.PortHolders(port); len(pids) > 0 {
+			e.PID, e.Command = pids[0], procutil.Cmdline(pids[0])
 		}
 		return e
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/sommelier-arena/arena-dev/internal/procutil"
 	"github.com/sommelier-arena/arena-dev/internal/testenv"
 )
 
@@ -53,8 +54,8 @@ func TestRealDevServersStopCleanly(t *testing.T) {
 	var members []member
 	var sawWorkerd, sawEsbuild bool
 	for _, st := range r.sup.Status() {
-		for _, m := range groupMembers(st.PGID, 0) {
-			cl := cmdline(m.PID)
+		for _, m := range procutil.GroupMembers(st.PGID, 0) {
+			cl := procutil.Cmdline(m.PID)
 			members = append(members, member{m.PID, cl})
 			sawWorkerd = sawWorkerd || strings.Contains(cl, "workerd")
 			sawEsbuild = sawEsbuild || strings.Contains(cl, "esbuild")
@@ -120,7 +121,7 @@ func BenchmarkStartStop(b *testing.B) {
 					b.Fatalf("ready: %v, run: %v", err, rerr)
 				}
 				for _, g := range pgids {
-					if g != 0 && groupAlive(g) {
+					if g != 0 && procutil.GroupAlive(g) {
 						b.Fatalf("group %d still alive after Run returned", g)
 					}
 				}
@@ -184,8 +185,8 @@ func TestRealDevServersOnATakenPortFail(t *testing.T) {
 		t.Errorf("astro: %q", a.LastError)
 	}
 	for _, st := range []ServiceStatus{p, a} {
-		if groupAlive(st.PGID) {
-			t.Errorf("%s: processes of group %d left: %v", st.Name, st.PGID, groupMembers(st.PGID, 0))
+		if procutil.GroupAlive(st.PGID) {
+			t.Errorf("%s: processes of group %d left: %v", st.Name, st.PGID, procutil.GroupMembers(st.PGID, 0))
 		}
 	}
 	if st := r.sup.Status()[0]; st.State != StateReady {
@@ -205,8 +206,8 @@ func TestRealPartykitSurvivorsAreReaped(t *testing.T) {
 	<-owner.exited
 	waitFor(t, "node to die of Pdeathsig", 10*time.Second, func() bool { return !alive(pgid) })
 	var left []string
-	for _, m := range groupMembers(pgid, 0) {
-		left = append(left, cmdline(m.PID))
+	for _, m := range procutil.GroupMembers(pgid, 0) {
+		left = append(left, procutil.Cmdline(m.PID))
 	}
 	if len(left) == 0 || CheckPort(pk.Port) == nil {
 		t.Fatalf("test premise: workerd should survive node and hold port %d; left: %v", pk.Port, left)
@@ -215,8 +216,8 @@ func TestRealPartykitSurvivorsAreReaped(t *testing.T) {
 	if err != nil || len(got) != 1 || got[0].PGID != pgid {
 		t.Fatalf("ReapSurvivors = %+v, %v", got, err)
 	}
-	if groupAlive(pgid) {
-		t.Errorf("group %d still has %v", pgid, groupMembers(pgid, 0))
+	if procutil.GroupAlive(pgid) {
+		t.Errorf("group %d still has %v", pgid, procutil.GroupMembers(pgid, 0))
 	}
 	waitFor(t, "the port to be free", 5*time.Second, func() bool { return CheckPort(pk.Port) == nil })
 }

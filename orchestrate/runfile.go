@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/sommelier-arena/arena-dev/internal/procutil"
 )
 
 // RunFileName is the run file inside Options.RunDir.
@@ -99,7 +100,7 @@ func writeRunFile(runDir string, rf *RunFile) error {
 // OwnerAlive says whether the arena-dev that wrote the file still runs (same pid
 // and start time, not finished).
 func (rf *RunFile) OwnerAlive() bool {
-	return !rf.Exited && sameProcess(rf.PID, rf.StartTicks)
+	return !rf.Exited && procutil.SameProcess(rf.PID, rf.StartTicks)
 }
 
 // LiveOwner returns the run file of the arena-dev running in runDir, or nil when none is.
@@ -148,74 +149,28 @@ func ReapSurvivors(runDir string, log zerolog.Logger) ([]Survivor, error) {
 		if s.PGID <= 1 || s.PGID == os.Getpid() {
 			continue
 		}
-		if t := startTicks(s.PGID); s.StartTicks != 0 && t != 0 && t != s.StartTicks {
+		if t := procutil.StartTicks(s.PGID); s.StartTicks != 0 && t != 0 && t != s.StartTicks {
 			continue // the pid now belongs to another process: the old group is gone
 		}
-		members := groupMembers(s.PGID, s.StartTicks)
+		members := procutil.GroupMembers(s.PGID, s.StartTicks)
 		if len(members) == 0 {
 			continue
 		}
 		sv := Survivor{Service: s.Name, PGID: s.PGID}
 		for _, m := range members {
 			sv.PIDs = append(sv.PIDs, m.PID)
-			sv.Commands = append(sv.Commands, cmdline(m.PID))
+			sv.Commands = append(sv.Commands, procutil.Cmdline(m.PID))
 		}
 		log.Warn().Str("service", s.Name).Int("pgid", s.PGID).Ints("pids", sv.PIDs).
 			Str("commands", strings.Join(sv.Commands, " | ")).
 			Int("dead_owner_pid", rf.PID).Msg("reaping processes left by a previous arena-dev")
-		stopGroup(s.Name, s.PGID, DefaultStopTimeout, nil, log)
+		stopLadder(groupTarget(s.PGID), DefaultStopTimeout, nil, log.With().Str("service", s.Name).Logger(), nil)
 		found = append(found, sv)
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return found, err
 	}
 	return found, nil
-}
-
-// stopGroup is the staged stop of a bare process group: SIGTERM, wait up to
-// timeout (or until force closes), SIGKILL, wait. It reports whether the group is gone.
-func stopGroup(name string, pgid int, timeout time.Duration, force <-chan struct{}, log zerolog.Logger) bool {
-	gone := func() bool { return !groupAlive(pgid) }
-	log.Info().Str("service", name).Int("pgid", pgid).Msg("stop: SIGTERM to process group")
-	if err := terminateGroup(pgid); err != nil {
-		log.Warn().Err(err).Str("service", name).Int("pgid", pgid).Msg("SIGTERM failed")
-	}
-	if pollUntil(gone, timeout, force) {
-		log.Info().Str("service", name).Int("pgid", pgid).Msg("stop: process group gone after SIGTERM")
-		return true
-	}
-	log.Warn().Str("service", name).Int("pgid", pgid).Dur("after", timeout).Msg("stop: still running, SIGKILL to process group")
-	_ = killGroup(pgid)
-	if pollUntil(gone, killWait, nil) {
-		log.Info().Str("service", name).Int("pgid", pgid).Msg("stop: process group gone after SIGKILL")
-		return true
-	}
-	log.Error().Str("service", name).Int("pgid", pgid).Msg("stop: processes survive SIGKILL")
-	return false
-}
-
-// killWait bounds the wait for the kernel to finish off a SIGKILLed group.
-const killWait = 5 * time.Second
-
-// pollUntil checks cond every 10ms until it holds (true), timeout passes or
-// force closes (false).
-func pollUntil(cond func() bool, timeout time.Duration, force <-chan struct{}) bool {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	tick := time.NewTicker(10 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if cond() {
-			return true
-		}
-		select {
-		case <-deadline.C:
-			return cond()
-		case <-force:
-			return cond()
-		case <-tick.C:
-		}
-	}
 }
 
 // StopOwner is `arena-dev down`: it sends SIGTERM to the live arena-dev of runDir,
@@ -229,16 +184,14 @@ func StopOwner(runDir string, timeout time.Duration, log zerolog.Logger) (found 
 	}
 	if rf != nil {
 		found = true
-		log.Info().Int("pid", rf.PID).Msg("down: SIGTERM to arena-dev")
-		if err := terminatePID(rf.PID); err != nil && pidAlive(rf.PID) {
-			return true, fmt.Errorf("signalling arena-dev pid %d: %w", rf.PID, err)
+		self := stopTarget{
+			what:      fmt.Sprintf("arena-dev pid %d", rf.PID),
+			terminate: func() error { return procutil.TerminatePID(rf.PID) },
+			kill:      func() error { return procutil.KillPID(rf.PID) },
+			gone:      func() bool { return !procutil.SameProcess(rf.PID, rf.StartTicks) },
 		}
-		if !pollUntil(func() bool { return !sameProcess(rf.PID, rf.StartTicks) }, timeout, nil) {
-			log.Warn().Int("pid", rf.PID).Dur("after", timeout).Msg("down: arena-dev still running, SIGKILL")
-			if p, err := os.FindProcess(rf.PID); err == nil {
-				_ = p.Kill()
-			}
-			pollUntil(func() bool { return !sameProcess(rf.PID, rf.StartTicks) }, killWait, nil)
+		if !stopLadder(self, timeout, nil, log, nil) {
+			return true, fmt.Errorf("arena-dev pid %d did not stop", rf.PID)
 		}
 	}
 	_, err = ReapSurvivors(runDir, log)
@@ -272,7 +225,7 @@ func WaitForOwner(ctx context.Context, runDir string, pid int) error {
 		if last != nil {
 			ticks = last.StartTicks
 		}
-		if !sameProcess(pid, ticks) { // a zombie counts as exited
+		if !procutil.SameProcess(pid, ticks) { // a zombie counts as exited
 			return fmt.Errorf("arena-dev (pid %d) exited before the stack was ready", pid)
 		}
 		select {

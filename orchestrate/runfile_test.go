@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/sommelier-arena/arena-dev/internal/procutil"
 	"github.com/sommelier-arena/arena-dev/internal/testenv"
 )
 
@@ -49,7 +50,7 @@ func TestReapSurvivorsOfAKilledSupervisor(t *testing.T) {
 	<-owner.exited
 	// The premise: the group outlives its supervisor (the grandchild is not reached by Pdeathsig).
 	waitFor(t, "the leader to die of Pdeathsig", 10*time.Second, func() bool { return !alive(pgid) })
-	if !alive(gc) || len(groupMembers(pgid, 0)) == 0 {
+	if !alive(gc) || len(procutil.GroupMembers(pgid, 0)) == 0 {
 		t.Fatalf("test premise: grandchild %d of group %d should survive the supervisor", gc, pgid)
 	}
 	if live, _ := LiveOwner(runDir); live != nil {
@@ -178,8 +179,8 @@ func TestStopSignalsStopEverything(t *testing.T) {
 			gc := pidFromOutput(t, out, "grandchild")
 			owner.Process.Signal(sig)
 			exitWithin(t, owner, 15*time.Second)
-			if groupAlive(pgid) || alive(gc) {
-				t.Errorf("after %s: group %d alive=%v, grandchild alive=%v", sig, pgid, groupAlive(pgid), alive(gc))
+			if procutil.GroupAlive(pgid) || alive(gc) {
+				t.Errorf("after %s: group %d alive=%v, grandchild alive=%v", sig, pgid, procutil.GroupAlive(pgid), alive(gc))
 			}
 			if rf, err := ReadRunFile(runDir); err != nil || !rf.Exited || rf.Services[0].State != StateStopped {
 				t.Errorf("run file after %s: %+v, %v", sig, rf, err)
@@ -212,7 +213,7 @@ func TestStopOwner(t *testing.T) {
 	if err != nil || !found {
 		t.Fatalf("StopOwner = %v, %v", found, err)
 	}
-	if alive(rf.PID) || alive(gc) || groupAlive(rf.Services[0].PGID) {
+	if alive(rf.PID) || alive(gc) || procutil.GroupAlive(rf.Services[0].PGID) {
 		t.Errorf("after StopOwner: owner alive=%v grandchild alive=%v", alive(rf.PID), alive(gc))
 	}
 	if found, err := StopOwner(runDir, time.Second, zerolog.Nop()); found || err != nil {

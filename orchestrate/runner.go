@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/sommelier-arena/arena-dev/internal/procutil"
 )
 
 // waitDelay bounds how long Wait waits for a child's output pipes after the child
@@ -81,13 +83,13 @@ func (c *childRunner) start() error {
 	cmd.Stdin = nil // /dev/null: on a TTY partykit grabs raw mode, and Vite exits at EOF of a PTY
 	cmd.Stdout, cmd.Stderr = c.stdout, c.stderr
 	cmd.WaitDelay = waitDelay
-	newGroup(cmd)
-	if err := startCmd(cmd); err != nil {
+	procutil.NewGroup(cmd)
+	if err := procutil.Start(cmd); err != nil {
 		return err
 	}
 	c.cmd = cmd
-	c.group = groupOf(cmd.Process.Pid)
-	c.ticks = startTicks(cmd.Process.Pid)
+	c.group = procutil.GroupOf(cmd.Process.Pid)
+	c.ticks = procutil.StartTicks(cmd.Process.Pid)
 	go func() {
 		err := cmd.Wait()
 		if errors.Is(err, exec.ErrWaitDelay) {
@@ -106,13 +108,13 @@ func (c *childRunner) exitErr() error        { return c.err }
 func (c *childRunner) pid() int              { return c.cmd.Process.Pid }
 func (c *childRunner) pgid() int             { return c.group }
 func (c *childRunner) startTicks() uint64    { return c.ticks }
-func (c *childRunner) terminate() error      { return terminateGroup(c.group) }
-func (c *childRunner) kill() error           { return killGroup(c.group) }
+func (c *childRunner) terminate() error      { return procutil.TerminateGroup(c.group) }
+func (c *childRunner) kill() error           { return procutil.KillGroup(c.group) }
 
 func (c *childRunner) gone() bool {
 	select {
 	case <-c.doneCh:
-		return !groupAlive(c.group)
+		return !procutil.GroupAlive(c.group)
 	default:
 		return false
 	}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/sommelier-arena/arena-dev/internal/procutil"
 )
 
 // service is one supervised service: its spec, its status and the channels its run
@@ -191,11 +193,11 @@ func (s *Supervisor) afterExit(sv *service, exitErr error) bool {
 	s.mu.Lock()
 	pgid := sv.st.PGID
 	s.mu.Unlock()
-	if pgid > 0 && groupAlive(pgid) {
+	if pgid > 0 && procutil.GroupAlive(pgid) {
 		// The leader is gone but its group lives on (workerd after node): clear it
 		// so a restart finds the port free.
 		s.log.Warn().Str("service", spec.Name).Int("pgid", pgid).Msg("leader exited; stopping what is left of its group")
-		stopGroup(spec.Name, pgid, spec.StopTimeout, s.forceCh, s.log)
+		stopLadder(groupTarget(pgid), spec.StopTimeout, s.forceCh, s.log.With().Str("service", spec.Name).Logger(), nil)
 	}
 	clean := errors.Is(exitErr, errExitedZero)
 	msg := exitErr.Error()
@@ -251,39 +253,14 @@ func (s *Supervisor) newRunner(sv *service, att *attempt) runner {
 		s.logs.Writer(sv.spec.Name, "stderr", observe))
 }
 
-// stopRunner stops one attempt in logged stages: SIGTERM to the group, up to
-// StopTimeout (cut short by Kill), SIGKILL to the group.
+// stopRunner stops one attempt through the stop ladder: SIGTERM to its group (or
+// cancelling an in-process service), up to StopTimeout (cut short by Kill), SIGKILL.
 func (s *Supervisor) stopRunner(sv *service, r runner, why string) {
-	name, timeout := sv.spec.Name, sv.spec.StopTimeout
-	log := s.log.With().Str("service", name).Str("reason", why).Logger()
+	name := sv.spec.Name
+	t := stopTarget{what: fmt.Sprintf("process group %d", r.pgid()), terminate: r.terminate, kill: r.kill, gone: r.gone}
 	if r.pgid() == 0 {
-		log.Info().Msg("stop: cancelling in-process service")
-		_ = r.terminate()
-		if !pollUntil(r.gone, timeout, s.forceCh) {
-			log.Warn().Dur("after", timeout).Msg("stop: in-process service did not return; abandoning it")
-		}
-		return
+		t.what, t.kill = "in-process service", nil
 	}
-	start := time.Now()
-	note := func(f string, a ...any) { s.logs.Note(name, fmt.Sprintf("stop (%s): ", why)+fmt.Sprintf(f, a...)) }
-	note("SIGTERM to process group %d", r.pgid())
-	log.Info().Int("pgid", r.pgid()).Msg("stop: SIGTERM to process group")
-	if err := r.terminate(); err != nil {
-		log.Warn().Err(err).Msg("stop: SIGTERM failed")
-	}
-	if pollUntil(r.gone, timeout, s.forceCh) {
-		log.Info().Int("pgid", r.pgid()).Dur("took", time.Since(start)).Msg("stop: process group gone")
-		note("gone after %s", time.Since(start).Round(time.Millisecond))
-		return
-	}
-	note("still running after %s: SIGKILL to process group %d", time.Since(start).Round(time.Millisecond), r.pgid())
-	log.Warn().Int("pgid", r.pgid()).Dur("after", time.Since(start)).Msg("stop: still running, SIGKILL to process group")
-	_ = r.kill()
-	if pollUntil(r.gone, killWait, nil) {
-		log.Info().Int("pgid", r.pgid()).Dur("took", time.Since(start)).Msg("stop: process group gone after SIGKILL")
-		note("gone after SIGKILL, %s in all", time.Since(start).Round(time.Millisecond))
-		return
-	}
-	note("processes survive SIGKILL")
-	log.Error().Int("pgid", r.pgid()).Msg("stop: processes survive SIGKILL")
+	log := s.log.With().Str("service", name).Str("reason", why).Logger()
+	stopLadder(t, sv.spec.StopTimeout, s.forceCh, log, func(msg string) { s.logs.Note(name, "stop ("+why+"): "+msg) })
 }

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/sommelier-arena/arena-dev/internal/procutil"
 )
 
 func logProbe(re string) Probe {
@@ -31,7 +33,7 @@ func TestStopKillsTheWholeGroup(t *testing.T) {
 	}
 	for _, pid := range []int{st.PID, gc} {
 		if alive(pid) {
-			t.Errorf("pid %d (%s) survived the stop", pid, cmdline(pid))
+			t.Errorf("pid %d (%s) survived the stop", pid, procutil.Cmdline(pid))
 		}
 	}
 	if got := r.sup.Status()[0].State; got != StateStopped {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/sommelier-arena/arena-dev/internal/procutil"
 )
 
 // Options configure a Supervisor.
@@ -163,7 +164,7 @@ func (s *Supervisor) claimRunDir() (release func(), err error) {
 	if err != nil {
 		return nil, fmt.Errorf("run directory lock: %w", err)
 	}
-	if err := lockFile(lock); err != nil {
+	if err := procutil.LockFile(lock); err != nil {
 		lock.Close()
 		if rf, _ := LiveOwner(dir); rf != nil {
 			return nil, &AlreadyRunningError{RunDir: dir, PID: rf.PID}
@@ -175,7 +176,7 @@ func (s *Supervisor) claimRunDir() (release func(), err error) {
 		return nil, err
 	}
 	s.fileMu.Lock()
-	s.runf = &RunFile{PID: os.Getpid(), StartTicks: startTicks(os.Getpid()),
+	s.runf = &RunFile{PID: os.Getpid(), StartTicks: procutil.StartTicks(os.Getpid()),
 		Command: strings.Join(os.Args, " "), Started: time.Now()}
 	s.fileMu.Unlock()
 	return func() {

@@ -1,6 +1,6 @@
 //go:build unix
 
-package orchestrate
+package procutil
 
 import (
 	"errors"
@@ -11,9 +11,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// newGroup makes the child the leader of a new process group, so one signal to
+// NewGroup makes the child the leader of a new process group, so one signal to
 // -pgid reaches the tool and everything it spawned (node, esbuild, workerd).
-func newGroup(cmd *exec.Cmd) {
+func NewGroup(cmd *exec.Cmd) {
 	if cmd.SysProcAttr == nil {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
 	}
@@ -21,19 +21,19 @@ func newGroup(cmd *exec.Cmd) {
 	setDeathSignal(cmd.SysProcAttr)
 }
 
-// groupOf is the child's process group id (its own pid, as it leads a new group).
-func groupOf(pid int) int {
+// GroupOf is the child's process group id (its own pid, as it leads a new group).
+func GroupOf(pid int) int {
 	if pgid, err := unix.Getpgid(pid); err == nil {
 		return pgid
 	}
 	return pid
 }
 
-// terminateGroup sends SIGTERM to every process of the group.
-func terminateGroup(pgid int) error { return signalGroup(pgid, unix.SIGTERM) }
+// TerminateGroup sends SIGTERM to every process of the group.
+func TerminateGroup(pgid int) error { return signalGroup(pgid, unix.SIGTERM) }
 
-// killGroup sends SIGKILL to every process of the group.
-func killGroup(pgid int) error { return signalGroup(pgid, unix.SIGKILL) }
+// KillGroup sends SIGKILL to every process of the group.
+func KillGroup(pgid int) error { return signalGroup(pgid, unix.SIGKILL) }
 
 func signalGroup(pgid int, sig unix.Signal) error {
 	if pgid <= 1 {
@@ -46,8 +46,8 @@ func signalGroup(pgid int, sig unix.Signal) error {
 	return err
 }
 
-// pidAlive says whether a process with this pid exists (zombies included).
-func pidAlive(pid int) bool {
+// PIDAlive says whether a process with this pid exists (zombies included).
+func PIDAlive(pid int) bool {
 	if pid <= 0 {
 		return false
 	}
@@ -55,8 +55,8 @@ func pidAlive(pid int) bool {
 	return err == nil || errors.Is(err, unix.EPERM)
 }
 
-// terminatePID asks one process (arena-dev itself, for `down`) to stop.
-func terminatePID(pid int) error {
+// TerminatePID asks one process (arena-dev itself, for `down`) to stop.
+func TerminatePID(pid int) error {
 	p, err := os.FindProcess(pid)
 	if err != nil {
 		return err
@@ -70,8 +70,17 @@ func groupSignalable(pgid int) bool {
 	return err == nil || errors.Is(err, unix.EPERM)
 }
 
-// lockFile takes an exclusive advisory lock on f without blocking; it is released
+// LockFile takes an exclusive advisory lock on f without blocking; it is released
 // when the process dies, however it dies.
-func lockFile(f *os.File) error {
+func LockFile(f *os.File) error {
 	return unix.Flock(int(f.Fd()), unix.LOCK_EX|unix.LOCK_NB)
+}
+
+// KillPID sends SIGKILL to one process; a process already gone is not an error.
+func KillPID(pid int) error {
+	err := unix.Kill(pid, unix.SIGKILL)
+	if errors.Is(err, unix.ESRCH) {
+		return nil
+	}
+	return err
 }

@@ -1,4 +1,4 @@
-package orchestrate
+package procutil
 
 import (
 	"bufio"
@@ -9,59 +9,59 @@ import (
 	"strings"
 )
 
-// procInfo is what /proc/<pid>/stat tells about a process.
-type procInfo struct {
+// Info is what /proc/<pid>/stat tells about a process.
+type Info struct {
 	PID        int
 	State      byte // R, S, Z, ...
 	PGID       int
 	StartTicks uint64 // since boot, in clock ticks: with the pid, identifies the process
 }
 
-// readProc parses /proc/<pid>/stat (the command name may contain spaces and
+// ReadProc parses /proc/<pid>/stat (the command name may contain spaces and
 // parentheses, so fields are read after the last ')').
-func readProc(pid int) (procInfo, error) {
+func ReadProc(pid int) (Info, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
-		return procInfo{}, err
+		return Info{}, err
 	}
 	s := string(b)
 	i := strings.LastIndexByte(s, ')')
 	if i < 0 || i+2 >= len(s) {
-		return procInfo{}, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
+		return Info{}, fmt.Errorf("/proc/%d/stat: unexpected format", pid)
 	}
 	f := strings.Fields(s[i+2:])
 	if len(f) < 20 {
-		return procInfo{}, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
+		return Info{}, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
 	}
 	pgid, _ := strconv.Atoi(f[2])
 	start, err := strconv.ParseUint(f[19], 10, 64)
 	if err != nil {
-		return procInfo{}, fmt.Errorf("/proc/%d/stat: start time: %w", pid, err)
+		return Info{}, fmt.Errorf("/proc/%d/stat: start time: %w", pid, err)
 	}
-	return procInfo{PID: pid, State: f[0][0], PGID: pgid, StartTicks: start}, nil
+	return Info{PID: pid, State: f[0][0], PGID: pgid, StartTicks: start}, nil
 }
 
-// startTicks is the process's start time, 0 when unknown.
-func startTicks(pid int) uint64 {
-	p, err := readProc(pid)
+// StartTicks is the process's start time, 0 when unknown.
+func StartTicks(pid int) uint64 {
+	p, err := ReadProc(pid)
 	if err != nil {
 		return 0
 	}
 	return p.StartTicks
 }
 
-// sameProcess says whether pid is still the process that started at ticks (not a
+// SameProcess says whether pid is still the process that started at ticks (not a
 // reused pid) and has not exited (a zombie counts as gone).
-func sameProcess(pid int, ticks uint64) bool {
-	p, err := readProc(pid)
+func SameProcess(pid int, ticks uint64) bool {
+	p, err := ReadProc(pid)
 	if err != nil || p.State == 'Z' || p.State == 'X' {
 		return false
 	}
 	return ticks == 0 || p.StartTicks == ticks
 }
 
-// cmdline is the process's command line, arguments joined by spaces.
-func cmdline(pid int) string {
+// Cmdline is the process's command line, arguments joined by spaces.
+func Cmdline(pid int) string {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
 	if err != nil {
 		return ""
@@ -84,13 +84,13 @@ func allPIDs() []int {
 	return pids
 }
 
-// groupMembers lists the live (non-zombie) processes of a group that started no
+// GroupMembers lists the live (non-zombie) processes of a group that started no
 // earlier than notBefore ticks (0 = any): zombies are dead, whether or not pid 1
 // ever reaps them, and older processes cannot belong to a group created later.
-func groupMembers(pgid int, notBefore uint64) []procInfo {
-	var out []procInfo
+func GroupMembers(pgid int, notBefore uint64) []Info {
+	var out []Info
 	for _, pid := range allPIDs() {
-		p, err := readProc(pid)
+		p, err := ReadProc(pid)
 		if err != nil || p.PGID != pgid || p.State == 'Z' || p.State == 'X' {
 			continue
 		}
@@ -102,8 +102,8 @@ func groupMembers(pgid int, notBefore uint64) []procInfo {
 	return out
 }
 
-// groupAlive says whether any live process remains in the group.
-func groupAlive(pgid int) bool { return len(groupMembers(pgid, 0)) > 0 }
+// GroupAlive says whether any live process remains in the group.
+func GroupAlive(pgid int) bool { return len(GroupMembers(pgid, 0)) > 0 }
 
 // listenInodes returns the socket inodes listening on port, from /proc/net/tcp{,6}.
 func listenInodes(port int) map[string]bool {
@@ -128,9 +128,9 @@ func listenInodes(port int) map[string]bool {
 	return inodes
 }
 
-// portHolders finds the processes that hold a listening socket on port (only
+// PortHolders finds the processes that hold a listening socket on port (only
 // those whose fds this user may read).
-func portHolders(port int) []int {
+func PortHolders(port int) []int {
 	inodes := listenInodes(port)
 	if len(inodes) == 0 {
 		return nil

@@ -1,6 +1,6 @@
 //go:build unix && !linux
 
-package orchestrate
+package procutil
 
 import "syscall"
 

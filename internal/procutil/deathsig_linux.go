@@ -1,4 +1,4 @@
-package orchestrate
+package procutil
 
 import (
 	"os/exec"
@@ -25,8 +25,8 @@ func init() {
 	}()
 }
 
-// startCmd starts cmd on the spawner thread.
-func startCmd(cmd *exec.Cmd) error {
+// Start starts cmd on the spawner thread.
+func Start(cmd *exec.Cmd) error {
 	errc := make(chan error, 1)
 	spawnRequests <- func() { errc <- cmd.Start() }
 	return <-errc

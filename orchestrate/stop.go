@@ -1,0 +1,88 @@
+package orchestrate
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/sommelier-arena/arena-dev/internal/procutil"
+)
+
+// stopTarget is anything the stop ladder can stop: a running attempt's process
+// group, the group a dead leader left behind, a dead run's survivors, or arena-dev
+// itself for `down`.
+type stopTarget struct {
+	what      string       // "process group 123", "arena-dev pid 77": for messages
+	terminate func() error // the polite request: SIGTERM, or cancelling a context
+	kill      func() error // the last resort: SIGKILL; nil when there is none
+	gone      func() bool
+}
+
+// groupTarget is a process group as a stop target.
+func groupTarget(pgid int) stopTarget {
+	return stopTarget{
+		what:      fmt.Sprintf("process group %d", pgid),
+		terminate: func() error { return procutil.TerminateGroup(pgid) },
+		kill:      func() error { return procutil.KillGroup(pgid) },
+		gone:      func() bool { return !procutil.GroupAlive(pgid) },
+	}
+}
+
+// stopLadder is the one escalation every stop goes through, each stage logged (and
+// noted in the service's log file when note is set): terminate, wait up to timeout
+// (cut short when force closes), kill, wait up to killWait. It reports whether the
+// target is gone.
+func stopLadder(t stopTarget, timeout time.Duration, force <-chan struct{}, log zerolog.Logger, note func(string)) bool {
+	start := time.Now()
+	say := func(ev *zerolog.Event, stage string) {
+		took := time.Since(start).Round(time.Millisecond)
+		ev.Dur("after", took).Msg("stop: " + stage)
+		if note != nil {
+			note(fmt.Sprintf("%s (after %s)", stage, took))
+		}
+	}
+	say(log.Info(), "SIGTERM to "+t.what)
+	if err := t.terminate(); err != nil {
+		log.Warn().Err(err).Str("target", t.what).Msg("stop: SIGTERM failed")
+	}
+	if pollUntil(t.gone, timeout, force) {
+		say(log.Info(), t.what+" gone")
+		return true
+	}
+	if t.kill == nil {
+		say(log.Error(), t.what+" still running and cannot be killed")
+		return false
+	}
+	say(log.Warn(), "still running, SIGKILL to "+t.what)
+	_ = t.kill()
+	if pollUntil(t.gone, killWait, nil) {
+		say(log.Info(), t.what+" gone after SIGKILL")
+		return true
+	}
+	say(log.Error(), t.what+" survives SIGKILL")
+	return false
+}
+
+// killWait bounds the wait for the kernel to finish off a SIGKILLed group.
+const killWait = 5 * time.Second
+
+// pollUntil checks cond every 10ms until it holds (true), timeout passes or
+// force closes (false).
+func pollUntil(cond func() bool, timeout time.Duration, force <-chan struct{}) bool {
+	deadline := time.NewTimer(timeout)
+	defer deadline.Stop()
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if cond() {
+			return true
+		}
+		select {
+		case <-deadline.C:
+			return cond()
+		case <-force:
+			return cond()
+		case <-tick.C:
+		}
+	}
+}
