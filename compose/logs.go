@@ -11,7 +11,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/client"
 	"github.com/docker/docker/pkg/stdcopy"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/internal/svclog"
 )
 
 // LogsOptions select and format `compose logs`.
@@ -19,7 +19,7 @@ type LogsOptions struct {
 	Services []string // empty: all
 	Follow   bool
 	Tail     string // "all" or a number
-	Color    orchestrate.ColorMode
+	Color    svclog.ColorMode
 }
 
 // Logs writes the project's container logs to out as "[service] line", the format
@@ -53,7 +53,7 @@ func Logs(ctx context.Context, cli client.APIClient, name string, o LogsOptions,
 			names = append(names, r.Service)
 		}
 	}
-	lg, err := orchestrate.NewLogs(out, orchestrate.LogText, o.Color, "", names)
+	lg, err := svclog.NewLogs(out, svclog.LogText, o.Color, "", names)
 	if err != nil {
 		return err
 	}

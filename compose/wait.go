@@ -14,7 +14,7 @@ import (
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/client"
 	"github.com/docker/docker/pkg/stdcopy"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/internal/svclog"
 )
 
 // WaitError names the service that did not become healthy and shows the end of its log.
@@ -150,7 +150,7 @@ func lastLines(ctx context.Context, cli client.APIClient, name string, n int) []
 	}
 	var out []string
 	for _, l := range strings.Split(strings.TrimRight(buf.String(), "\n"), "\n") {
-		if l = strings.TrimSpace(orchestrate.StripANSI(l)); l != "" {
+		if l = strings.TrimSpace(svclog.StripANSI(l)); l != "" {
 			out = append(out, l)
 		}
 	}

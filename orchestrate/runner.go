@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/internal/procutil"
+	"github.com/sommelier-arena/arena-dev/internal/svclog"
 )
 
 // waitDelay bounds how long Wait waits for a child's output pipes after the child
@@ -35,7 +36,7 @@ type runner interface {
 // childRunner runs the spec's command as the leader of a new process group.
 type childRunner struct {
 	spec           ServiceSpec
-	stdout, stderr *LineSplitter
+	stdout, stderr *svclog.LineSplitter
 	cmd            *exec.Cmd
 	doneCh         chan struct{}
 	err            error
@@ -43,7 +44,7 @@ type childRunner struct {
 	ticks          uint64
 }
 
-func newChildRunner(spec ServiceSpec, stdout, stderr *LineSplitter) *childRunner {
+func newChildRunner(spec ServiceSpec, stdout, stderr *svclog.LineSplitter) *childRunner {
 	return &childRunner{spec: spec, stdout: stdout, stderr: stderr, doneCh: make(chan struct{})}
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/internal/procutil"
+	"github.com/sommelier-arena/arena-dev/internal/svclog"
 )
 
 // service is one supervised service: its spec, its status and the channels its run
@@ -79,7 +80,7 @@ func (a *attempt) observe(spec ServiceSpec) func(string) {
 // observedLog is an in-process service's LineWriter: filed and prefixed like a
 // child's lines, and seen by its probe and fail patterns.
 type observedLog struct {
-	l       *Logs
+	l       *svclog.Logs
 	name    string
 	observe func(string)
 }
@@ -87,7 +88,7 @@ type observedLog struct {
 func (o observedLog) WriteLine(line string) {
 	for _, ln := range strings.Split(strings.TrimRight(line, "\n"), "\n") {
 		o.l.Line(o.name, "log", ln)
-		o.observe(StripANSI(ln))
+		o.observe(svclog.StripANSI(ln))
 	}
 }
 

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"regexp"
 	"time"
+
+	"github.com/sommelier-arena/arena-dev/internal/svclog"
 )
 
 // RestartPolicy says when a service that exited is started again.
@@ -85,10 +87,8 @@ var DefaultFailPatterns = []*regexp.Regexp{
 	regexp.MustCompile(`Port \d+ is already in use`),
 }
 
-// LineWriter takes whole log lines (without the trailing newline).
-type LineWriter interface {
-	WriteLine(line string)
-}
+// LineWriter takes an in-process service's whole log lines.
+type LineWriter = svclog.LineWriter
 
 // State is where a service is in its life.
 type State int

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/internal/procutil"
+	"github.com/sommelier-arena/arena-dev/internal/svclog"
 )
 
 // Options configure a Supervisor.
@@ -24,8 +25,8 @@ type Options struct {
 	LogDir string
 	// Output receives every service's prefixed lines; nil = os.Stdout.
 	Output    io.Writer
-	LogFormat LogFormat
-	Color     ColorMode
+	LogFormat svclog.LogFormat
+	Color     svclog.ColorMode
 	// Logger gets the supervisor's own messages (stages of stopping, restarts,
 	// reaping); nil = discard.
 	Logger *zerolog.Logger
@@ -60,7 +61,7 @@ type Supervisor struct {
 
 	fileMu sync.Mutex
 	runf   *RunFile
-	logs   *Logs
+	logs   *svclog.Logs
 }
 
 // New validates the specs (names, commands, unknown depends_on, cycles, duplicate
@@ -124,7 +125,7 @@ func (s *Supervisor) Run(ctx context.Context) (err error) {
 	for i, sp := range s.specs {
 		names[i] = sp.Name
 	}
-	if s.logs, err = NewLogs(s.opts.Output, s.opts.LogFormat, s.opts.Color, s.opts.LogDir, names); err != nil {
+	if s.logs, err = svclog.NewLogs(s.opts.Output, s.opts.LogFormat, s.opts.Color, s.opts.LogDir, names); err != nil {
 		return err
 	}
 	defer s.logs.Close()

@@ -11,6 +11,7 @@ import (
 	"github.com/sommelier-arena/arena-dev/answers"
 	"github.com/sommelier-arena/arena-dev/config"
 	"github.com/sommelier-arena/arena-dev/emulator"
+	"github.com/sommelier-arena/arena-dev/internal/svclog"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/seeds"
 )
@@ -24,7 +25,7 @@ func answersSpec(p *config.Project, ns *Answers) orchestrate.ServiceSpec {
 		Port:    a.Port,
 		URL:     p.AnswersURL(),
 		Restart: orchestrate.RestartOnFailure,
-		Run: func(ctx context.Context, ready func(), lw orchestrate.LineWriter) error {
+		Run: func(ctx context.Context, ready func(), lw svclog.LineWriter) error {
 			log := zerolog.New(zerolog.ConsoleWriter{Out: lineWriter{lw}, NoColor: true, PartsExclude: []string{zerolog.TimestampFieldName}})
 			srv := answers.New(ns.Namespace, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins})
 			if a.Seed == nil || *a.Seed {
@@ -58,7 +59,7 @@ func logSeeded(log zerolog.Logger, res []seeds.Result) {
 }
 
 // lineWriter turns zerolog's one-event-per-Write output into whole log lines.
-type lineWriter struct{ lw orchestrate.LineWriter }
+type lineWriter struct{ lw svclog.LineWriter }
 
 func (w lineWriter) Write(p []byte) (int, error) {
 	for _, l := range strings.Split(strings.TrimRight(string(p), "\n"), "\n") {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/config"
+	"github.com/sommelier-arena/arena-dev/internal/svclog"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
 )
 
@@ -22,8 +23,8 @@ type Options struct {
 	Ephemeral bool   // a throwaway state dir, seeded fresh and removed at the end
 	Logger    zerolog.Logger
 	Output    io.Writer // services' prefixed lines
-	LogFormat orchestrate.LogFormat
-	Color     orchestrate.ColorMode
+	LogFormat svclog.LogFormat
+	Color     svclog.ColorMode
 	// Ready, when set, is called once every service is ready (the status table).
 	Ready func(statuses []orchestrate.ServiceStatus)
 }

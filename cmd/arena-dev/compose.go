@@ -13,7 +13,7 @@ import (
 
 	"github.com/docker/docker/client"
 	"github.com/sommelier-arena/arena-dev/compose"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/internal/svclog"
 	"github.com/urfave/cli/v2"
 )
 
@@ -61,7 +61,7 @@ func composeCommand() *cli.Command {
 				Action: func(c *cli.Context) error {
 					return withEngine(c, func(ctx context.Context, cli client.APIClient) error {
 						return compose.Logs(ctx, cli, c.String("project"), compose.LogsOptions{
-							Services: c.Args().Slice(), Follow: c.Bool("follow"), Tail: c.String("tail"), Color: orchestrate.ColorAuto,
+							Services: c.Args().Slice(), Follow: c.Bool("follow"), Tail: c.String("tail"), Color: svclog.ColorAuto,
 						}, os.Stdout)
 					})
 				},

@@ -6,7 +6,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/internal/svclog"
 	"github.com/sommelier-arena/arena-dev/stack"
 	"github.com/urfave/cli/v2"
 )
@@ -27,17 +27,17 @@ func logsCommand() *cli.Command {
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 			defer stop()
-			format := orchestrate.LogText
+			format := svclog.LogText
 			if c.String("log-format") == "json" {
-				format = orchestrate.LogJSON
+				format = svclog.LogJSON
 			}
-			err = stack.PrintLogs(ctx, p.Dir, stack.LogsOptions{
+			err = svclog.PrintLogs(ctx, stack.LogDir(p.Dir), svclog.LogsOptions{
 				Services: c.Args().Slice(),
 				Tail:     c.Int("tail"),
 				Follow:   c.Bool("follow"),
 				Out:      c.App.Writer,
 				Format:   format,
-				Color:    orchestrate.ColorAuto,
+				Color:    svclog.ColorAuto,
 			})
 			if err != nil {
 				return cli.Exit(err.Error(), 1)

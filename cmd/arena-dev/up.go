@@ -6,6 +6,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/sommelier-arena/arena-dev/internal/svclog"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/stack"
 	"github.com/urfave/cli/v2"
@@ -45,10 +46,10 @@ func upAction(c *cli.Context) error {
 	if c.Bool("wait") {
 		return upBackground(c, p.Dir)
 	}
-	color := orchestrate.ColorAuto
-	format := orchestrate.LogText
+	color := svclog.ColorAuto
+	format := svclog.LogText
 	if c.String("log-format") == "json" {
-		format = orchestrate.LogJSON
+		format = svclog.LogJSON
 	}
 	err = stack.Run(context.Background(), stack.Options{
 		Project:   p,
@@ -59,7 +60,7 @@ func upAction(c *cli.Context) error {
 		LogFormat: format,
 		Color:     color,
 		Ready: func(st []orchestrate.ServiceStatus) {
-			if format == orchestrate.LogText && !c.Bool("background-child") {
+			if format == svclog.LogText && !c.Bool("background-child") {
 				fmt.Fprintln(os.Stdout)
 				_ = orchestrate.WriteStatusTable(os.Stdout, st)
 				fmt.Fprintln(os.Stdout, "\nall services ready; Ctrl-C stops them (twice: at once)")

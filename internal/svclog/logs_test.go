@@ -1,13 +1,10 @@
 //go:build unix
 
-package orchestrate
+package svclog
 
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -42,54 +39,7 @@ func TestLinesNeverInterleave(t *testing.T) {
 		}
 	}
 	wg.Wait()
-	checkWholeLines(t, out.String(), map[string]int{"a": 4 * 300, "bb": 4 * 300})
-}
-
-// checkWholeLines asserts every line is "[name]<pad> name-... y*|" and counts them.
-func checkWholeLines(t *testing.T, out string, want map[string]int) {
-	t.Helper()
-	re := regexp.MustCompile(`^\[(\w+)\] +(\w+)[- ](?:\S+ )+y*x*\|$`)
-	got := map[string]int{}
-	for _, ln := range strings.Split(strings.TrimSuffix(out, "\n"), "\n") {
-		m := re.FindStringSubmatch(ln)
-		if m == nil || m[1] != m[2] {
-			if strings.HasSuffix(ln, " done") || strings.Contains(ln, "tail-without-newline") {
-				continue
-			}
-			t.Fatalf("torn or interleaved line: %q", ln)
-		}
-		got[m[1]]++
-	}
-	for k, n := range want {
-		if got[k] != n {
-			t.Errorf("%s: %d whole lines, want %d", k, got[k], n)
-		}
-	}
-}
-
-func TestChildOutputNeverInterleaves(t *testing.T) {
-	one := helper(t, "one", "chatter", "TAG=one")
-	two := helper(t, "two", "chatter", "TAG=two")
-	one.Probe, two.Probe = logProbe(`^one done$`), logProbe(`^two done$`)
-	logDir := t.TempDir()
-	r := start(t, []ServiceSpec{one, two}, Options{LogDir: logDir})
-	r.waitState(t, "one", StateReady, 20*time.Second)
-	r.waitState(t, "two", StateReady, 20*time.Second)
-	if err := r.stop(t, 10*time.Second); err != nil {
-		t.Fatal(err)
-	}
-	// The unterminated last line is flushed when the stream ends.
-	checkWholeLines(t, r.out.String(), map[string]int{"one": 800, "two": 800})
-	if !strings.Contains(r.out.String(), "[one] one tail-without-newline\n") {
-		t.Error("partial last line not flushed at exit")
-	}
-	b, err := os.ReadFile(filepath.Join(logDir, "one.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := strings.Count(string(b), " stdout one g"); n != 800 || strings.Contains(string(b), "two g") {
-		t.Errorf("one.log has %d of one's 800 lines (or some of two's)", n)
-	}
+	testenv.CheckWholeLines(t, out.String(), map[string]int{"a": 4 * 300, "bb": 4 * 300})
 }
 
 func TestLogFormats(t *testing.T) {
@@ -116,7 +66,7 @@ func TestLogFormats(t *testing.T) {
 			if len(lines) != 2 {
 				t.Fatalf("want 2 JSON lines, got %q", out)
 			}
-			var j jsonLine
+			var j JSONLine
 			if err := json.Unmarshal([]byte(lines[0]), &j); err != nil {
 				t.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package stack
+package svclog
 
 import (
 	"bytes"
@@ -10,13 +10,12 @@ import (
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/internal/testenv"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
 )
 
 func writeLogs(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
 	for name, content := range files {
-		write(t, filepath.Join(LogDir(dir), name+".log"), content)
+		write(t, filepath.Join(dir, name+".log"), content)
 	}
 }
 
@@ -41,7 +40,7 @@ func TestPrintLogsMergesInTimeOrder(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var out bytes.Buffer
-			err := PrintLogs(context.Background(), dir, LogsOptions{Services: c.services, Tail: c.tail, Out: &out, Color: orchestrate.ColorNever})
+			err := PrintLogs(context.Background(), dir, LogsOptions{Services: c.services, Tail: c.tail, Out: &out, Color: ColorNever})
 			if c.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
 					t.Fatalf("err %v, want %q", err, c.wantErr)
@@ -73,9 +72,9 @@ func TestPrintLogsFollowsAppendedLines(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
-		done <- PrintLogs(ctx, dir, LogsOptions{Tail: 0, Follow: true, Out: out, Color: orchestrate.ColorNever})
+		done <- PrintLogs(ctx, dir, LogsOptions{Tail: 0, Follow: true, Out: out, Color: ColorNever})
 	}()
-	f, err := os.OpenFile(filepath.Join(LogDir(dir), "astro.log"), os.O_APPEND|os.O_WRONLY, 0)
+	f, err := os.OpenFile(filepath.Join(dir, "astro.log"), os.O_APPEND|os.O_WRONLY, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,5 +97,15 @@ func TestPrintLogsFollowsAppendedLines(t *testing.T) {
 	}
 	if got := out.String(); got != "[astro] new line\n" {
 		t.Fatalf("followed output %q, want only the new line, whole", got)
+	}
+}
+
+func write(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -1,4 +1,4 @@
-package orchestrate
+package svclog
 
 import (
 	"bytes"
@@ -82,7 +82,7 @@ func NewLogs(out io.Writer, format LogFormat, color ColorMode, dir string, names
 				l.Close()
 				return nil, fmt.Errorf("log file for %s: %w", n, err)
 			}
-			fmt.Fprintf(f, "%s ---- arena-dev (pid %d) starting %s\n", stamp(time.Now()), os.Getpid(), n)
+			io.WriteString(f, fileLine(time.Now(), StreamNote, fmt.Sprintf("---- arena-dev (pid %d) starting %s", os.Getpid(), n)))
 			l.files[n] = f
 		}
 	}
@@ -100,15 +100,6 @@ func wantColor(out io.Writer, mode ColorMode) bool {
 	return ok && (isatty.IsTerminal(f.Fd()) || isatty.IsCygwinTerminal(f.Fd()))
 }
 
-func stamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z07:00") }
-
-type jsonLine struct {
-	Time    string `json:"time"`
-	Service string `json:"service"`
-	Stream  string `json:"stream"`
-	Line    string `json:"line"`
-}
-
 // Line writes one whole line of a service (stream is stdout, stderr or log).
 func (l *Logs) Line(service, stream, line string) {
 	now := time.Now()
@@ -118,7 +109,7 @@ func (l *Logs) Line(service, stream, line string) {
 	l.buf.Reset()
 	switch l.format {
 	case LogJSON:
-		b, _ := json.Marshal(jsonLine{Time: now.UTC().Format(time.RFC3339Nano), Service: service, Stream: stream, Line: clean})
+		b, _ := json.Marshal(JSONLine{Time: now.UTC().Format(time.RFC3339Nano), Service: service, Stream: stream, Line: clean})
 		l.buf.Write(b)
 	default:
 		prefix := "[" + service + "]"
@@ -134,7 +125,7 @@ func (l *Logs) Line(service, stream, line string) {
 		_, _ = l.out.Write(l.buf.Bytes())
 	}
 	if f := l.files[service]; f != nil {
-		fmt.Fprintf(f, "%s %s %s\n", stamp(now), stream, clean)
+		io.WriteString(f, fileLine(now, stream, clean))
 	}
 }
 
@@ -144,7 +135,7 @@ func (l *Logs) Note(service, msg string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if f := l.files[service]; f != nil {
-		fmt.Fprintf(f, "%s arena-dev %s\n", stamp(time.Now()), msg)
+		io.WriteString(f, fileLine(time.Now(), StreamNote, msg))
 	}
 }
 
@@ -155,19 +146,10 @@ func (l *Logs) colorOf(service string) string {
 	return "37"
 }
 
-// Service returns the LineWriter for an in-process service's log lines.
-func (l *Logs) Service(name string) LineWriter { return serviceLog{l, name} }
-
-type serviceLog struct {
-	l    *Logs
-	name string
-}
-
-func (s serviceLog) WriteLine(line string) {
-	// A caller may hand several lines at once; each gets its own prefix.
-	for _, ln := range strings.Split(strings.TrimRight(line, "\n"), "\n") {
-		s.l.Line(s.name, "log", strings.TrimSuffix(ln, "\r"))
-	}
+// LineWriter takes whole log lines (without the trailing newline): what an
+// in-process service writes its log to.
+type LineWriter interface {
+	WriteLine(line string)
 }
 
 // Writer returns an io.Writer for a child's stream that cuts the bytes into whole

@@ -1,4 +1,4 @@
-package stack
+package svclog
 
 import (
 	"bufio"
@@ -11,8 +11,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-
-	"github.com/sommelier-arena/arena-dev/orchestrate"
 )
 
 // LogsOptions select what `arena-dev logs` prints.
@@ -21,29 +19,23 @@ type LogsOptions struct {
 	Tail     int      // last N lines of each service first; < 0 = all
 	Follow   bool     // then keep printing new lines until ctx ends
 	Out      io.Writer
-	Format   orchestrate.LogFormat
-	Color    orchestrate.ColorMode
+	Format   LogFormat
+	Color    ColorMode
 }
 
-// fileLine is one line of a per-service log file: "<RFC 3339 stamp> <stream> <text>".
-type fileLine struct {
-	stamp, service, stream, text string
-}
-
-// PrintLogs prints the per-service log files of a project's stack (running or not),
+// PrintLogs prints the per-service log files in dir (of a stack running or not),
 // merged in time order and prefixed like `up`, and with Follow keeps going.
-func PrintLogs(ctx context.Context, projectDir string, o LogsOptions) error {
-	dir := LogDir(projectDir)
+func PrintLogs(ctx context.Context, dir string, o LogsOptions) error {
 	names, err := logNames(dir, o.Services)
 	if err != nil {
 		return err
 	}
-	logs, err := orchestrate.NewLogs(o.Out, o.Format, o.Color, "", names)
+	logs, err := NewLogs(o.Out, o.Format, o.Color, "", names)
 	if err != nil {
 		return err
 	}
 	readers := make([]*logReader, len(names))
-	var first []fileLine
+	var first []Line
 	for i, n := range names {
 		r, err := openLogReader(filepath.Join(dir, n+".log"), n)
 		if err != nil {
@@ -58,14 +50,14 @@ func PrintLogs(ctx context.Context, projectDir string, o LogsOptions) error {
 		first = append(first, lines...)
 	}
 	enc := json.NewEncoder(o.Out)
-	emit := func(lines []fileLine) {
-		sort.SliceStable(lines, func(i, j int) bool { return lines[i].stamp < lines[j].stamp })
+	emit := func(lines []Line) {
+		sort.SliceStable(lines, func(i, j int) bool { return lines[i].Stamp < lines[j].Stamp })
 		for _, l := range lines {
-			if o.Format == orchestrate.LogJSON { // keep when the line was written, not read
-				_ = enc.Encode(map[string]string{"time": l.stamp, "service": l.service, "stream": l.stream, "line": l.text})
+			if o.Format == LogJSON { // keep when the line was written, not read
+				_ = enc.Encode(JSONLine{Time: l.Stamp, Service: l.Service, Stream: l.Stream, Line: l.Text})
 				continue
 			}
-			logs.Line(l.service, l.stream, l.text)
+			logs.Line(l.Service, l.Stream, l.Text)
 		}
 	}
 	emit(first)
@@ -80,7 +72,7 @@ func PrintLogs(ctx context.Context, projectDir string, o LogsOptions) error {
 			return nil
 		case <-tick.C:
 		}
-		var more []fileLine
+		var more []Line
 		for _, r := range readers {
 			more = append(more, r.next()...)
 		}
@@ -128,8 +120,8 @@ func openLogReader(path, service string) (*logReader, error) {
 	return &logReader{f: f, r: bufio.NewReaderSize(f, 64*1024), service: service}, nil
 }
 
-func (r *logReader) next() []fileLine {
-	var out []fileLine
+func (r *logReader) next() []Line {
+	var out []Line
 	for {
 		s, err := r.r.ReadString('\n')
 		if err != nil { // EOF: keep the partial line for the next call
@@ -137,15 +129,6 @@ func (r *logReader) next() []fileLine {
 			return out
 		}
 		s, r.partial = r.partial+strings.TrimSuffix(s, "\n"), ""
-		out = append(out, parseLogLine(r.service, s))
+		out = append(out, ParseFileLine(r.service, s))
 	}
-}
-
-func parseLogLine(service, s string) fileLine {
-	stamp, rest, ok := strings.Cut(s, " ")
-	if !ok {
-		return fileLine{service: service, stream: "log", text: s}
-	}
-	stream, text, _ := strings.Cut(rest, " ")
-	return fileLine{stamp: stamp, service: service, stream: stream, text: text}
 }
