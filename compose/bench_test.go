@@ -7,6 +7,7 @@ import (
 
 	"github.com/docker/docker/api/types/image"
 	"github.com/sommelier-arena/arena-dev/internal/testenv"
+	"github.com/sommelier-arena/arena-dev/project"
 )
 
 // BenchmarkSelfImage compares building arena-dev's FROM scratch image (a fresh tag
@@ -50,12 +51,12 @@ func BenchmarkUpWait(b *testing.B) {
 	nodeImage := testNodeImage(b)
 	dir := testenv.ExampleCopy(b)
 	ctx := context.Background()
-	project := func(name string) *Project {
-		ports := map[string]int{}
-		for _, s := range ServiceNames {
-			ports[s] = testenv.FreePort(b)
+	newProject := func(name string) *Project {
+		m, err := project.Resolve(project.Options{Dir: dir, Ports: portFlags(b, nil)})
+		if err != nil {
+			b.Fatal(err)
 		}
-		p, err := NewProject(Options{Name: name, Dir: dir, Version: testVersion, NodeImage: nodeImage, Ports: ports})
+		p, err := NewProject(m, Options{Name: name, Version: testVersion, NodeImage: nodeImage})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -64,7 +65,7 @@ func BenchmarkUpWait(b *testing.B) {
 	opts := UpOptions{Binary: bin, Wait: true, WaitTimeout: 2 * time.Minute}
 	b.Run("cold", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			p := project(uniqueProject(b, cli))
+			p := newProject(uniqueProject(b, cli))
 			if err := Up(ctx, cli, p, opts); err != nil {
 				b.Fatal(err)
 			}
@@ -76,7 +77,7 @@ func BenchmarkUpWait(b *testing.B) {
 		}
 	})
 	b.Run("already-up", func(b *testing.B) {
-		p := project(uniqueProject(b, cli))
+		p := newProject(uniqueProject(b, cli))
 		if err := Up(ctx, cli, p, opts); err != nil {
 			b.Fatal(err)
 		}

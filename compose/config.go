@@ -55,13 +55,21 @@ func WriteConfig(w io.Writer, p *Project) error {
 		for _, m := range s.Mounts {
 			fmt.Fprintf(&b, "      - type: bind\n        source: %s\n        target: %s\n", q(m.Source), q(m.Target))
 		}
-		fmt.Fprintf(&b, "    ports:\n      - %s\n", q(fmt.Sprintf("127.0.0.1:%d:%d", s.HostPort, s.ContainerPort)))
-		fmt.Fprintf(&b, "    healthcheck:\n      test: %s\n      interval: %s\n      timeout: 3s\n      start_period: 3m\n      retries: 3\n",
-			list(s.Health), healthInterval)
+		if s.ContainerPort != 0 {
+			fmt.Fprintf(&b, "    ports:\n      - %s\n", q(fmt.Sprintf("127.0.0.1:%d:%d", s.HostPort, s.ContainerPort)))
+		}
+		if s.Health != nil {
+			fmt.Fprintf(&b, "    healthcheck:\n      test: %s\n      interval: %s\n      timeout: 3s\n      start_period: 3m\n      retries: 3\n",
+				list(s.Health), healthInterval)
+		}
 		if len(s.DependsOn) > 0 {
 			b.WriteString("    depends_on:\n")
 			for _, d := range s.DependsOn {
-				fmt.Fprintf(&b, "      %s:\n        condition: service_healthy\n", d)
+				cond := "service_healthy"
+				if dep, ok := p.Service(d); ok && dep.Health == nil {
+					cond = "service_started" // no health check to wait for
+				}
+				fmt.Fprintf(&b, "      %s:\n        condition: %s\n", d, cond)
 			}
 		}
 	}

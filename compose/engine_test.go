@@ -19,6 +19,7 @@ import (
 	"github.com/docker/docker/api/types/volume"
 	"github.com/docker/docker/client"
 	"github.com/sommelier-arena/arena-dev/internal/testenv"
+	"github.com/sommelier-arena/arena-dev/project"
 )
 
 // requireDockerEnv turns "no engine" from a skip into a failure (CI sets it).
@@ -198,18 +199,10 @@ func TestUpFailuresAndDown(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	// An app folder without node_modules: the Node services exit at once.
-	bare := appDir(t, exampleWrangler)
-	up := func(t *testing.T, name string, o Options, wait bool) error {
-		o.Name, o.Dir, o.Version = name, bare, testVersion
-		if o.Ports == nil {
-			o.Ports = map[string]int{}
-		}
-		for _, s := range ServiceNames {
-			if o.Ports[s] == 0 {
-				o.Ports[s] = testenv.FreePort(t)
-			}
-		}
-		p, err := NewProject(o)
+	bare := appFolder(t, exampleWrangler)
+	up := func(t *testing.T, name string, o Options, ports map[string]int, wait bool) error {
+		o.Name, o.Version = name, testVersion
+		p, err := newProject(t, bare, project.Options{Ports: portFlags(t, ports)}, o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -225,7 +218,7 @@ func TestUpFailuresAndDown(t *testing.T) {
 	t.Run("image missing", func(t *testing.T) {
 		name := uniqueProject(t, cli)
 		ref := "arena-dev-test/absent:" + randomSuffix()
-		err := up(t, name, Options{NodeImage: ref}, true)
+		err := up(t, name, Options{NodeImage: ref}, nil, true)
 		var me *ImageMissingError
 		if !errors.As(err, &me) || me.Ref != ref || !strings.Contains(err.Error(), "build-node-image --tag "+ref) {
 			t.Fatalf("up: err = %v, want an ImageMissingError naming %s and build-node-image", err, ref)
@@ -237,9 +230,9 @@ func TestUpFailuresAndDown(t *testing.T) {
 		name := uniqueProject(t, cli)
 		ln, port := listenFree(t)
 		defer ln.Close()
-		err := up(t, name, Options{NodeImage: nodeImage, Ports: map[string]int{PartyKit: port}}, true)
+		err := up(t, name, Options{NodeImage: nodeImage}, map[string]int{"partykit": port}, true)
 		var pe *PortTakenError
-		if !errors.As(err, &pe) || pe.Service != PartyKit || pe.Port != port || !strings.Contains(err.Error(), "--port partykit=N") {
+		if !errors.As(err, &pe) || pe.Service != "partykit" || pe.Port != port || !strings.Contains(err.Error(), "--port partykit=N") {
 			t.Fatalf("up: err = %v, want a PortTakenError for partykit on %d", err, port)
 		}
 		downAndCheck(t, name)
@@ -247,9 +240,9 @@ func TestUpFailuresAndDown(t *testing.T) {
 
 	t.Run("container exits during wait", func(t *testing.T) {
 		name := uniqueProject(t, cli)
-		err := up(t, name, Options{NodeImage: nodeImage}, true)
+		err := up(t, name, Options{NodeImage: nodeImage}, nil, true)
 		var we *WaitError
-		if !errors.As(err, &we) || (we.Service != PartyKit && we.Service != Astro) || !strings.Contains(we.Reason, "exited with code") {
+		if !errors.As(err, &we) || (we.Service != "partykit" && we.Service != "astro") || !strings.Contains(we.Reason, "exited with code") {
 			t.Fatalf("up --wait: err = %v, want a WaitError: partykit or astro exited", err)
 		}
 		if !strings.Contains(err.Error(), "["+we.Service+"] ") || !strings.Contains(err.Error(), "Cannot find module") {

@@ -62,8 +62,11 @@ func (p *Project) commonLabels() map[string]string {
 }
 
 // ConfigHash is a digest of everything that defines a service's container, so a
-// changed flag or image is visible as a changed label (compose uses it the same way).
+// changed flag or image is visible as a changed label (compose uses it the same
+// way). Like compose's, it leaves out what does not change the container: what
+// --wait asks from the host, and the order services start in.
 func ConfigHash(s Service) string {
+	s.ReadyPath, s.DependsOn = "", nil
 	b, _ := json.Marshal(s) // plain data: cannot fail
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])

@@ -2,44 +2,27 @@ package compose
 
 import (
 	"fmt"
+	"net/url"
 	"os"
+	"path"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
 
-	"github.com/sommelier-arena/arena-dev/wrangler"
+	"github.com/sommelier-arena/arena-dev/project"
 )
 
-// Service names of the stack.
-const (
-	Answers  = "answers"
-	PartyKit = "partykit"
-	Astro    = "astro"
-)
-
-// ServiceNames in start order.
-var ServiceNames = []string{Answers, PartyKit, Astro}
-
-// Ports inside the containers (the tools' own defaults).
-var containerPorts = map[string]int{Answers: 8787, PartyKit: 1999, Astro: 4321}
-
-// DefaultNodeImage runs PartyKit and Astro unless --node-image says otherwise.
+// DefaultNodeImage runs the supervised services unless --node-image says otherwise.
 const DefaultNodeImage = "node:20-slim"
 
-// Options describe one stack. Zero values get defaults in NewProject.
+// Options are what the containers need beyond the model. Zero values get defaults.
 type Options struct {
-	Name        string         // compose project name; default "arena"
-	Dir         string         // the app folder (package.json, partykit.json); default "."
-	StateDir    string         // the .wrangler/state to mount; default from wrangler.toml's folder
-	NamespaceID string         // KV namespace id; default from wrangler.toml (binding ANSWERS)
-	Version     string         // arena-dev's version: the self image's tag
-	NodeImage   string         // image for PartyKit and Astro
-	Ports       map[string]int // host ports by service; defaults are the container ports
-	User        string         // uid:gid the containers run as; default the caller's
-	ConfigFiles []string       // recorded in the config_files label (arena-dev.toml when used)
+	Name      string // compose project name; default "arena"
+	Version   string // arena-dev's version: the self image's tag
+	NodeImage string // image for every supervised service
+	User      string // uid:gid the containers run as; default the caller's
 }
 
 // Mount is a bind mount.
@@ -55,59 +38,44 @@ type Service struct {
 	WorkingDir    string
 	User          string
 	Mounts        []Mount
-	ContainerPort int
-	HostPort      int
-	Health        []string // the HEALTHCHECK test, ["CMD", ...]
+	ContainerPort int      // 0: nothing published
+	HostPort      int      // the same as ContainerPort: a moved port moves inside too
+	Health        []string // the HEALTHCHECK test, ["CMD", ...]; nil = none (running is enough)
 	ImageID       string   // set by Up: a rebuilt image changes the config hash
-	ReadyPath     string   // GET on the published port that must answer below 500; default "/"
+	ReadyPath     string   // GET on the published port that must answer below 500; "" = none
 	DependsOn     []string // started once these are healthy
 }
 
-// Project is a resolved stack: what up creates, config prints and down removes.
+// Project is the model as containers: what up creates, config prints and down removes.
 type Project struct {
 	Name        string
-	Dir         string
+	Dir         string // the project root, mounted at /app
 	StateDir    string
 	NamespaceID string
 	SelfImage   string
 	ConfigFiles []string
 	Version     string
-	Services    []Service
+	Services    []Service // in the model's order
 }
 
 var projectName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
-// NewProject resolves options into the three services.
-func NewProject(o Options) (*Project, error) {
+// appDir is where the project root is mounted in every Node container.
+const appDir = "/app"
+
+// NewProject turns the resolved model into containers. Everything comes from m:
+// commands, env, ports, dependencies, readiness (as health checks), the state
+// and the namespace. What cannot carry over unchanged is mapped here and listed
+// in the README: a loopback bind address in a command becomes 0.0.0.0 (the
+// published port reaches the container's own interface), node_modules/.bin tools
+// run through `node` (the image need not have /usr/bin/env), and
+// PUBLIC_ANSWERS_URL names the answers container for server-side fetches.
+func NewProject(m *project.Project, o Options) (*Project, error) {
 	if o.Name == "" {
 		o.Name = "arena"
 	}
 	if !projectName.MatchString(o.Name) {
 		return nil, fmt.Errorf("project name %q: use lowercase letters, digits, '-' and '_', starting with a letter or digit", o.Name)
-	}
-	if o.Dir == "" {
-		o.Dir = "."
-	}
-	dir, err := filepath.Abs(o.Dir)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := os.Stat(filepath.Join(dir, "package.json")); err != nil {
-		return nil, fmt.Errorf("%s has no package.json: run arena-dev compose from the app folder or pass --dir", dir)
-	}
-	// The same namespace and state `wrangler dev` and `arena-dev up` use.
-	cfg, err := wranglerConfig(dir)
-	if err != nil {
-		return nil, err
-	}
-	if o.NamespaceID == "" {
-		o.NamespaceID = wrangler.DevNamespaceID(cfg, "ANSWERS")
-	}
-	state := wrangler.PersistRoot(o.StateDir, cfg, dir)
-	if o.StateDir != "" {
-		if state, err = filepath.Abs(o.StateDir); err != nil {
-			return nil, err
-		}
 	}
 	if o.NodeImage == "" {
 		o.NodeImage = DefaultNodeImage
@@ -115,76 +83,142 @@ func NewProject(o Options) (*Project, error) {
 	if o.User == "" {
 		o.User = fmt.Sprintf("%d:%d", os.Getuid(), os.Getgid())
 	}
-	ports := map[string]int{}
-	for _, s := range ServiceNames {
-		ports[s] = containerPorts[s]
+	p := &Project{Name: o.Name, Dir: m.Root, StateDir: m.Answers.PersistRoot, NamespaceID: m.Answers.NamespaceID,
+		SelfImage: SelfImageRef(o.Version), Version: o.Version}
+	if m.ConfigFile != "" {
+		p.ConfigFiles = []string{m.ConfigFile}
 	}
-	for s, p := range o.Ports {
-		if _, ok := containerPorts[s]; !ok {
-			return nil, fmt.Errorf("--port %s=%d: no service %q (services: %s)", s, p, s, strings.Join(ServiceNames, ", "))
+	for _, s := range m.Services {
+		var c Service
+		if s.InProcess {
+			c = p.answersContainer(m.Answers, o.User)
+		} else {
+			var err error
+			if c, err = p.nodeContainer(m, s, o); err != nil {
+				return nil, err
+			}
 		}
-		if p < 1 || p > 65535 {
-			return nil, fmt.Errorf("--port %s=%d: not a port (1-65535)", s, p)
-		}
-		ports[s] = p
+		c.DependsOn = append([]string(nil), s.DependsOn...)
+		sort.Strings(c.Env)
+		p.Services = append(p.Services, c)
 	}
-	seen := map[int]string{}
-	for _, s := range ServiceNames {
-		if other, dup := seen[ports[s]]; dup {
-			return nil, fmt.Errorf("services %s and %s both want host port %d", other, s, ports[s])
-		}
-		seen[ports[s]] = s
-	}
-	p := &Project{Name: o.Name, Dir: dir, StateDir: state, NamespaceID: o.NamespaceID,
-		SelfImage: SelfImageRef(o.Version), ConfigFiles: o.ConfigFiles, Version: o.Version}
-	p.Services = p.services(o.NodeImage, o.User, ports)
 	return p, nil
 }
 
-func (p *Project) services(nodeImage, user string, ports map[string]int) []Service {
-	const app = "/app"
-	origins := fmt.Sprintf("http://127.0.0.1:%d,http://localhost:%d", ports[Astro], ports[Astro])
-	probe := func(port int) []string {
-		// A TCP connect, not a request: a request every second would flood the
-		// dev servers' logs. --wait adds one HTTP request from the host.
-		js := fmt.Sprintf("require('net').connect(%d,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))", port)
-		return []string{"CMD", "node", "-e", js}
+// answersContainer is arena-dev serve in its own FROM scratch image.
+func (p *Project) answersContainer(a project.Answers, user string) Service {
+	port := strconv.Itoa(a.Port)
+	cmd := []string{"serve", "--host", "0.0.0.0", "--port", port, "--persist-to", "/state", "--namespace-id", a.NamespaceID}
+	for _, o := range a.CORSOrigins {
+		cmd = append(cmd, "--cors-origin", o)
 	}
-	nodeEnv := []string{"HOME=/tmp", "NO_UPDATE_NOTIFIER=1", "PWD=" + app}
-	answers := Service{
-		Name: Answers, Image: p.SelfImage, Entrypoint: []string{"/arena-dev"},
-		Command: []string{"serve", "--host", "0.0.0.0", "--port", strconv.Itoa(containerPorts[Answers]),
-			"--persist-to", "/state", "--namespace-id", p.NamespaceID, "--cors-origin", origins},
+	if !a.Seed {
+		cmd = append(cmd, "--no-seed")
+	}
+	return Service{
+		Name: project.AnswersService, Image: p.SelfImage, Entrypoint: []string{"/arena-dev"}, Command: cmd,
 		User: user, Mounts: []Mount{{p.StateDir, "/state"}},
-		Health: []string{"CMD", "/arena-dev", "compose", "healthcheck",
-			fmt.Sprintf("tcp://127.0.0.1:%d", containerPorts[Answers])},
+		ContainerPort: a.Port, HostPort: a.Port,
+		Health:    []string{"CMD", "/arena-dev", "compose", "healthcheck", "tcp://127.0.0.1:" + port},
 		ReadyPath: "/healthz",
 	}
-	party := Service{
-		Name: PartyKit, Image: nodeImage, WorkingDir: app, User: user, Mounts: []Mount{{p.Dir, app}},
-		Command: []string{"node", "node_modules/.bin/partykit", "dev", "--port", strconv.Itoa(containerPorts[PartyKit]), "--disable-request-cf-fetch"},
-		Env:     nodeEnv, Health: probe(containerPorts[PartyKit]),
+}
+
+// nodeContainer runs a supervised service in the Node image with the project
+// mounted at /app.
+func (p *Project) nodeContainer(m *project.Project, s project.Service, o Options) (Service, error) {
+	rel, err := filepath.Rel(m.Root, s.Dir)
+	if err != nil || strings.HasPrefix(rel, "..") {
+		return Service{}, fmt.Errorf("service %s: dir %s is outside the project %s, which is all a container sees", s.Name, s.Dir, m.Root)
 	}
-	astro := Service{
-		Name: Astro, Image: nodeImage, WorkingDir: app, User: user, Mounts: []Mount{{p.Dir, app}},
-		Command: []string{"node", "node_modules/.bin/astro", "dev", "--host", "0.0.0.0", "--port", strconv.Itoa(containerPorts[Astro])},
-		Env: append(slices.Clone(nodeEnv),
-			"ASTRO_TELEMETRY_DISABLED=1", "ASTRO_DISABLE_UPDATE_CHECK=true",
-			// The example's pages fetch the answers server-side, inside this container,
-			// where 127.0.0.1 is the container itself: use the service's name on the
-			// project network. PartyKit is joined by the browser: its published address.
-			fmt.Sprintf("PUBLIC_ANSWERS_URL=http://%s:%d", Answers, containerPorts[Answers]),
-			fmt.Sprintf("PUBLIC_ANSWERS_BROWSER_URL=http://127.0.0.1:%d", ports[Answers]),
-			fmt.Sprintf("PUBLIC_PARTYKIT_HOST=127.0.0.1:%d", ports[PartyKit])),
-		Health: probe(containerPorts[Astro]), DependsOn: []string{Answers},
+	wd := path.Join(appDir, filepath.ToSlash(rel))
+	c := Service{
+		Name: s.Name, Image: o.NodeImage, WorkingDir: wd, User: o.User,
+		Mounts: []Mount{{m.Root, appDir}}, ContainerPort: s.Port, HostPort: s.Port,
+		Command: containerArgv(s),
+		Env:     containerEnv(s.Env, m.Answers, wd),
 	}
-	out := []Service{answers, party, astro}
-	for i := range out {
-		out[i].ContainerPort = containerPorts[out[i].Name]
-		out[i].HostPort = ports[out[i].Name]
-		sort.Strings(out[i].Env)
+	c.Health, c.ReadyPath = healthCheck(s.Probe, s.Port)
+	return c, nil
+}
+
+// containerArgv is the service's command as the container runs it.
+func containerArgv(s project.Service) []string {
+	if s.Shell {
+		return []string{"/bin/sh", "-c", s.Command[0]}
+	}
+	argv := append([]string(nil), s.Command...)
+	for i := 1; i < len(argv); i++ {
+		flag, val, inline := strings.Cut(argv[i], "=")
+		if !bindFlags[flag] {
+			continue
+		}
+		switch {
+		case inline && loopback[val]:
+			argv[i] = flag + "=0.0.0.0"
+		case !inline && i+1 < len(argv) && loopback[argv[i+1]]:
+			argv[i+1] = "0.0.0.0"
+		}
+	}
+	if strings.Contains(argv[0], "node_modules/.bin/") {
+		argv = append([]string{"node"}, argv...)
+	}
+	return argv
+}
+
+// bindFlags name a server's listen address in the dev tools' own flags
+// (astro/vite --host, wrangler --ip).
+var bindFlags = map[string]bool{"--host": true, "--ip": true, "--hostname": true, "-H": true}
+
+var loopback = map[string]bool{"127.0.0.1": true, "localhost": true, "::1": true}
+
+// containerEnv is the service's env in its container: PUBLIC_ANSWERS_URL is read
+// server-side inside the container, where 127.0.0.1 is the container itself, so it
+// names the answers service on the project network; the browser's URL stays as
+// PUBLIC_ANSWERS_BROWSER_URL.
+func containerEnv(env []string, a project.Answers, wd string) []string {
+	out := []string{"HOME=/tmp", "PWD=" + wd}
+	for _, kv := range env {
+		if strings.HasPrefix(kv, "PUBLIC_ANSWERS_URL=") {
+			out = append(out,
+				fmt.Sprintf("PUBLIC_ANSWERS_URL=http://%s:%d", project.AnswersService, a.Port),
+				"PUBLIC_ANSWERS_BROWSER_URL="+a.URL)
+			continue
+		}
+		out = append(out, kv)
 	}
 	return out
+}
+
+// healthCheck turns readiness into a health check run inside the container, and
+// the path `--wait` then requests through the published port. An HTTP probe is
+// checked inside as a TCP connect (a request every second would flood the dev
+// servers' logs) and its path from the host once; a log-line probe has no health
+// check equivalent, so such a service is ready once running.
+func healthCheck(pr project.Probe, port int) (test []string, readyPath string) {
+	target := port
+	switch pr.Kind {
+	case project.ProbeHTTP:
+		if u, err := url.Parse(pr.URL); err == nil {
+			readyPath = u.RequestURI()
+			if n, err := strconv.Atoi(u.Port()); err == nil {
+				target = n
+			}
+		}
+	case project.ProbeTCP:
+		if _, ps, ok := strings.Cut(pr.Address, ":"); ok {
+			if n, err := strconv.Atoi(ps); err == nil {
+				target = n
+			}
+		}
+	default:
+		return nil, ""
+	}
+	if target == 0 {
+		return nil, readyPath
+	}
+	js := fmt.Sprintf("require('net').connect(%d,'127.0.0.1').on('connect',()=>process.exit(0)).on('error',()=>process.exit(1))", target)
+	return []string{"CMD", "node", "-e", js}, readyPath
 }
 
 // Service returns the named service.
@@ -197,24 +231,17 @@ func (p *Project) Service(name string) (Service, bool) {
 	return Service{}, false
 }
 
+// ServiceNames lists the services in the model's order.
+func (p *Project) ServiceNames() []string {
+	out := make([]string, len(p.Services))
+	for i, s := range p.Services {
+		out[i] = s.Name
+	}
+	return out
+}
+
 // ContainerName is docker compose's <project>-<service>-1.
 func (p *Project) ContainerName(service string) string { return p.Name + "-" + service + "-1" }
 
 // NetworkName is docker compose's <project>_default.
 func (p *Project) NetworkName() string { return p.Name + "_default" }
-
-// wranglerConfig is the answers Worker's wrangler config: the example's
-// wine-answers-worker/ first, else the one that applies in the app folder (wrangler's
-// upward search); nil when there is none.
-func wranglerConfig(dir string) (*wrangler.Config, error) {
-	for _, d := range []string{filepath.Join(dir, "wine-answers-worker"), dir} {
-		path, err := wrangler.FindConfig(d)
-		if err != nil {
-			return nil, err
-		}
-		if path != "" && (d == dir || filepath.Dir(path) == d) {
-			return wrangler.LoadConfig(path)
-		}
-	}
-	return nil, nil
-}

@@ -8,13 +8,18 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/sommelier-arena/arena-dev/project"
 )
 
-// appDir makes an app folder: package.json, and wrangler.toml when given.
-func appDir(t *testing.T, wranglerTOML string) string {
+// appFolder makes an app folder: package.json, and wrangler.toml when given.
+func appFolder(t *testing.T, wranglerTOML string) string {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "package.json"), []byte(`{"name":"x"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "partykit.json"), []byte(`{}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if wranglerTOML != "" {
@@ -31,47 +36,49 @@ func appDir(t *testing.T, wranglerTOML string) string {
 
 const exampleWrangler = "name = \"w\"\n[[kv_namespaces]]\nbinding = \"ANSWERS\"\nid = \"wine-answers-ns\"\n"
 
-func TestNewProjectErrors(t *testing.T) {
-	dir := appDir(t, exampleWrangler)
-	cases := []struct {
-		name string
-		o    Options
-		want string
-	}{
-		{"bad project name", Options{Name: "Arena!", Dir: dir}, `project name "Arena!"`},
-		{"no package.json", Options{Dir: t.TempDir()}, "has no package.json"},
-		{"unknown service port", Options{Dir: dir, Ports: map[string]int{"db": 5432}}, `no service "db"`},
-		{"port out of range", Options{Dir: dir, Ports: map[string]int{Astro: 70000}}, "--port astro=70000: not a port"},
-		{"two services one port", Options{Dir: dir, Ports: map[string]int{Astro: 9000, PartyKit: 9000}}, "both want host port 9000"},
+// newProject resolves the model of dir with o's overrides and turns it into containers.
+func newProject(t *testing.T, dir string, o project.Options, co Options) (*Project, error) {
+	t.Helper()
+	o.Dir = dir
+	m, err := project.Resolve(o)
+	if err != nil {
+		return nil, err
 	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			_, err := NewProject(c.o)
-			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("NewProject: err = %v, want one containing %q", err, c.want)
-			}
-		})
+	return NewProject(m, co)
+}
+
+func TestNewProjectErrors(t *testing.T) {
+	dir := appFolder(t, exampleWrangler)
+	if _, err := newProject(t, dir, project.Options{}, Options{Name: "Arena!"}); err == nil || !strings.Contains(err.Error(), `project name "Arena!"`) {
+		t.Fatalf("bad project name: %v", err)
+	}
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "arena-dev.toml"), []byte("[services.web]\ncommand = [\"x\"]\ndir = \""+outside+"\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := newProject(t, dir, project.Options{}, Options{}); err == nil || !strings.Contains(err.Error(), "outside the project") {
+		t.Fatalf("a dir outside the project: %v", err)
 	}
 }
 
 func TestNewProjectDefaults(t *testing.T) {
 	cases := []struct {
-		name, wrangler, nsFlag, stateFlag string
-		wantNS, wantState                 string // state relative to the app folder
+		name, wrangler, stateFlag string
+		wantNS, wantState         string // state relative to the app folder
 	}{
-		{"example layout", exampleWrangler, "", "", "wine-answers-ns", "wine-answers-worker/.wrangler/state"},
-		{"preview_id wins like wrangler dev", exampleWrangler + "preview_id = \"pv\"\n", "", "", "pv", "wine-answers-worker/.wrangler/state"},
-		{"no wrangler config: the binding name", "", "", "", "ANSWERS", ".wrangler/state"},
-		{"flags win", exampleWrangler, "other-ns", "st", "other-ns", "st"},
+		{"example layout", exampleWrangler, "", "wine-answers-ns", "wine-answers-worker/.wrangler/state"},
+		{"preview_id wins like wrangler dev", exampleWrangler + "preview_id = \"pv\"\n", "", "pv", "wine-answers-worker/.wrangler/state"},
+		{"no wrangler config: the binding name", "", "", "ANSWERS", ".wrangler/state"},
+		{"--persist-to wins", exampleWrangler, "st", "wine-answers-ns", "st"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			dir := appDir(t, c.wrangler)
-			o := Options{Dir: dir, NamespaceID: c.nsFlag, Version: "1.2.3+meta", Ports: map[string]int{Astro: 14321}}
+			dir := appFolder(t, c.wrangler)
+			o := project.Options{Ports: []string{"astro=14321"}}
 			if c.stateFlag != "" {
-				o.StateDir = filepath.Join(dir, c.stateFlag)
+				o.PersistTo = filepath.Join(dir, c.stateFlag)
 			}
-			p, err := NewProject(o)
+			p, err := newProject(t, dir, o, Options{Version: "1.2.3+meta"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,10 +88,10 @@ func TestNewProjectDefaults(t *testing.T) {
 			if p.SelfImage != "arena-dev:1.2.3-meta" {
 				t.Fatalf("self image %q", p.SelfImage)
 			}
-			answers, _ := p.Service(Answers)
+			answers, _ := p.Service("answers")
 			cmd := strings.Join(answers.Command, " ")
 			for _, want := range []string{"--host 0.0.0.0", "--port 8787", "--persist-to /state", "--namespace-id " + c.wantNS,
-				"--cors-origin http://127.0.0.1:14321,http://localhost:14321"} {
+				"--cors-origin http://localhost:14321", "--cors-origin http://127.0.0.1:14321"} {
 				if !strings.Contains(cmd, want) {
 					t.Errorf("answers command %q lacks %q", cmd, want)
 				}
@@ -92,12 +99,16 @@ func TestNewProjectDefaults(t *testing.T) {
 			if answers.HostPort != 8787 || answers.Mounts[0] != (Mount{p.StateDir, "/state"}) {
 				t.Errorf("answers port %d mounts %v", answers.HostPort, answers.Mounts)
 			}
-			astro, _ := p.Service(Astro)
-			if astro.HostPort != 14321 || astro.ContainerPort != 4321 || !slices.Equal(astro.DependsOn, []string{Answers}) {
+			astro, _ := p.Service("astro")
+			if astro.HostPort != 14321 || astro.ContainerPort != 14321 || !slices.Equal(astro.DependsOn, []string{"answers"}) {
 				t.Errorf("astro ports %d->%d deps %v", astro.HostPort, astro.ContainerPort, astro.DependsOn)
 			}
+			if got := strings.Join(astro.Command, " "); got != "node node_modules/.bin/astro dev --host 0.0.0.0 --port 14321" {
+				t.Errorf("astro command %q", got)
+			}
 			for _, want := range []string{"ASTRO_TELEMETRY_DISABLED=1", "ASTRO_DISABLE_UPDATE_CHECK=true", "NO_UPDATE_NOTIFIER=1",
-				"PUBLIC_PARTYKIT_HOST=127.0.0.1:1999", "PUBLIC_ANSWERS_URL=http://answers:8787"} {
+				"PUBLIC_PARTYKIT_HOST=127.0.0.1:1999", "PUBLIC_ANSWERS_URL=http://answers:8787",
+				"PUBLIC_ANSWERS_BROWSER_URL=http://127.0.0.1:8787", "PORT=14321"} {
 				if !slices.Contains(astro.Env, want) {
 					t.Errorf("astro env %v lacks %q", astro.Env, want)
 				}
@@ -129,16 +140,19 @@ func TestSelfImageRef(t *testing.T) {
 }
 
 func TestLabelsAndNames(t *testing.T) {
-	dir := appDir(t, exampleWrangler)
-	p, err := NewProject(Options{Name: "arena", Dir: dir, Version: "0.9.0", ConfigFiles: []string{"/x/arena-dev.toml"}})
+	dir := appFolder(t, exampleWrangler)
+	if err := os.WriteFile(filepath.Join(dir, "arena-dev.toml"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p, err := newProject(t, dir, project.Options{}, Options{Name: "arena", Version: "0.9.0"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	astro, _ := p.Service(Astro)
+	astro, _ := p.Service("astro")
 	l := p.ContainerLabels(astro)
 	want := map[string]string{
 		LabelProject: "arena", LabelService: "astro", LabelNumber: "1", LabelOneoff: "False",
-		LabelWorkingDir: dir, LabelConfigFiles: "/x/arena-dev.toml", LabelDependsOn: "answers:service_healthy:false",
+		LabelWorkingDir: dir, LabelConfigFiles: filepath.Join(dir, "arena-dev.toml"), LabelDependsOn: "answers:service_healthy:false",
 		LabelVersion: "0.9.0",
 	}
 	for k, v := range want {
@@ -149,7 +163,7 @@ func TestLabelsAndNames(t *testing.T) {
 	if len(l[LabelConfigHash]) != 64 {
 		t.Errorf("config hash %q", l[LabelConfigHash])
 	}
-	answers, _ := p.Service(Answers)
+	answers, _ := p.Service("answers")
 	if ConfigHash(answers) == ConfigHash(astro) {
 		t.Error("two services share a config hash")
 	}
@@ -163,8 +177,13 @@ func TestLabelsAndNames(t *testing.T) {
 	if ConfigHash(rebuilt) == ConfigHash(answers) || p.ContainerLabels(rebuilt)[LabelImage] != "sha256:new" {
 		t.Error("a rebuilt image (same tag) keeps the config hash or lacks the image label")
 	}
-	if p.ContainerName(Answers) != "arena-answers-1" || p.NetworkName() != "arena_default" {
-		t.Errorf("names %q %q", p.ContainerName(Answers), p.NetworkName())
+	waitOnly := astro
+	waitOnly.ReadyPath, waitOnly.DependsOn = "/other", nil
+	if ConfigHash(waitOnly) != ConfigHash(astro) {
+		t.Error("what --wait asks and the start order must not change the config hash: they do not change the container")
+	}
+	if p.ContainerName("answers") != "arena-answers-1" || p.NetworkName() != "arena_default" {
+		t.Errorf("names %q %q", p.ContainerName("answers"), p.NetworkName())
 	}
 	if nl := p.NetworkLabels(); nl[LabelProject] != "arena" || nl[LabelNetwork] != "default" {
 		t.Errorf("network labels %v", nl)
@@ -172,8 +191,8 @@ func TestLabelsAndNames(t *testing.T) {
 }
 
 func TestWriteConfig(t *testing.T) {
-	dir := appDir(t, exampleWrangler)
-	p, err := NewProject(Options{Name: "demo", Dir: dir, Version: "1.0.0", Ports: map[string]int{Answers: 18787}})
+	dir := appFolder(t, exampleWrangler)
+	p, err := newProject(t, dir, project.Options{Ports: []string{"answers=18787"}}, Options{Name: "demo", Version: "1.0.0"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +203,7 @@ func TestWriteConfig(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{
 		"name: \"demo\"\n", "  answers:\n", "  partykit:\n", "  astro:\n",
-		`container_name: "demo-answers-1"`, `- "127.0.0.1:18787:8787"`, "pull_policy: never",
+		`container_name: "demo-answers-1"`, `- "127.0.0.1:18787:18787"`, "pull_policy: never",
 		`image: "arena-dev:1.0.0"`, `image: "node:20-slim"`, "condition: service_healthy",
 		`target: "/state"`, `source: "` + dir + `"`, `"--namespace-id", "wine-answers-ns"`,
 		`"require('net').connect(1999,'127.0.0.1').on('connect',()=>process.exit(0))`,

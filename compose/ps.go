@@ -11,6 +11,7 @@ import (
 
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/client"
+	"github.com/sommelier-arena/arena-dev/project"
 )
 
 // Publisher is a published port, as `docker compose ps --format json` shows it.
@@ -56,14 +57,11 @@ func Ps(ctx context.Context, cli client.APIClient, name string) ([]ContainerStat
 		}
 		out = append(out, st)
 	}
-	order := map[string]int{}
-	for i, s := range ServiceNames {
-		order[s] = i + 1
-	}
+	// The model's order: the answers API first, then by name.
 	sort.Slice(out, func(i, j int) bool {
-		oi, oj := order[out[i].Service], order[out[j].Service]
-		if oi != oj {
-			return oi < oj
+		ai, aj := out[i].Service == project.AnswersService, out[j].Service == project.AnswersService
+		if ai != aj {
+			return ai
 		}
 		return out[i].Name < out[j].Name
 	})

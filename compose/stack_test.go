@@ -36,7 +36,7 @@ type composeStack struct {
 func newComposeStack(t *testing.T, cli client.APIClient) *composeStack {
 	s := &composeStack{t: t, bin: testenv.ArenaDev(t), dir: testenv.ExampleCopy(t), project: uniqueProject(t, cli),
 		image: testNodeImage(t), ports: map[string]int{}}
-	for _, n := range ServiceNames {
+	for _, n := range exampleServices {
 		s.ports[n] = testenv.FreePort(t)
 	}
 	return s
@@ -88,13 +88,13 @@ func TestComposeStack(t *testing.T) {
 
 	// The answers API through its published port, seeded on first start.
 	var colors []struct{ ID, Label string }
-	getJSON(t, s.url(Answers, "/answers/color"), &colors)
+	getJSON(t, s.url("answers", "/answers/color"), &colors)
 	if len(colors) == 0 {
 		t.Fatal("GET /answers/color: no seeded colours")
 	}
 	label := "Docker orange " + randomSuffix()
 	body, _ := json.Marshal(map[string]string{"label": label})
-	resp, err := http.Post(s.url(Answers, "/answers/color"), "application/json", bytes.NewReader(body))
+	resp, err := http.Post(s.url("answers", "/answers/color"), "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,14 +104,14 @@ func TestComposeStack(t *testing.T) {
 	}
 
 	// Astro renders the answers it fetched server-side from the answers container.
-	page := getBody(t, s.url(Astro, "/"))
+	page := getBody(t, s.url("astro", "/"))
 	if !strings.Contains(page, label) {
 		t.Fatalf("the Astro page does not show %q (PUBLIC_ANSWERS_URL inside the container):\n%.2000s", label, page)
 	}
 
 	// Two players in a PartyKit room: one's answer reaches the other.
 	room := "room-" + randomSuffix()
-	a, b := dialRoom(ctx, t, s.ports[PartyKit], room), dialRoom(ctx, t, s.ports[PartyKit], room)
+	a, b := dialRoom(ctx, t, s.ports["partykit"], room), dialRoom(ctx, t, s.ports["partykit"], room)
 	if err := a.Write(ctx, websocket.MessageText, []byte(`{"label":"Merlot"}`)); err != nil {
 		t.Fatal(err)
 	}
@@ -121,13 +121,13 @@ func TestComposeStack(t *testing.T) {
 
 	s.checkPs()
 	checkLabels(t, cli, s)
-	if code, out := s.run("compose", "logs", "--tail", "50", Answers); code != 0 || !strings.Contains(out, "[answers] ") || !strings.Contains(out, "path=/answers/color") {
+	if code, out := s.run("compose", "logs", "--tail", "50", "answers"); code != 0 || !strings.Contains(out, "[answers] ") || !strings.Contains(out, "path=/answers/color") {
 		t.Fatalf("compose logs answers: exit %d, want [answers] lines with the POST:\n%s", code, out)
 	}
 	if code, out := s.run("compose", "logs", "nosuch"); code == 0 || !strings.Contains(out, `no service "nosuch"`) {
 		t.Fatalf("compose logs nosuch: exit %d\n%s", code, out)
 	}
-	if code, out := s.run("compose", "config"); code != 0 || !strings.Contains(out, fmt.Sprintf(`"127.0.0.1:%d:8787"`, s.ports[Answers])) {
+	if code, out := s.run("compose", "config"); code != 0 || !strings.Contains(out, fmt.Sprintf(`"127.0.0.1:%d:%d"`, s.ports["answers"], s.ports["answers"])) {
 		t.Fatalf("compose config: exit %d\n%s", code, out)
 	}
 	// A second up changes nothing and keeps the containers.
@@ -164,7 +164,7 @@ func (s *composeStack) checkPs() {
 		t.Fatalf("compose ps: %d containers, want 3:\n%s", len(rows), out)
 	}
 	for i, r := range rows {
-		want := ServiceNames[i]
+		want := exampleServices[i]
 		if r.Service != want || r.Name != s.project+"-"+want+"-1" || r.State != "running" || r.Health != "healthy" ||
 			len(r.Publishers) != 1 || r.Publishers[0].URL != "127.0.0.1" || r.Publishers[0].PublishedPort != s.ports[want] {
 			t.Errorf("ps row %d = %+v, want %s running, healthy, published on 127.0.0.1:%d", i, r, want, s.ports[want])
@@ -185,7 +185,7 @@ func (s *composeStack) checkPs() {
 // checkLabels reads docker compose's labels back through the Engine API.
 func checkLabels(t *testing.T, cli client.APIClient, s *composeStack) {
 	ctx := context.Background()
-	for _, n := range ServiceNames {
+	for _, n := range exampleServices {
 		c, err := cli.ContainerInspect(ctx, s.project+"-"+n+"-1")
 		if err != nil {
 			t.Fatal(err)
@@ -291,7 +291,7 @@ func readRoom(ctx context.Context, t *testing.T, c *websocket.Conn, typ string) 
 // (no engine needed: DOCKER_HOST points at a socket nobody serves).
 func TestComposeCLIErrors(t *testing.T) {
 	bin := testenv.ArenaDev(t)
-	dir := appDir(t, exampleWrangler)
+	dir := appFolder(t, exampleWrangler)
 	sock := filepath.Join(t.TempDir(), "none.sock")
 	cases := []struct {
 		name     string
@@ -301,8 +301,8 @@ func TestComposeCLIErrors(t *testing.T) {
 	}{
 		{"no engine", []string{"compose", "ps", "-p", "x"}, 1, "no Docker engine answers at unix://" + sock},
 		{"no engine on up", []string{"compose", "up", "--dir", dir}, 1, "sudo dockerd"},
-		{"bad port flag", []string{"compose", "up", "--dir", dir, "--port", "answers"}, 2, `--port "answers": want SERVICE=N`},
-		{"unknown service", []string{"compose", "config", "--dir", dir, "--port", "redis=6379"}, 2, `no service "redis"`},
+		{"bad port flag", []string{"compose", "up", "--dir", dir, "--port", "answers"}, 2, `--port "answers": want SERVICE=PORT`},
+		{"unknown service", []string{"compose", "config", "--dir", dir, "--port", "redis=6379"}, 2, `unknown service "redis"`},
 		{"healthcheck refused", []string{"compose", "healthcheck", "tcp://127.0.0.1:1"}, 1, "connection refused"},
 	}
 	for _, c := range cases {

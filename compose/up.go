@@ -82,14 +82,16 @@ func Up(ctx context.Context, cli client.APIClient, p *Project, o UpOptions) erro
 		if err != nil {
 			return err
 		}
-		if started {
+		if started && s.HostPort != 0 {
 			say("started %s (%s) on http://127.0.0.1:%d", p.ContainerName(s.Name), s.Image, s.HostPort)
+		} else if started {
+			say("started %s (%s)", p.ContainerName(s.Name), s.Image)
 		} else {
 			say("%s is up to date", p.ContainerName(s.Name))
 		}
 	}
 	if o.Wait {
-		if err := waitHealthy(ctx, cli, p, ServiceNames, o.WaitTimeout); err != nil {
+		if err := waitHealthy(ctx, cli, p, p.ServiceNames(), o.WaitTimeout); err != nil {
 			return err
 		}
 		say("all services are healthy")
@@ -144,8 +146,10 @@ func ensureContainer(ctx context.Context, cli client.APIClient, p *Project, s Se
 	case !errdefs.IsNotFound(err):
 		return false, fmt.Errorf("inspecting %s: %w", name, err)
 	}
-	if err := checkPortFree(s); err != nil {
-		return false, err
+	if s.HostPort != 0 {
+		if err := checkPortFree(s); err != nil {
+			return false, err
+		}
 	}
 	cfg, host, netCfg := containerSpec(p, s, labels, netID)
 	created, err := cli.ContainerCreate(ctx, cfg, host, netCfg, nil, name)
@@ -172,21 +176,25 @@ func checkPortFree(s Service) error {
 }
 
 func containerSpec(p *Project, s Service, labels map[string]string, netID string) (*container.Config, *container.HostConfig, *network.NetworkingConfig) {
-	port := nat.Port(fmt.Sprintf("%d/tcp", s.ContainerPort))
 	cfg := &container.Config{
 		Image: s.Image, Entrypoint: s.Entrypoint, Cmd: s.Command, Env: s.Env,
 		WorkingDir: s.WorkingDir, User: s.User, Labels: labels,
-		ExposedPorts: nat.PortSet{port: {}},
-		Healthcheck: &container.HealthConfig{
+	}
+	if s.Health != nil {
+		cfg.Healthcheck = &container.HealthConfig{
 			Test: s.Health, Interval: healthInterval, Timeout: 3 * time.Second,
 			StartPeriod: 3 * time.Minute, Retries: 3,
-		},
+		}
 	}
 	init := true // docker-init as pid 1: signals reach the tool, zombies are reaped
 	host := &container.HostConfig{
-		PortBindings: nat.PortMap{port: {{HostIP: "127.0.0.1", HostPort: strconv.Itoa(s.HostPort)}}},
-		Tmpfs:        map[string]string{"/tmp": ""},
-		Init:         &init,
+		Tmpfs: map[string]string{"/tmp": ""},
+		Init:  &init,
+	}
+	if s.ContainerPort != 0 {
+		port := nat.Port(fmt.Sprintf("%d/tcp", s.ContainerPort))
+		cfg.ExposedPorts = nat.PortSet{port: {}}
+		host.PortBindings = nat.PortMap{port: {{HostIP: "127.0.0.1", HostPort: strconv.Itoa(s.HostPort)}}}
 	}
 	for _, m := range s.Mounts {
 		host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeBind, Source: m.Source, Target: m.Target})

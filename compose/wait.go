@@ -117,8 +117,8 @@ func checkHealth(ctx context.Context, cli client.APIClient, p *Project, n string
 // answers with a status below 500.
 func answersHTTP(ctx context.Context, s Service) bool {
 	path := s.ReadyPath
-	if path == "" {
-		path = "/"
+	if path == "" || s.HostPort == 0 {
+		return true // nothing to ask from the host
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()

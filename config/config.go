@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -35,8 +34,8 @@ type Answers struct {
 	Binding        string   `toml:"binding"`
 	NamespaceID    string   `toml:"namespace_id"` // wins over binding, as in wrangler
 	PersistTo      string   `toml:"persist_to"`
-	CORSOrigins    []string `toml:"cors_origins"`
-	Seed           *bool    `toml:"seed"` // seed an empty namespace at start; default true
+	CORSOrigins    []string `toml:"cors_origins"` // unset: the Worker's CORS_ORIGINS (.dev.vars, [vars]); ${VAR}s expand
+	Seed           *bool    `toml:"seed"`         // seed an empty namespace at start; default true
 }
 
 // Service is one supervised child process.
@@ -77,23 +76,6 @@ type Project struct {
 	Path string // the file read; "" when the defaults were used
 	File File
 	pos  positions
-}
-
-// Find looks for arena-dev.toml in dir and its parents; it returns the directory
-// that holds it, or dir itself when there is none.
-func Find(dir string) (string, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	for d := abs; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, FileName)); err == nil {
-			return d, nil
-		}
-		if filepath.Dir(d) == d {
-			return abs, nil
-		}
-	}
 }
 
 // Load reads path, or returns the defaults for dir when path does not exist and
@@ -158,6 +140,9 @@ func (p *Project) ServiceNames() []string {
 	sort.Strings(names)
 	return names
 }
+
+// ErrAt is an error about a key path, naming the file and the key's line.
+func (p *Project) ErrAt(key, format string, args ...any) error { return p.errAt(key, format, args...) }
 
 // errAt formats an error for a key path, with its line when the file has one.
 func (p *Project) errAt(key, format string, args ...any) error {

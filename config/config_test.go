@@ -6,8 +6,6 @@ import (
 	"reflect"
 	"strings"
 	"testing"
-
-	"github.com/sommelier-arena/arena-dev/orchestrate"
 )
 
 func TestParseErrorsNameFileAndLine(t *testing.T) {
@@ -66,106 +64,11 @@ func TestTemplateEqualsDefaults(t *testing.T) {
 	if defaults.Path != "" {
 		t.Fatalf("defaults claim to come from %q", defaults.Path)
 	}
-	a, err := fromTemplate.Specs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := defaults.Specs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(a, b) {
-		t.Fatalf("template and defaults differ:\n%+v\n%+v", a, b)
+	if !reflect.DeepEqual(fromTemplate.File.Services, defaults.File.Services) {
+		t.Fatalf("template and defaults differ:\n%+v\n%+v", fromTemplate.File.Services, defaults.File.Services)
 	}
 	if !reflect.DeepEqual(fromTemplate.File.Answers, defaults.File.Answers) {
 		t.Fatalf("answers differ:\n%+v\n%+v", fromTemplate.File.Answers, defaults.File.Answers)
-	}
-}
-
-func TestSpecsExpandAndInject(t *testing.T) {
-	dir := t.TempDir()
-	p, err := Parse(dir, "arena-dev.toml", []byte(`
-[answers]
-port = 18787
-[services.partykit]
-command = ["node_modules/.bin/partykit", "dev", "--port", "${PORT}"]
-port = 11999
-restart = { policy = "always", max_restarts = 2, backoff = "1s" }
-[services.web]
-shell = "echo ${ANSWERS_URL} ${PARTYKIT_PORT}"
-dir = "site"
-port = 14321
-depends_on = ["answers", "partykit"]
-env = { API = "${ANSWERS_URL}/answers" }
-ready = { log = 'ready in \d+' }
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.SetPort("web", 15000); err != nil {
-		t.Fatal(err)
-	}
-	specs, err := p.Specs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(specs) != 2 || specs[0].Name != "partykit" || specs[1].Name != "web" {
-		t.Fatalf("specs %+v", specs)
-	}
-	pk, web := specs[0], specs[1]
-	if got := strings.Join(pk.Command, " "); got != "node_modules/.bin/partykit dev --port 11999" {
-		t.Errorf("partykit command %q", got)
-	}
-	if pk.Restart != orchestrate.RestartAlways || pk.MaxRestarts != 2 || pk.Backoff.String() != "1s" {
-		t.Errorf("partykit restart %v %d %v", pk.Restart, pk.MaxRestarts, pk.Backoff)
-	}
-	if pk.Dir != dir || pk.URL != "http://127.0.0.1:11999" {
-		t.Errorf("partykit dir %q url %q", pk.Dir, pk.URL)
-	}
-	if !web.Shell || web.Command[0] != "echo http://127.0.0.1:18787 11999" {
-		t.Errorf("web shell %v %q", web.Shell, web.Command)
-	}
-	if web.Dir != filepath.Join(dir, "site") || web.Port != 15000 || web.Probe.Kind != orchestrate.ProbeLog {
-		t.Errorf("web %+v", web)
-	}
-	if web.Restart != orchestrate.RestartOnFailure || web.MaxRestarts != 5 {
-		t.Errorf("web restart defaults %v %d", web.Restart, web.MaxRestarts)
-	}
-	env := strings.Join(web.Env, "\n")
-	for _, want := range []string{"PUBLIC_ANSWERS_URL=http://127.0.0.1:18787", "PUBLIC_PARTYKIT_HOST=127.0.0.1:11999",
-		"ASTRO_TELEMETRY_DISABLED=1", "ASTRO_DISABLE_UPDATE_CHECK=true", "NO_UPDATE_NOTIFIER=1", "PORT=15000",
-		"API=http://127.0.0.1:18787/answers"} {
-		if !strings.Contains(env, want+"\n") && !strings.HasSuffix(env, want) {
-			t.Errorf("env lacks %s:\n%s", want, env)
-		}
-	}
-}
-
-func TestProbeAndRestartFallbacks(t *testing.T) {
-	p, err := Parse(t.TempDir(), "arena-dev.toml", []byte(`
-[services.a]
-command = ["x"]
-port = 3000
-restart = { max_restarts = 0 }
-[services.b]
-command = ["y"]
-`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	specs, err := p.Specs()
-	if err != nil {
-		t.Fatal(err)
-	}
-	a, b := specs[0], specs[1]
-	if a.Probe.Kind != orchestrate.ProbeTCP || a.Probe.Address != "127.0.0.1:3000" {
-		t.Errorf("a service with a port and no probe: %+v, want TCP on its port", a.Probe)
-	}
-	if a.Restart != orchestrate.RestartNo {
-		t.Errorf("max_restarts = 0 must mean no restart, got %v", a.Restart)
-	}
-	if b.Probe.Kind != orchestrate.ProbeNone || b.Restart != orchestrate.RestartOnFailure {
-		t.Errorf("b: probe %v restart %v", b.Probe.Kind, b.Restart)
 	}
 }
 
@@ -196,25 +99,5 @@ func TestLoadMustExist(t *testing.T) {
 	dir := t.TempDir()
 	if _, err := Load(dir, filepath.Join(dir, FileName), true); err == nil || !strings.Contains(err.Error(), FileName) {
 		t.Fatalf("missing file: %v", err)
-	}
-}
-
-func TestFindWalksUp(t *testing.T) {
-	root := t.TempDir()
-	sub := filepath.Join(root, "a", "b")
-	if err := os.MkdirAll(sub, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := Find(sub); got != sub {
-		t.Fatalf("no file: Find = %s, want %s", got, sub)
-	}
-	if _, err := WriteTemplate(root, false); err != nil {
-		t.Fatal(err)
-	}
-	if got, _ := Find(sub); got != root {
-		t.Fatalf("Find = %s, want %s", got, root)
-	}
-	if _, err := WriteTemplate(root, false); err == nil || !strings.Contains(err.Error(), "already exists") {
-		t.Fatalf("second init: %v", err)
 	}
 }

@@ -3,9 +3,6 @@ package config
 import (
 	"os"
 	"path/filepath"
-	"time"
-
-	"github.com/sommelier-arena/arena-dev/answers"
 )
 
 // Default ports: wrangler dev's, partykit dev's and astro dev's own.
@@ -31,7 +28,6 @@ func defaultAnswers(dir string) Answers {
 			break
 		}
 	}
-	a.CORSOrigins = append([]string(nil), answers.DefaultCORSOrigins...)
 	return a
 }
 
@@ -68,21 +64,7 @@ func (p *Project) applyDefaults() {
 	if a.Binding == "" && a.NamespaceID == "" {
 		a.Binding = def.Binding
 	}
-	if a.CORSOrigins == nil {
-		a.CORSOrigins = def.CORSOrigins
-	}
 	if p.File.Services == nil {
 		p.File.Services = defaultServices()
 	}
-}
-
-// defaultReadyWithin is longer than orchestrate's own default: a cold Astro on a
-// loaded two-core machine can take well over a minute to answer its first page.
-const defaultReadyWithin = 90 * time.Second
-
-func orDefault(d Duration, def time.Duration) time.Duration {
-	if d == 0 {
-		return def
-	}
-	return time.Duration(d)
 }

@@ -24,6 +24,9 @@ func (p *Project) validate() error {
 			return err
 		}
 	}
+	if _, err := p.CORSOrigins(); err != nil {
+		return err
+	}
 	return p.checkCycles()
 }
 

@@ -22,6 +22,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/internal/procutil"
 	"github.com/sommelier-arena/arena-dev/internal/testenv"
+	"github.com/sommelier-arena/arena-dev/project"
 )
 
 // The test binary doubles as the child programs: with ORCH_HELPER set, TestMain
@@ -130,13 +131,13 @@ func helperMain(mode string) {
 		if os.Getenv("STUBBORN") != "" {
 			child, ready = "ignore-term", `ignoring SIGTERM`
 		}
-		specs := []ServiceSpec{{Name: child, Command: []string{self}, Env: []string{"ORCH_HELPER=" + child},
-			Probe: Probe{Kind: ProbeLog, Pattern: regexp.MustCompile(ready)}, StopTimeout: time.Hour}}
+		specs := []ServiceSpec{{Service: project.Service{Name: child, Command: []string{self}, Env: []string{"ORCH_HELPER=" + child},
+			Probe: Probe{Kind: ProbeLog, Pattern: regexp.MustCompile(ready)}, StopTimeout: time.Hour}}}
 		if dir := os.Getenv("PK_DIR"); dir != "" { // the real partykit instead
 			port := os.Getenv("PK_PORT")
-			specs = []ServiceSpec{{Name: "partykit", Dir: dir, Env: []string{"NO_UPDATE_NOTIFIER=1"},
+			specs = []ServiceSpec{{Service: project.Service{Name: "partykit", Dir: dir, Env: []string{"NO_UPDATE_NOTIFIER=1"},
 				Command: []string{"node_modules/.bin/partykit", "dev", "--port", port, "--disable-request-cf-fetch"},
-				Probe:   Probe{Kind: ProbeHTTP, URL: "http://127.0.0.1:" + port + "/", Timeout: 60 * time.Second}}}
+				Probe:   Probe{Kind: ProbeHTTP, URL: "http://127.0.0.1:" + port + "/", Timeout: 60 * time.Second}}}}
 		}
 		lg := zerolog.New(os.Stderr)
 		sup, err := New(specs, Options{RunDir: runDir, Output: os.Stdout, Logger: &lg})
@@ -160,8 +161,8 @@ func helper(t testing.TB, name, mode string, env ...string) ServiceSpec {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return ServiceSpec{Name: name, Command: []string{self}, Env: append([]string{"ORCH_HELPER=" + mode}, env...),
-		Restart: RestartNo, StopTimeout: 2 * time.Second}
+	return ServiceSpec{Service: project.Service{Name: name, Command: []string{self}, Env: append([]string{"ORCH_HELPER=" + mode}, env...),
+		Restart: RestartNo, StopTimeout: 2 * time.Second}}
 }
 
 // running is a supervisor started by a test.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/internal/testenv"
+	"github.com/sommelier-arena/arena-dev/project"
 )
 
 // eventsUntil collects events until cond says stop, or fails at the deadline.
@@ -154,7 +155,7 @@ func TestReadinessTimeoutAndFatalLineFail(t *testing.T) {
 
 func TestInProcessService(t *testing.T) {
 	var cancelled atomic.Bool
-	api := ServiceSpec{Name: "answers", Run: func(ctx context.Context, ready func(), log LineWriter) error {
+	api := ServiceSpec{Service: project.Service{Name: "answers"}, Run: func(ctx context.Context, ready func(), log LineWriter) error {
 		log.WriteLine("serving")
 		ready()
 		<-ctx.Done()
@@ -195,17 +196,17 @@ func TestValidate(t *testing.T) {
 		specs []ServiceSpec
 		want  string
 	}{
-		{"unknown dependency", []ServiceSpec{{Name: "a", Command: cmd, DependsOn: []string{"nope"}}}, `unknown service "nope"`},
-		{"cycle", []ServiceSpec{{Name: "a", Command: cmd, DependsOn: []string{"b"}}, {Name: "b", Command: cmd, DependsOn: []string{"a"}}}, "dependency cycle: a -> b -> a"},
-		{"self", []ServiceSpec{{Name: "a", Command: cmd, DependsOn: []string{"a"}}}, "depends on itself"},
-		{"duplicate name", []ServiceSpec{{Name: "a", Command: cmd}, {Name: "a", Command: cmd}}, "defined twice"},
-		{"duplicate port", []ServiceSpec{{Name: "a", Command: cmd, Port: 5000}, {Name: "b", Command: cmd, Port: 5000}}, `port 5000 is also service "a"'s`},
-		{"no command", []ServiceSpec{{Name: "a"}}, "needs a command"},
-		{"both", []ServiceSpec{{Name: "a", Command: cmd, Run: func(context.Context, func(), LineWriter) error { return nil }}}, "both a command"},
-		{"bad name", []ServiceSpec{{Name: "a b", Command: cmd}}, "name must be"},
-		{"http probe", []ServiceSpec{{Name: "a", Command: cmd, Probe: Probe{Kind: ProbeHTTP, URL: "localhost:1"}}}, "needs an http:// URL"},
-		{"log probe", []ServiceSpec{{Name: "a", Command: cmd, Probe: Probe{Kind: ProbeLog}}}, "needs a pattern"},
-		{"negative", []ServiceSpec{{Name: "a", Command: cmd, Backoff: -time.Second}}, "backoff is negative"},
+		{"unknown dependency", []ServiceSpec{{Service: project.Service{Name: "a", Command: cmd, DependsOn: []string{"nope"}}}}, `unknown service "nope"`},
+		{"cycle", []ServiceSpec{{Service: project.Service{Name: "a", Command: cmd, DependsOn: []string{"b"}}}, {Service: project.Service{Name: "b", Command: cmd, DependsOn: []string{"a"}}}}, "dependency cycle: a -> b -> a"},
+		{"self", []ServiceSpec{{Service: project.Service{Name: "a", Command: cmd, DependsOn: []string{"a"}}}}, "depends on itself"},
+		{"duplicate name", []ServiceSpec{{Service: project.Service{Name: "a", Command: cmd}}, {Service: project.Service{Name: "a", Command: cmd}}}, "defined twice"},
+		{"duplicate port", []ServiceSpec{{Service: project.Service{Name: "a", Command: cmd, Port: 5000}}, {Service: project.Service{Name: "b", Command: cmd, Port: 5000}}}, `port 5000 is also service "a"'s`},
+		{"no command", []ServiceSpec{{Service: project.Service{Name: "a"}}}, "needs a command"},
+		{"both", []ServiceSpec{{Service: project.Service{Name: "a", Command: cmd}, Run: func(context.Context, func(), LineWriter) error { return nil }}}, "both a command"},
+		{"bad name", []ServiceSpec{{Service: project.Service{Name: "a b", Command: cmd}}}, "name must be"},
+		{"http probe", []ServiceSpec{{Service: project.Service{Name: "a", Command: cmd, Probe: Probe{Kind: ProbeHTTP, URL: "localhost:1"}}}}, "needs an http:// URL"},
+		{"log probe", []ServiceSpec{{Service: project.Service{Name: "a", Command: cmd, Probe: Probe{Kind: ProbeLog}}}}, "needs a pattern"},
+		{"negative", []ServiceSpec{{Service: project.Service{Name: "a", Command: cmd, Backoff: -time.Second}}}, "backoff is negative"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -215,7 +216,7 @@ func TestValidate(t *testing.T) {
 			}
 		})
 	}
-	if _, err := New([]ServiceSpec{{Name: "a", Command: cmd}, {Name: "b", Command: cmd, DependsOn: []string{"a"}}}, Options{}); err != nil {
+	if _, err := New([]ServiceSpec{{Service: project.Service{Name: "a", Command: cmd}}, {Service: project.Service{Name: "b", Command: cmd, DependsOn: []string{"a"}}}}, Options{}); err != nil {
 		t.Fatalf("valid specs: %v", err)
 	}
 }
@@ -261,10 +262,10 @@ func TestCommandResolution(t *testing.T) {
 	}
 	write(filepath.Join(dir, "node_modules", ".bin", "tool"), "relative-tool")
 	write(filepath.Join(bin, "only-on-child-path"), "child-path-tool")
-	rel := ServiceSpec{Name: "rel", Dir: dir, Command: []string{"node_modules/.bin/tool"}, Probe: logProbe(`relative-tool`)}
-	onPath := ServiceSpec{Name: "onpath", Dir: dir, Command: []string{"only-on-child-path"}, Env: []string{"PATH=" + bin + ":/usr/bin:/bin"},
-		Probe: logProbe(`child-path-tool`)}
-	shell := ServiceSpec{Name: "shell", Dir: dir, Shell: true, Command: []string{"echo from-shell $((6*7)); exec sleep 60"}, Probe: logProbe(`from-shell 42`)}
+	rel := ServiceSpec{Service: project.Service{Name: "rel", Dir: dir, Command: []string{"node_modules/.bin/tool"}, Probe: logProbe(`relative-tool`)}}
+	onPath := ServiceSpec{Service: project.Service{Name: "onpath", Dir: dir, Command: []string{"only-on-child-path"}, Env: []string{"PATH=" + bin + ":/usr/bin:/bin"},
+		Probe: logProbe(`child-path-tool`)}}
+	shell := ServiceSpec{Service: project.Service{Name: "shell", Dir: dir, Shell: true, Command: []string{"echo from-shell $((6*7)); exec sleep 60"}, Probe: logProbe(`from-shell 42`)}}
 	r := start(t, []ServiceSpec{rel, onPath, shell}, Options{})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
@@ -279,7 +280,7 @@ func TestCommandResolution(t *testing.T) {
 func TestMissingCommandFails(t *testing.T) {
 	for _, cmd := range []string{"/nonexistent/partykit", "node_modules/.bin/missing", "no-such-tool-anywhere"} {
 		t.Run(cmd, func(t *testing.T) {
-			r := start(t, []ServiceSpec{{Name: "x", Dir: t.TempDir(), Command: []string{cmd}}}, Options{})
+			r := start(t, []ServiceSpec{{Service: project.Service{Name: "x", Dir: t.TempDir(), Command: []string{cmd}}}}, Options{})
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 			defer cancel()
 			err := r.sup.WaitReady(ctx)

@@ -16,6 +16,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/internal/procutil"
 	"github.com/sommelier-arena/arena-dev/internal/testenv"
+	"github.com/sommelier-arena/arena-dev/project"
 )
 
 // realSpecs are the example stack's dev servers on free ports, started the way
@@ -30,10 +31,10 @@ func realSpecs(tb testing.TB) (partykit, astro ServiceSpec) {
 	probe := func(port int) Probe {
 		return Probe{Kind: ProbeHTTP, URL: fmt.Sprintf("http://127.0.0.1:%d/", port), Interval: 50 * time.Millisecond, Timeout: 90 * time.Second}
 	}
-	partykit = ServiceSpec{Name: "partykit", Dir: dir, Env: env, Port: pk, Probe: probe(pk), StopTimeout: 3 * time.Second,
-		Command: []string{"node_modules/.bin/partykit", "dev", "--port", fmt.Sprint(pk), "--disable-request-cf-fetch"}}
-	astro = ServiceSpec{Name: "astro", Dir: dir, Env: env, Port: as, Probe: probe(as), StopTimeout: 3 * time.Second,
-		Command: []string{"node_modules/.bin/astro", "dev", "--host", "127.0.0.1", "--port", fmt.Sprint(as)}}
+	partykit = ServiceSpec{Service: project.Service{Name: "partykit", Dir: dir, Env: env, Port: pk, Probe: probe(pk), StopTimeout: 3 * time.Second,
+		Command: []string{"node_modules/.bin/partykit", "dev", "--port", fmt.Sprint(pk), "--disable-request-cf-fetch"}}}
+	astro = ServiceSpec{Service: project.Service{Name: "astro", Dir: dir, Env: env, Port: as, Probe: probe(as), StopTimeout: 3 * time.Second,
+		Command: []string{"node_modules/.bin/astro", "dev", "--host", "127.0.0.1", "--port", fmt.Sprint(as)}}}
 	return partykit, astro
 }
 
@@ -138,7 +139,7 @@ func BenchmarkStartStop(b *testing.B) {
 // runs, so the benchmarked stack has the real shape (astro depends on it).
 func answersStub(tb testing.TB) ServiceSpec {
 	port := testenv.FreePort(tb)
-	return ServiceSpec{Name: "answers", Port: port, Run: func(ctx context.Context, ready func(), log LineWriter) error {
+	return ServiceSpec{Service: project.Service{Name: "answers", Port: port}, Run: func(ctx context.Context, ready func(), log LineWriter) error {
 		l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 		if err != nil {
 			return err
@@ -159,7 +160,7 @@ func answersStub(tb testing.TB) ServiceSpec {
 // naming the line, with nothing of their groups left.
 func TestRealDevServersOnATakenPortFail(t *testing.T) {
 	pk, as := realSpecs(t)
-	thief := ServiceSpec{Name: "thief", Run: func(ctx context.Context, ready func(), log LineWriter) error {
+	thief := ServiceSpec{Service: project.Service{Name: "thief"}, Run: func(ctx context.Context, ready func(), log LineWriter) error {
 		var ls []net.Listener
 		for _, addr := range []string{fmt.Sprintf("0.0.0.0:%d", pk.Port), fmt.Sprintf("127.0.0.1:%d", as.Port)} {
 			l, err := net.Listen("tcp", addr)

@@ -8,83 +8,38 @@ package orchestrate
 import (
 	"context"
 	"fmt"
-	"regexp"
-	"time"
 
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
+	"github.com/sommelier-arena/arena-dev/project"
 )
 
-// RestartPolicy says when a service that exited is started again.
-type RestartPolicy int
+// The model's types, under the names the supervisor has always used.
+type (
+	RestartPolicy = project.RestartPolicy
+	ProbeKind     = project.ProbeKind
+	Probe         = project.Probe
+)
 
 const (
-	RestartNo        RestartPolicy = iota // never
-	RestartOnFailure                      // only after a non-zero exit or a signal
-	RestartAlways                         // after any exit, until stopped
+	RestartNo        = project.RestartNo
+	RestartOnFailure = project.RestartOnFailure
+	RestartAlways    = project.RestartAlways
+
+	ProbeNone = project.ProbeNone
+	ProbeHTTP = project.ProbeHTTP
+	ProbeTCP  = project.ProbeTCP
+	ProbeLog  = project.ProbeLog
 )
 
-// ProbeKind selects how readiness is checked.
-type ProbeKind int
-
-const (
-	ProbeNone ProbeKind = iota // a child is ready once started; an in-process service once it calls ready()
-	ProbeHTTP                  // GET URL answers (any status < 500 unless Statuses says otherwise)
-	ProbeTCP                   // Address accepts a TCP connection
-	ProbeLog                   // a log line matches Pattern
-)
-
-// Probe is a readiness check.
-type Probe struct {
-	Kind     ProbeKind
-	URL      string         // ProbeHTTP
-	Address  string         // ProbeTCP, host:port
-	Pattern  *regexp.Regexp // ProbeLog, matched against each line (escape codes stripped)
-	Interval time.Duration  // between polls; default 100ms
-	Timeout  time.Duration  // give up on readiness after this; default 60s
-}
-
-// ServiceSpec is one service of the stack. Exactly one of Command or Run is set.
+// ServiceSpec is one service of the stack as the model resolved it, plus, for the
+// in-process answers API, the function that runs it. A child process has
+// Command; an in-process service has Run.
 type ServiceSpec struct {
-	Name string
+	project.Service
 
-	// Child process: argv (Command[0] is looked up relative to Dir if it contains a
-	// slash), or a single string run by /bin/sh -c when Shell is true.
-	Command []string
-	Shell   bool
-	Dir     string
-	Env     []string // KEY=VALUE, added to the parent's environment (later wins)
-
-	// In-process service: Run blocks until ctx is cancelled; it calls ready() once it
-	// serves, and writes its log lines to log (prefixed and filed like a child's).
+	// Run blocks until ctx is cancelled; it calls ready() once it serves, and
+	// writes its log lines to log (prefixed and filed like a child's).
 	Run func(ctx context.Context, ready func(), log LineWriter) error
-
-	Port      int // the port it must get (preflight-checked); 0 = none
-	URL       string
-	Probe     Probe
-	DependsOn []string
-
-	Restart     RestartPolicy
-	MaxRestarts int           // within Window; one more exit and the service is Failed; 0 = default 5
-	Backoff     time.Duration // first delay, doubled each time; default 500ms
-	BackoffMax  time.Duration // default 15s
-	Window      time.Duration // default 60s
-
-	// StopSignal defaults to SIGTERM; StopTimeout (before SIGKILL of the group) to 3s.
-	StopTimeout time.Duration
-
-	// FailPatterns are log lines meaning the service cannot work although it may not
-	// exit (partykit never exits on a taken port; Vite hops to another port). A match
-	// stops the service and marks it Failed. nil = DefaultFailPatterns; empty = none.
-	FailPatterns []*regexp.Regexp
-}
-
-// DefaultFailPatterns catch a dev server that lost its port: partykit's
-// "Address already in use (0.0.0.0:1999)" (it then never exits) and Vite's
-// "Port 4321 is in use, trying another one..." (Astro would silently hop).
-var DefaultFailPatterns = []*regexp.Regexp{
-	regexp.MustCompile(`Address already in use`),
-	regexp.MustCompile(`Port \d+ is in use, trying another one`),
-	regexp.MustCompile(`Port \d+ is already in use`),
 }
 
 // LineWriter takes an in-process service's whole log lines.

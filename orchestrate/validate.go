@@ -6,19 +6,21 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/sommelier-arena/arena-dev/project"
 )
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
 
-// Defaults for the zero values of a ServiceSpec.
+// Defaults for the zero values of a ServiceSpec: the model's.
 const (
-	DefaultMaxRestarts   = 5
-	DefaultBackoff       = 500 * time.Millisecond
-	DefaultBackoffMax    = 15 * time.Second
-	DefaultWindow        = 60 * time.Second
-	DefaultStopTimeout   = 3 * time.Second
-	DefaultProbeInterval = 100 * time.Millisecond
-	DefaultProbeTimeout  = 60 * time.Second
+	DefaultMaxRestarts   = project.DefaultMaxRestarts
+	DefaultBackoff       = project.DefaultBackoff
+	DefaultBackoffMax    = project.DefaultBackoffMax
+	DefaultWindow        = project.DefaultWindow
+	DefaultStopTimeout   = project.DefaultStopTimeout
+	DefaultProbeInterval = project.DefaultProbeInterval
+	DefaultProbeTimeout  = project.DefaultProbeTimeout
 )
 
 // validate checks the specs and returns them with defaults applied, in start
@@ -117,7 +119,7 @@ func withDefaults(s ServiceSpec) ServiceSpec {
 	def(&s.Probe.Interval, DefaultProbeInterval)
 	def(&s.Probe.Timeout, DefaultProbeTimeout)
 	if s.FailPatterns == nil {
-		s.FailPatterns = DefaultFailPatterns
+		s.FailPatterns = project.DefaultFailPatterns
 	}
 	return s
 }

@@ -9,40 +9,33 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/answers"
-	"github.com/sommelier-arena/arena-dev/config"
 	"github.com/sommelier-arena/arena-dev/emulator"
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/project"
 	"github.com/sommelier-arena/arena-dev/seeds"
 )
 
-// answersSpec is the in-process answers API as a supervised service.
-func answersSpec(p *config.Project, ns *Answers) orchestrate.ServiceSpec {
-	a := p.File.Answers
+// answersRun serves the wine-answers API over ns as an in-process service.
+func answersRun(a project.Answers, ns *Answers) func(ctx context.Context, ready func(), lw svclog.LineWriter) error {
 	addr := net.JoinHostPort(a.Host, strconv.Itoa(a.Port))
-	return orchestrate.ServiceSpec{
-		Name:    config.AnswersService,
-		Port:    a.Port,
-		URL:     p.AnswersURL(),
-		Restart: orchestrate.RestartOnFailure,
-		Run: func(ctx context.Context, ready func(), lw svclog.LineWriter) error {
-			log := zerolog.New(zerolog.ConsoleWriter{Out: lineWriter{lw}, NoColor: true, PartsExclude: []string{zerolog.TimestampFieldName}})
-			srv := answers.New(ns.Namespace, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins})
-			if a.Seed == nil || *a.Seed {
-				res, err := seeds.SeedEmpty(srv.Store())
-				if err != nil {
-					return fmt.Errorf("seeding: %w", err)
-				}
-				logSeeded(log, res)
-			}
-			ln, err := net.Listen("tcp", addr)
+	return func(ctx context.Context, ready func(), lw svclog.LineWriter) error {
+		log := zerolog.New(zerolog.ConsoleWriter{Out: lineWriter{lw}, NoColor: true, PartsExclude: []string{zerolog.TimestampFieldName}})
+		srv := answers.New(ns.Namespace, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins})
+		if a.Seed {
+			res, err := seeds.SeedEmpty(srv.Store())
 			if err != nil {
-				return fmt.Errorf("answers API cannot listen on %s: %w", addr, err)
+				return fmt.Errorf("seeding: %w", err)
 			}
-			log.Info().Str("namespace", ns.ID()).Str("state", ns.Root).Msgf("wine-answers API on %s", p.AnswersURL())
-			ready()
-			return answers.Serve(ctx, ln, answers.LogRequests(log, srv))
-		},
+			logSeeded(log, res)
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("answers API cannot listen on %s: %w", addr, err)
+		}
+		log.Info().Str("namespace", ns.ID()).Str("state", ns.Root).Strs("cors", a.CORSOrigins).
+			Str("cors_from", a.CORSFrom).Msgf("wine-answers API on %s", a.URL)
+		ready()
+		return answers.Serve(ctx, ln, answers.LogRequests(log, srv))
 	}
 }
 

@@ -13,17 +13,18 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/project"
 )
 
 // BackgroundLog is the file a background `up` writes everything to.
-func BackgroundLog(projectDir string) string { return filepath.Join(RunDir(projectDir), "up.log") }
+func BackgroundLog(runDir string) string { return filepath.Join(runDir, "up.log") }
 
 // StartBackground runs exe with args as a detached arena-dev (its own session, no
 // terminal, output appended to BackgroundLog) and waits until its stack is ready,
 // a service failed, it exited, or timeout passed. On failure it stops what the
 // background arena-dev started and returns the reason with the log's last lines.
-func StartBackground(projectDir, exe string, args []string, timeout time.Duration, log zerolog.Logger) error {
-	runDir := RunDir(projectDir)
+func StartBackground(p *project.Project, exe string, args []string, timeout time.Duration, log zerolog.Logger) error {
+	runDir := p.RunDir
 	if err := os.MkdirAll(runDir, 0o755); err != nil {
 		return fmt.Errorf("run directory: %w", err)
 	}
@@ -33,7 +34,7 @@ func StartBackground(projectDir, exe string, args []string, timeout time.Duratio
 	} else if rf != nil {
 		return &orchestrate.AlreadyRunningError{RunDir: runDir, PID: rf.PID}
 	}
-	logPath := BackgroundLog(projectDir)
+	logPath := BackgroundLog(runDir)
 	out, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
@@ -41,7 +42,7 @@ func StartBackground(projectDir, exe string, args []string, timeout time.Duratio
 	defer out.Close()
 	start, _ := out.Seek(0, 2)
 	cmd := exec.Command(exe, args...)
-	cmd.Dir = projectDir
+	cmd.Dir = p.Root
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // survives this shell and its Ctrl-C
 	if err := cmd.Start(); err != nil {

@@ -3,10 +3,12 @@ package stack
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/sommelier-arena/arena-dev/config"
 	"github.com/sommelier-arena/arena-dev/emulator"
+	"github.com/sommelier-arena/arena-dev/project"
 )
 
 func TestOpenAnswersResolvesLikeWranglerDev(t *testing.T) {
@@ -47,19 +49,14 @@ func TestOpenAnswersResolvesLikeWranglerDev(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
 			write(t, filepath.Join(dir, "wine-answers-worker", "wrangler.toml"), c.wranglerToml)
-			path := filepath.Join(dir, config.FileName)
 			if c.arenaToml != "" {
-				write(t, path, c.arenaToml)
+				write(t, filepath.Join(dir, config.FileName), c.arenaToml)
 			}
-			p, err := config.Load(dir, path, false)
+			p, err := project.Resolve(project.Options{Dir: dir, PersistTo: c.persistFlag})
 			if err != nil {
 				t.Fatal(err)
 			}
-			persist := ""
-			if c.persistFlag != "" {
-				persist = filepath.Join(dir, c.persistFlag)
-			}
-			a, err := OpenAnswers(p, persist)
+			a, err := OpenAnswers(p.Answers)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -81,16 +78,12 @@ func TestOpenAnswersResolvesLikeWranglerDev(t *testing.T) {
 	}
 }
 
-func TestOpenAnswersMissingWranglerConfig(t *testing.T) {
+func TestMissingWranglerConfigIsAnError(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, config.FileName)
 	write(t, path, "[answers]\nwrangler_config = \"nope/wrangler.toml\"\n")
-	p, err := config.Load(dir, path, true)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := OpenAnswers(p, ""); err == nil {
-		t.Fatal("a wrangler_config that does not exist must be an error")
+	if _, err := project.Resolve(project.Options{Dir: dir}); err == nil || !strings.Contains(err.Error(), "nope/wrangler.toml") {
+		t.Fatalf("a wrangler_config that does not exist must be an error naming it, got %v", err)
 	}
 }
 

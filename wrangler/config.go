@@ -27,6 +27,9 @@ type KVNamespace struct {
 type Config struct {
 	Path         string        `json:"-" toml:"-"` // absolute path of the file it came from
 	KVNamespaces []KVNamespace `json:"kv_namespaces" toml:"kv_namespaces"`
+	// Vars are the Worker's [vars]: strings, or JSON values that wrangler passes on
+	// as JSON.
+	Vars map[string]any `json:"vars" toml:"vars"`
 }
 
 // configNames are searched in this order, each all the way up from the start

@@ -6,8 +6,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"syscall"
 	"time"
 
@@ -72,7 +70,7 @@ func composeCommand() *cli.Command {
 				Action: func(c *cli.Context) error {
 					p, err := composeProject(c)
 					if err != nil {
-						return cli.Exit(err.Error(), 2)
+						return err
 					}
 					return compose.WriteConfig(os.Stdout, p)
 				},
@@ -96,7 +94,7 @@ func composeCommand() *cli.Command {
 					if o.Tag == "" {
 						tag, err := compose.LocalNodeTag(o.Node)
 						if err != nil {
-							return cli.Exit(err.Error(), 1)
+							return err
 						}
 						o.Tag = tag
 					}
@@ -116,12 +114,9 @@ func composeCommand() *cli.Command {
 				Name: "healthcheck", Hidden: true, ArgsUsage: "URL",
 				Action: func(c *cli.Context) error {
 					if c.NArg() != 1 {
-						return cli.Exit("healthcheck takes one URL", 2)
+						return usagef("healthcheck takes one URL")
 					}
-					if err := compose.Probe(c.Context, c.Args().First()); err != nil {
-						return cli.Exit(err.Error(), 1)
-					}
-					return nil
+					return compose.Probe(c.Context, c.Args().First())
 				},
 			},
 		},
@@ -134,48 +129,32 @@ func projectFlag() cli.Flag {
 }
 
 func stackFlags() []cli.Flag {
-	return []cli.Flag{
+	return append(projectFlags(),
 		projectFlag(),
-		&cli.StringFlag{Name: "dir", Value: ".", Usage: "the app folder (package.json, partykit.json), mounted at /app"},
-		&cli.StringFlag{Name: "node-image", Value: compose.DefaultNodeImage, EnvVars: []string{"ARENA_DEV_NODE_IMAGE"}, Usage: "image for PartyKit and Astro (never pulled; see build-node-image)"},
-		&cli.StringSliceFlag{Name: "port", Usage: "host port of a service, SERVICE=N (answers, partykit, astro); repeatable"},
-		&cli.StringFlag{Name: "state-dir", Usage: "the .wrangler/state to mount at /state (default: beside the answers wrangler.toml)"},
-		&cli.StringFlag{Name: "namespace-id", Usage: "KV namespace id (default: the ANSWERS binding in wrangler.toml)"},
-	}
+		&cli.StringFlag{Name: "node-image", Value: compose.DefaultNodeImage, EnvVars: []string{"ARENA_DEV_NODE_IMAGE"}, Usage: "image for the supervised services (never pulled; see build-node-image)"},
+		&cli.StringSliceFlag{Name: "port", Usage: "override a service's port, inside and published: SERVICE=N (repeatable)"},
+		&cli.StringFlag{Name: "persist-to", Aliases: []string{"state-dir"}, Usage: "the .wrangler/state to mount at /state (default: the project's, beside the Worker's wrangler config)"},
+		&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin the API allows (repeatable; as for up)"},
+	)
 }
 
+// composeProject is the resolved model as containers.
 func composeProject(c *cli.Context) (*compose.Project, error) {
-	ports := map[string]int{}
-	for _, kv := range c.StringSlice("port") {
-		name, num, ok := strings.Cut(kv, "=")
-		n, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("--port %q: want SERVICE=N, e.g. answers=8788", kv)
-		}
-		ports[name] = n
+	m, err := resolveProject(c)
+	if err != nil {
+		return nil, err
 	}
-	o := compose.Options{
-		Name: c.String("project"), Dir: c.String("dir"), StateDir: c.String("state-dir"),
-		NamespaceID: c.String("namespace-id"), Version: version, NodeImage: c.String("node-image"), Ports: ports,
-	}
-	if cfg := filepath.Join(o.Dir, "arena-dev.toml"); fileExists(cfg) {
-		if abs, err := filepath.Abs(cfg); err == nil {
-			o.ConfigFiles = []string{abs}
-		}
-	}
-	return compose.NewProject(o)
+	return compose.NewProject(m, compose.Options{Name: c.String("project"), Version: version, NodeImage: c.String("node-image")})
 }
-
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
 func composeUp(c *cli.Context) error {
 	p, err := composeProject(c)
 	if err != nil {
-		return cli.Exit(err.Error(), 2)
+		return err
 	}
 	bin, err := os.Executable()
 	if err != nil {
-		return cli.Exit(fmt.Sprintf("finding arena-dev's own binary: %v", err), 1)
+		return fmt.Errorf("finding arena-dev's own binary: %w", err)
 	}
 	return withEngine(c, func(ctx context.Context, cli client.APIClient) error {
 		err := compose.Up(ctx, cli, p, compose.UpOptions{Binary: bin, Wait: c.Bool("wait"), WaitTimeout: c.Duration("wait-timeout"), Progress: os.Stderr})
@@ -186,7 +165,9 @@ func composeUp(c *cli.Context) error {
 			return err
 		}
 		for _, s := range p.Services {
-			fmt.Printf("%-9s http://127.0.0.1:%d\n", s.Name, s.HostPort)
+			if s.HostPort != 0 {
+				fmt.Printf("%-9s http://127.0.0.1:%d\n", s.Name, s.HostPort)
+			}
 		}
 		return nil
 	})
@@ -199,11 +180,8 @@ func withEngine(c *cli.Context, fn func(context.Context, client.APIClient) error
 	defer stop()
 	engine, err := compose.Connect(ctx)
 	if err != nil {
-		return cli.Exit(err.Error(), 1)
+		return err
 	}
 	defer engine.Close()
-	if err := fn(ctx, engine); err != nil {
-		return cli.Exit(err.Error(), 1)
-	}
-	return nil
+	return fn(ctx, engine)
 }

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/orchestrate"
-	"github.com/sommelier-arena/arena-dev/stack"
 	"github.com/urfave/cli/v2"
 )
 
@@ -18,21 +17,21 @@ func downCommand() *cli.Command {
 			&cli.DurationFlag{Name: "timeout", Value: 20 * time.Second, Usage: "how long arena-dev may take to stop before it is killed"},
 		),
 		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return cli.Exit(fmt.Sprintf("down takes no arguments (got %q)", c.Args().First()), 2)
+			if err := noArgs(c); err != nil {
+				return err
 			}
-			p, err := loadProject(c)
+			p, err := resolveProject(c)
 			if err != nil {
 				return err
 			}
-			found, err := orchestrate.StopOwner(stack.RunDir(p.Dir), c.Duration("timeout"), logger)
+			found, err := orchestrate.StopOwner(p.RunDir, c.Duration("timeout"), *logOf(c))
 			if err != nil {
-				return cli.Exit(err.Error(), 1)
+				return err
 			}
 			if found {
 				fmt.Fprintln(c.App.Writer, "stopped")
 			} else {
-				fmt.Fprintln(c.App.Writer, "not running")
+				fmt.Fprintf(c.App.Writer, "not running in %s\n", p.Root)
 			}
 			return nil
 		},

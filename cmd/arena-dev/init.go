@@ -17,12 +17,12 @@ func initCommand() *cli.Command {
 			&cli.BoolFlag{Name: "force", Usage: "replace an existing arena-dev.toml"},
 		},
 		Action: func(c *cli.Context) error {
-			if c.NArg() > 0 {
-				return cli.Exit(fmt.Sprintf("init takes no arguments (got %q)", c.Args().First()), 2)
+			if err := noArgs(c); err != nil {
+				return err
 			}
 			path, err := config.WriteTemplate(c.String("dir"), c.Bool("force"))
 			if err != nil {
-				return cli.Exit(err.Error(), 1)
+				return err
 			}
 			fmt.Fprintln(c.App.Writer, "wrote", path)
 			return nil

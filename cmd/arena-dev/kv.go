@@ -65,7 +65,7 @@ func kvCommand() *cli.Command {
 func args(c *cli.Context, min, max int, usage string) ([]string, error) {
 	a := c.Args().Slice()
 	if len(a) < min || len(a) > max {
-		return nil, cli.Exit(fmt.Sprintf("usage: arena-dev kv %s (got %d arguments)", usage, len(a)), 2)
+		return nil, usagef("usage: arena-dev kv %s (got %d arguments)", usage, len(a))
 	}
 	return a, nil
 }
@@ -78,19 +78,9 @@ func intFlag(c *cli.Context, name string) (int64, error) {
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil {
-		return 0, cli.Exit(fmt.Sprintf("--%s %q: want a whole number of seconds", name, s), 2)
+		return 0, usagef("--%s %q: want a whole number of seconds", name, s)
 	}
 	return n, nil
-}
-
-// kvFail maps emulator errors to exit codes: broken limits are the caller's
-// input (exit 1 with Miniflare's message), everything else exit 1 too.
-func kvFail(err error) error {
-	var le *emulator.LimitError
-	if errors.As(err, &le) {
-		return cli.Exit(le.Error(), 1)
-	}
-	return cli.Exit(err.Error(), 1)
 }
 
 func kvKeyPut(c *cli.Context) error {
@@ -102,20 +92,20 @@ func kvKeyPut(c *cli.Context) error {
 	var value []byte
 	switch path := c.String("path"); {
 	case path != "" && len(a) == 2:
-		return cli.Exit("give the value either as VALUE or with --path, not both", 2)
+		return usagef("give the value either as VALUE or with --path, not both")
 	case path != "":
 		if value, err = os.ReadFile(path); err != nil {
-			return cli.Exit(fmt.Sprintf("--path: %v", err), 1)
+			return fmt.Errorf("--path: %w", err)
 		}
 	case len(a) == 2:
 		value = []byte(a[1])
 	default:
-		return cli.Exit("missing the value: give VALUE or --path FILE", 2)
+		return usagef("missing the value: give VALUE or --path FILE")
 	}
 	var opts emulator.PutOptions
 	if m := c.String("metadata"); m != "" {
 		if !json.Valid([]byte(m)) {
-			return cli.Exit(fmt.Sprintf("--metadata %q is not valid JSON", m), 2)
+			return usagef("--metadata %q is not valid JSON", m)
 		}
 		opts.Metadata = json.RawMessage(m)
 	}
@@ -125,20 +115,17 @@ func kvKeyPut(c *cli.Context) error {
 	if opts.Expiration, err = intFlag(c, "expiration"); err != nil {
 		return err
 	}
-	store, ns, err := openNamespace(c)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	if _, err := ns.Put(key, value, opts); err != nil {
-		return kvFail(err)
-	}
-	what := fmt.Sprintf("the value %q", string(value))
-	if p := c.String("path"); p != "" {
-		what = "the contents of " + p
-	}
-	fmt.Fprintf(c.App.Writer, "Wrote %s to key %q on namespace %s.\n", what, key, ns.ID())
-	return nil
+	return withNamespace(c, func(ns *emulator.Namespace) error {
+		if _, err := ns.Put(key, value, opts); err != nil {
+			return err
+		}
+		what := fmt.Sprintf("the value %q", string(value))
+		if p := c.String("path"); p != "" {
+			what = "the contents of " + p
+		}
+		fmt.Fprintf(c.App.Writer, "Wrote %s to key %q on namespace %s.\n", what, key, ns.ID())
+		return nil
+	})
 }
 
 func kvKeyGet(c *cli.Context) error {
@@ -146,57 +133,51 @@ func kvKeyGet(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	store, ns, err := openNamespace(c)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	v, err := ns.Get(a[0])
-	if errors.Is(err, emulator.ErrNotFound) {
-		return cli.Exit(fmt.Sprintf("Value not found: no key %q in namespace %s", a[0], ns.ID()), 1)
-	}
-	if err != nil {
-		return kvFail(err)
-	}
-	if c.Bool("text") {
-		v = append([]byte(strings.ToValidUTF8(string(v), "\uFFFD")), '\n')
-	}
-	if _, err := c.App.Writer.Write(v); err != nil {
-		return cli.Exit(fmt.Sprintf("writing the value: %v", err), 1)
-	}
-	return nil
+	return withNamespace(c, func(ns *emulator.Namespace) error {
+		v, err := ns.Get(a[0])
+		if errors.Is(err, emulator.ErrNotFound) {
+			return fmt.Errorf("Value not found: no key %q in namespace %s", a[0], ns.ID())
+		}
+		if err != nil {
+			return err
+		}
+		if c.Bool("text") {
+			v = append([]byte(strings.ToValidUTF8(string(v), "\uFFFD")), '\n')
+		}
+		if _, err := c.App.Writer.Write(v); err != nil {
+			return fmt.Errorf("writing the value: %w", err)
+		}
+		return nil
+	})
 }
 
 func kvKeyList(c *cli.Context) error {
 	if _, err := args(c, 0, 0, "key list [--prefix P]"); err != nil {
 		return err
 	}
-	store, ns, err := openNamespace(c)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	keys := []emulator.KeyInfo{}
-	cursor := ""
-	for {
-		res, err := ns.List(emulator.ListOptions{Prefix: c.String("prefix"), Cursor: cursor})
-		if err != nil {
-			return kvFail(err)
+	return withNamespace(c, func(ns *emulator.Namespace) error {
+		keys := []emulator.KeyInfo{}
+		cursor := ""
+		for {
+			res, err := ns.List(emulator.ListOptions{Prefix: c.String("prefix"), Cursor: cursor})
+			if err != nil {
+				return err
+			}
+			keys = append(keys, res.Keys...)
+			if res.ListComplete {
+				break
+			}
+			cursor = res.Cursor
 		}
-		keys = append(keys, res.Keys...)
-		if res.ListComplete {
-			break
+		// wrangler prints JSON.stringify(keys, undefined, 2): two-space indent, no HTML escaping.
+		enc := json.NewEncoder(c.App.Writer)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(keys); err != nil {
+			return fmt.Errorf("writing the list: %w", err)
 		}
-		cursor = res.Cursor
-	}
-	// wrangler prints JSON.stringify(keys, undefined, 2): two-space indent, no HTML escaping.
-	enc := json.NewEncoder(c.App.Writer)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(keys); err != nil {
-		return cli.Exit(fmt.Sprintf("writing the list: %v", err), 1)
-	}
-	return nil
+		return nil
+	})
 }
 
 func kvKeyDelete(c *cli.Context) error {
@@ -204,14 +185,11 @@ func kvKeyDelete(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	store, ns, err := openNamespace(c)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	if err := ns.Delete(a[0]); err != nil {
-		return kvFail(err)
-	}
-	fmt.Fprintf(c.App.Writer, "Deleted the key %q on namespace %s.\n", a[0], ns.ID())
-	return nil
+	return withNamespace(c, func(ns *emulator.Namespace) error {
+		if err := ns.Delete(a[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.App.Writer, "Deleted the key %q on namespace %s.\n", a[0], ns.ID())
+		return nil
+	})
 }

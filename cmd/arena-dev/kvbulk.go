@@ -113,12 +113,12 @@ func kvBulkPut(c *cli.Context) error {
 	}
 	items, warnings, err := parseBulkPut(a[0], data)
 	for _, w := range warnings {
-		logger.Warn().Msg(w)
+		logOf(c).Warn().Msg(w)
 	}
 	if err != nil {
 		return cli.Exit(err.Error(), 1)
 	}
-	store, ns, err := openNamespace(c)
+	store, ns, _, err := openNamespace(c, false)
 	if err != nil {
 		return err
 	}
@@ -169,14 +169,14 @@ func kvBulkDelete(c *cli.Context) error {
 	if len(problems) > 0 {
 		return cli.Exit(a[0]+": "+strings.Join(problems, "\n"), 1)
 	}
-	store, ns, err := openNamespace(c)
+	store, ns, _, err := openNamespace(c, false)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	for _, k := range keys {
 		if err := ns.Delete(k); err != nil {
-			return kvFail(fmt.Errorf("key %q: %w", k, err))
+			return fmt.Errorf("key %q: %w", k, err)
 		}
 	}
 	fmt.Fprintf(c.App.Writer, "Success! Deleted %d keys from namespace %s.\n", len(keys), ns.ID())

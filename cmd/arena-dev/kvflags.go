@@ -1,11 +1,10 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"os"
 
 	"github.com/sommelier-arena/arena-dev/emulator"
+	"github.com/sommelier-arena/arena-dev/project"
 	"github.com/sommelier-arena/arena-dev/wrangler"
 	"github.com/urfave/cli/v2"
 )
@@ -22,100 +21,61 @@ func namespaceFlags() []cli.Flag {
 	}
 }
 
-// openNamespace opens the namespace chosen with wrangler's kv rules: --namespace-id,
-// or --binding resolved through the config (--preview picks preview_id or id).
-// Neither flag: a usage error. Errors come back as cli exit errors.
-func openNamespace(c *cli.Context) (*emulator.Store, *emulator.Namespace, error) {
-	return openNamespaceWith(c, "")
-}
-
-// openNamespaceDefault is openNamespace for commands that stand in for `wrangler
-// dev` (serve, seed): without flags it takes defaultBinding, and a binding without
-// --preview resolves as wrangler dev does (preview_id, else id, else the binding
-// name itself, also when there is no config).
-func openNamespaceDefault(c *cli.Context, defaultBinding string) (*emulator.Store, *emulator.Namespace, error) {
-	return openNamespaceWith(c, defaultBinding)
-}
-
-func openNamespaceWith(c *cli.Context, defaultBinding string) (*emulator.Store, *emulator.Namespace, error) {
-	root, id, err := resolveNamespace(c, defaultBinding)
-	if err != nil {
-		var ue *wrangler.UsageError
-		if errors.As(err, &ue) {
-			return nil, nil, cli.Exit(err.Error(), 2)
-		}
-		return nil, nil, cli.Exit(err.Error(), 1)
-	}
-	store, err := emulator.Open(root)
-	if err != nil {
-		return nil, nil, cli.Exit(err.Error(), 1)
-	}
-	ns, err := store.Namespace(id)
-	if err != nil {
-		store.Close()
-		return nil, nil, cli.Exit(err.Error(), 1)
-	}
-	logger.Debug().Str("persist_root", root).Str("namespace_id", id).Str("database", ns.DatabasePath()).Msg("KV namespace opened")
-	return store, ns, nil
-}
-
-// resolveNamespace returns the persist root and namespace id the flags select.
-func resolveNamespace(c *cli.Context, defaultBinding string) (root, id string, err error) {
+// resolveNamespace resolves the namespace the flags select, through the project
+// model (project.Namespace): at a project's root, no flags mean the answers
+// namespace `up` serves. dev resolves a binding as `wrangler dev` does (serve,
+// seed) rather than as `wrangler kv` does.
+func resolveNamespace(c *cli.Context, dev bool) (*project.Project, wrangler.Namespace, error) {
 	cwd, err := os.Getwd()
 	if err != nil {
-		return "", "", err
+		return nil, wrangler.Namespace{}, err
 	}
-	cfg, err := loadWranglerConfig(c.String("config"), cwd)
+	p, err := project.Resolve(project.Options{Dir: cwd})
 	if err != nil {
-		return "", "", err
+		return nil, wrangler.Namespace{}, err
 	}
-	sel := wrangler.Selection{NamespaceID: c.String("namespace-id"), Binding: c.String("binding")}
+	t := wrangler.Target{
+		Dir: cwd, ConfigPath: c.String("config"), PersistTo: c.String("persist-to"), Dev: dev,
+		Selection: wrangler.Selection{NamespaceID: c.String("namespace-id"), Binding: c.String("binding")},
+	}
 	if c.IsSet("preview") {
-		p := c.Bool("preview")
-		sel.Preview = &p
+		v := c.Bool("preview")
+		t.Preview = &v
 	}
-	switch {
-	case defaultBinding == "" || sel.NamespaceID != "" || sel.Preview != nil:
-		if sel.Binding == "" && sel.NamespaceID == "" {
-			sel.Binding = defaultBinding
-		}
-		id, err = wrangler.ResolveKVNamespaceID(sel, cfg)
-	default:
-		binding := sel.Binding
-		if binding == "" {
-			binding = defaultBinding
-		} else if _, ok := cfgBinding(cfg, binding); cfg != nil && !ok {
-			// Only the implicit default may fall back to its own name: a typo in an
-			// explicit --binding must not quietly open a new, empty namespace.
-			return "", "", fmt.Errorf("no KV namespace with binding %q in the \"kv_namespaces\" of %s (bindings there: %v); check the name or use --namespace-id", binding, cfg.Path, cfg.BindingNames())
-		}
-		id = wrangler.DevNamespaceID(cfg, binding)
+	if dev {
+		t.DefaultBinding = "ANSWERS" // the wine-answers Worker's binding, as with no project
 	}
+	ns, err := p.Namespace(t)
+	return p, ns, err
+}
+
+// withNamespace opens the namespace the flags select, runs fn on it and closes
+// it: the prelude of every kv command.
+func withNamespace(c *cli.Context, fn func(ns *emulator.Namespace) error) error {
+	store, ns, _, err := openNamespace(c, false)
 	if err != nil {
-		return "", "", err
+		return err
 	}
-	return wrangler.PersistRoot(c.String("persist-to"), cfg, cwd), id, nil
+	defer store.Close()
+	return fn(ns)
 }
 
-// loadWranglerConfig loads --config, or the config found upwards from cwd; nil
-// when there is none (only an explicit --config must exist).
-func loadWranglerConfig(explicit, cwd string) (*wrangler.Config, error) {
-	path := explicit
-	if path == "" {
-		found, err := wrangler.FindConfig(cwd)
-		if err != nil || found == "" {
-			return nil, err
-		}
-		path = found
-	} else if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("--config %s: %w", path, err)
+// openNamespace opens the namespace the flags select (see resolveNamespace); the
+// caller closes the store.
+func openNamespace(c *cli.Context, dev bool) (*emulator.Store, *emulator.Namespace, *project.Project, error) {
+	p, target, err := resolveNamespace(c, dev)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	return wrangler.LoadConfig(path)
-}
-
-func cfgBinding(cfg *wrangler.Config, name string) (wrangler.KVNamespace, bool) {
-	if cfg == nil {
-		return wrangler.KVNamespace{}, false
+	store, err := emulator.Open(target.PersistRoot)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	return cfg.Binding(name)
+	ns, err := store.Namespace(target.ID)
+	if err != nil {
+		store.Close()
+		return nil, nil, nil, err
+	}
+	logOf(c).Debug().Str("persist_root", target.PersistRoot).Str("namespace_id", target.ID).Str("database", ns.DatabasePath()).Msg("KV namespace opened")
+	return store, ns, p, nil
 }

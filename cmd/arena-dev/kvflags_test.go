@@ -10,8 +10,8 @@ import (
 )
 
 // resolvedID runs a throwaway command with the namespace flags in dir and returns
-// the namespace id and persist root openNamespaceDefault (or openNamespace, when
-// def is "") chose.
+// the namespace id and persist root openNamespace chose, as serve and seed resolve
+// (def "ANSWERS") or as kv does (def "").
 func resolvedID(t *testing.T, dir, def string, args ...string) (id, root string, err error) {
 	t.Helper()
 	t.Chdir(dir)
@@ -22,7 +22,7 @@ func resolvedID(t *testing.T, dir, def string, args ...string) (id, root string,
 			Name:  "open",
 			Flags: namespaceFlags(),
 			Action: func(c *cli.Context) error {
-				s, ns, oerr := openNamespaceWith(c, def)
+				s, ns, _, oerr := openNamespace(c, def != "")
 				if oerr != nil {
 					err = oerr
 					return nil
@@ -83,5 +83,47 @@ func TestOpenNamespaceDefault(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(other, ".wrangler")); err == nil {
 		t.Fatal("state created in the cwd instead of beside --config")
+	}
+}
+
+// TestKVAtTheProjectRootReadsWhatUpServes: in a project (here the example's
+// layout, with the Worker in wine-answers-worker/), kv's defaults are the answers
+// namespace and state of the model, from the root and from a subdirectory; a
+// Worker config that applies where kv runs still wins, as in wrangler.
+func TestKVAtTheProjectRootReadsWhatUpServes(t *testing.T) {
+	root := t.TempDir()
+	for path, body := range map[string]string{
+		"package.json":                      "{}",
+		"partykit.json":                     "{}",
+		"wine-answers-worker/wrangler.toml": "[[kv_namespaces]]\nbinding = \"ANSWERS\"\nid = \"wine-answers-ns\"\n",
+		"src/pages/x.astro":                 "",
+		"other-worker/wrangler.toml":        "[[kv_namespaces]]\nbinding = \"ANSWERS\"\nid = \"other\"\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, path)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, path), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	projectState := filepath.Join(root, "wine-answers-worker", ".wrangler", "state")
+	for _, tc := range []struct {
+		name, dir        string
+		args             []string
+		wantID, wantRoot string
+	}{
+		{"root, no flags", root, nil, "wine-answers-ns", projectState},
+		{"subdirectory, no flags", filepath.Join(root, "src", "pages"), nil, "wine-answers-ns", projectState},
+		{"root, --namespace-id", root, []string{"--namespace-id", "wine-answers-ns"}, "wine-answers-ns", projectState},
+		{"root, --binding", root, []string{"--binding", "ANSWERS"}, "wine-answers-ns", projectState},
+		{"root, --persist-to", root, []string{"--persist-to", "elsewhere"}, "wine-answers-ns", filepath.Join(root, "elsewhere")},
+		{"another Worker's folder", filepath.Join(root, "other-worker"), []string{"--binding", "ANSWERS"}, "other", filepath.Join(root, "other-worker", ".wrangler", "state")},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			id, got, err := resolvedID(t, tc.dir, "", tc.args...)
+			if err != nil || id != tc.wantID || got != tc.wantRoot {
+				t.Fatalf("got %q in %q (%v); want %q in %q", id, got, err, tc.wantID, tc.wantRoot)
+			}
+		})
 	}
 }

@@ -1,11 +1,11 @@
 package main
 
 import (
-	"fmt"
 	"os"
 
 	"github.com/mattn/go-isatty"
 	"github.com/rs/zerolog"
+	"github.com/sommelier-arena/arena-dev/internal/svclog"
 	"github.com/urfave/cli/v2"
 )
 
@@ -16,25 +16,48 @@ func globalFlags() []cli.Flag {
 	}
 }
 
-// logger is arena-dev's own diagnostic log on stderr; set up once in Before.
-var logger = zerolog.New(os.Stderr)
+const loggerKey = "logger"
 
+// setupLogging builds arena-dev's own diagnostic log on stderr and keeps it in
+// the app's metadata for the commands (logOf).
 func setupLogging(c *cli.Context) error {
 	lvl, err := zerolog.ParseLevel(c.String("log-level"))
 	if err != nil || lvl == zerolog.NoLevel {
-		return cli.Exit(fmt.Sprintf("--log-level %q: want debug, info, warn or error", c.String("log-level")), 2)
+		return usagef("--log-level %q: want debug, info, warn or error", c.String("log-level"))
 	}
 	// Durations as "21.2ms" in both formats: a bare float hides its unit.
 	zerolog.DurationFieldFormat = zerolog.DurationFormatString
+	var log zerolog.Logger
 	switch c.String("log-format") {
 	case "json":
-		logger = zerolog.New(os.Stderr).Level(lvl).With().Timestamp().Logger()
+		log = zerolog.New(os.Stderr).Level(lvl).With().Timestamp().Logger()
 	case "text":
 		noColor := os.Getenv("NO_COLOR") != "" || !isatty.IsTerminal(os.Stderr.Fd())
-		logger = zerolog.New(zerolog.ConsoleWriter{Out: os.Stderr, NoColor: noColor, TimeFormat: "15:04:05"}).
+		log = zerolog.New(zerolog.ConsoleWriter{Out: os.Stderr, NoColor: noColor, TimeFormat: "15:04:05"}).
 			Level(lvl).With().Timestamp().Logger()
 	default:
-		return cli.Exit(fmt.Sprintf("--log-format %q: want text or json", c.String("log-format")), 2)
+		return usagef("--log-format %q: want text or json", c.String("log-format"))
 	}
+	if c.App.Metadata == nil {
+		c.App.Metadata = map[string]any{}
+	}
+	c.App.Metadata[loggerKey] = log
 	return nil
+}
+
+// logOf is the logger setupLogging made (a quiet one before it ran).
+func logOf(c *cli.Context) *zerolog.Logger {
+	if l, ok := c.App.Metadata[loggerKey].(zerolog.Logger); ok {
+		return &l
+	}
+	l := zerolog.New(os.Stderr).Level(zerolog.WarnLevel)
+	return &l
+}
+
+// logFormat is --log-format as the service output's format.
+func logFormat(c *cli.Context) svclog.LogFormat {
+	if c.String("log-format") == "json" {
+		return svclog.LogJSON
+	}
+	return svclog.LogText
 }

@@ -7,7 +7,6 @@ import (
 	"syscall"
 
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
-	"github.com/sommelier-arena/arena-dev/stack"
 	"github.com/urfave/cli/v2"
 )
 
@@ -21,28 +20,20 @@ func logsCommand() *cli.Command {
 			&cli.IntFlag{Name: "tail", Aliases: []string{"n"}, Value: -1, Usage: "only the last N lines of each service (-1: all)"},
 		),
 		Action: func(c *cli.Context) error {
-			p, err := loadProject(c)
+			p, err := resolveProject(c)
 			if err != nil {
 				return err
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 			defer stop()
-			format := svclog.LogText
-			if c.String("log-format") == "json" {
-				format = svclog.LogJSON
-			}
-			err = svclog.PrintLogs(ctx, stack.LogDir(p.Dir), svclog.LogsOptions{
+			return svclog.PrintLogs(ctx, p.LogDir, svclog.LogsOptions{
 				Services: c.Args().Slice(),
 				Tail:     c.Int("tail"),
 				Follow:   c.Bool("follow"),
 				Out:      c.App.Writer,
-				Format:   format,
+				Format:   logFormat(c),
 				Color:    svclog.ColorAuto,
 			})
-			if err != nil {
-				return cli.Exit(err.Error(), 1)
-			}
-			return nil
 		},
 	}
 }

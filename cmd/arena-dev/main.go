@@ -8,8 +8,11 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
+	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/wrangler"
 	"github.com/urfave/cli/v2"
 )
 
@@ -17,24 +20,75 @@ import (
 var version = "0.1.0-dev"
 
 func main() {
-	os.Exit(run(os.Args))
+	os.Exit(run(os.Args, os.Stderr))
 }
 
-// run executes the CLI and maps errors to exit codes: 0 ok, 1 failure, 2 usage.
-func run(args []string) int {
-	app := newApp()
-	if err := app.Run(args); err != nil {
-		var ec cli.ExitCoder
-		if errors.As(err, &ec) {
-			if msg := err.Error(); msg != "" {
-				fmt.Fprintln(os.Stderr, "arena-dev:", msg)
-			}
-			return ec.ExitCode()
-		}
-		fmt.Fprintln(os.Stderr, "arena-dev:", err)
-		return 1
+// Exit codes, as the README's table says.
+const (
+	exitOK         = 0
+	exitFailure    = 1
+	exitUsage      = 2
+	exitNotRunning = 3
+)
+
+// run executes the CLI and maps errors to exit codes; it is the only place that
+// prints an error.
+func run(args []string, stderr io.Writer) int {
+	err := newApp().Run(args)
+	if err == nil {
+		return exitOK
 	}
-	return 0
+	code := exitCode(err)
+	if msg := err.Error(); msg != "" {
+		fmt.Fprintln(stderr, "arena-dev:", msg)
+	}
+	return code
+}
+
+// exitCode: a bad flag, argument or configuration is 2, "not running" is 3 and
+// everything else 1.
+func exitCode(err error) int {
+	var (
+		ec cli.ExitCoder
+		pu *project.UsageError
+		wu *wrangler.UsageError
+		cu *usageError
+		nr *notRunningError
+	)
+	switch {
+	case errors.As(err, &nr):
+		return exitNotRunning
+	case errors.As(err, &pu), errors.As(err, &wu), errors.As(err, &cu):
+		return exitUsage
+	case errors.As(err, &ec):
+		return ec.ExitCode()
+	}
+	return exitFailure
+}
+
+// usageError is a wrong flag or argument.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
+
+// notRunningError: no stack runs for this project.
+type notRunningError struct{ root string }
+
+func (e *notRunningError) Error() string {
+	if e.root == "" {
+		return ""
+	}
+	return fmt.Sprintf("arena-dev is not running in %s", e.root)
+}
+
+// noArgs is the check of every command that takes no positional arguments.
+func noArgs(c *cli.Context) error {
+	if c.NArg() > 0 {
+		return usagef("%s takes no arguments (got %q)", c.Command.FullName(), c.Args().First())
+	}
+	return nil
 }
 
 func newApp() *cli.App {

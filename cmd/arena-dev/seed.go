@@ -24,22 +24,22 @@ func seedCommand() *cli.Command {
 }
 
 func runSeed(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return cli.Exit(fmt.Sprintf("seed takes no arguments, got %q", c.Args().First()), 2)
+	if err := noArgs(c); err != nil {
+		return err
 	}
 	set := seeds.Default()
 	if f := c.String("from"); f != "" {
 		var err error
 		if set, err = seeds.Load(f, time.Now()); err != nil {
-			return cli.Exit(err.Error(), 1)
+			return err
 		}
 	}
-	store, ns, err := openNamespaceDefault(c, "ANSWERS")
+	store, ns, _, err := openNamespace(c, true)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	res, err := seeds.Apply(answers.NewStore(ns, nil, logger), set, seeds.Options{Reset: c.Bool("reset")})
+	res, err := seeds.Apply(answers.NewStore(ns, nil, *logOf(c)), set, seeds.Options{Reset: c.Bool("reset")})
 	for _, r := range res {
 		state := "unchanged"
 		if r.Written {
@@ -48,7 +48,7 @@ func runSeed(c *cli.Context) error {
 		fmt.Fprintf(c.App.Writer, "%-8s %3d added  %3d kept  %3d removed  (%s)\n", r.Category, r.Added, r.Kept, r.Removed, state)
 	}
 	if err != nil {
-		return cli.Exit(err.Error(), 1)
+		return err
 	}
 	fmt.Fprintf(c.App.Writer, "namespace %s in %s\n", ns.ID(), store.Root())
 	return nil

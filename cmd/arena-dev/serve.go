@@ -22,12 +22,13 @@ func serveCommand() *cli.Command {
 		Name:  "serve",
 		Usage: "serve the wine-answers API over the KV emulator (no child processes)",
 		Description: "Serves the same REST API as the wine-answers Worker (docs/api.md) on the project's\n" +
-			".wrangler/state, seeding categories that do not exist yet. Stops cleanly on Ctrl-C/SIGTERM.",
+			".wrangler/state, seeding categories that do not exist yet. Stops cleanly on Ctrl-C/SIGTERM.\n" +
+			"Host, port, namespace and CORS origins default to the project's (arena-dev.toml, the Worker's config).",
+		ArgsUsage: " ",
 		Flags: append([]cli.Flag{
-			&cli.IntFlag{Name: "port", Value: 8787, Usage: "TCP port (wrangler dev's default)"},
-			&cli.StringFlag{Name: "host", Value: "127.0.0.1", Usage: "address to bind"},
-			&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin allowed by CORS (repeatable; \"*\" = any)",
-				Value: cli.NewStringSlice(answers.DefaultCORSOrigins...)},
+			&cli.IntFlag{Name: "port", Usage: "TCP port (default: the project's answers port, 8787)"},
+			&cli.StringFlag{Name: "host", Usage: "address to bind (default: the project's, 127.0.0.1)"},
+			&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin allowed by CORS (repeatable; \"*\" = any; default: the project's)"},
 			&cli.BoolFlag{Name: "no-seed", Usage: "do not seed categories that do not exist yet"},
 		}, namespaceFlags()...),
 		Action: runServe,
@@ -35,48 +36,57 @@ func serveCommand() *cli.Command {
 }
 
 func runServe(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return cli.Exit(fmt.Sprintf("serve takes no arguments, got %q", c.Args().First()), 2)
+	if err := noArgs(c); err != nil {
+		return err
 	}
-	port := c.Int("port")
-	if port < 1 || port > 65535 {
-		return cli.Exit(fmt.Sprintf("--port %d: want a TCP port from 1 to 65535", port), 2)
-	}
-	addr := net.JoinHostPort(c.String("host"), strconv.Itoa(port))
-	// Listen before touching the state, so a taken port fails fast and changes nothing.
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return cli.Exit(fmt.Sprintf("port %d is already in use on %s (another arena-dev or wrangler dev?); pick another with --port", port, c.String("host")), 1)
-		}
-		return cli.Exit(fmt.Sprintf("cannot listen on %s: %v", addr, err), 1)
-	}
-	defer ln.Close()
-
-	store, ns, err := openNamespaceDefault(c, "ANSWERS")
+	store, ns, p, err := openNamespace(c, true)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
+	a := p.Answers
+	if c.IsSet("port") {
+		a.Port = c.Int("port")
+	}
+	if c.IsSet("host") {
+		a.Host = c.String("host")
+	}
+	if c.IsSet("cors-origin") {
+		a.CORSOrigins = c.StringSlice("cors-origin")
+	}
+	if a.Port < 1 || a.Port > 65535 {
+		return usagef("--port %d: want a TCP port from 1 to 65535", a.Port)
+	}
+	addr := net.JoinHostPort(a.Host, strconv.Itoa(a.Port))
+	// Listen before writing to the state, so a taken port fails fast and changes nothing.
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if errors.Is(err, syscall.EADDRINUSE) {
+			return fmt.Errorf("port %d is already in use on %s (another arena-dev or wrangler dev?); pick another with --port", a.Port, a.Host)
+		}
+		return fmt.Errorf("cannot listen on %s: %w", addr, err)
+	}
+	defer ln.Close()
 
-	srv := answers.New(ns, answers.Options{Logger: logger, CORSOrigins: c.StringSlice("cors-origin")})
+	log := *logOf(c)
+	srv := answers.New(ns, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins})
 	if !c.Bool("no-seed") {
 		res, err := seeds.SeedEmpty(srv.Store())
 		if err != nil {
-			return cli.Exit(fmt.Sprintf("seeding: %v", err), 1)
+			return fmt.Errorf("seeding: %w", err)
 		}
 		if s := seededSummary(res, false); s != "" {
-			logger.Info().Msg("seeded categories that did not exist: " + s)
+			log.Info().Msg("seeded categories that did not exist: " + s)
 		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	logger.Info().Str("namespace", ns.ID()).Str("state", store.Root()).
-		Strs("cors", c.StringSlice("cors-origin")).Msgf("wine-answers API on http://%s", ln.Addr())
-	if err := answers.Serve(ctx, ln, answers.LogRequests(logger, srv)); err != nil {
-		return cli.Exit(fmt.Sprintf("serving: %v", err), 1)
+	log.Info().Str("namespace", ns.ID()).Str("state", store.Root()).
+		Strs("cors", a.CORSOrigins).Msgf("wine-answers API on http://%s", ln.Addr())
+	if err := answers.Serve(ctx, ln, answers.LogRequests(log, srv)); err != nil {
+		return fmt.Errorf("serving: %w", err)
 	}
-	logger.Info().Msg("stopped")
+	log.Info().Msg("stopped")
 	return nil
 }
 

@@ -7,7 +7,6 @@ import (
 	"os"
 
 	"github.com/sommelier-arena/arena-dev/orchestrate"
-	"github.com/sommelier-arena/arena-dev/stack"
 	"github.com/urfave/cli/v2"
 )
 
@@ -21,9 +20,6 @@ type statusJSON struct {
 	Services []orchestrate.ServiceStatus `json:"services"`
 }
 
-// exitNotRunning is status's exit code when no stack runs (as `systemctl status`).
-const exitNotRunning = 3
-
 func statusCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "status",
@@ -31,15 +27,18 @@ func statusCommand() *cli.Command {
 		ArgsUsage: " ",
 		Flags:     append(projectFlags(), &cli.BoolFlag{Name: "json", Usage: "print JSON"}),
 		Action: func(c *cli.Context) error {
-			p, err := loadProject(c)
+			if err := noArgs(c); err != nil {
+				return err
+			}
+			p, err := resolveProject(c)
 			if err != nil {
 				return err
 			}
-			rf, err := orchestrate.ReadRunFile(stack.RunDir(p.Dir))
+			rf, err := orchestrate.ReadRunFile(p.RunDir)
 			if err != nil && !errors.Is(err, os.ErrNotExist) {
-				return cli.Exit(err.Error(), 1)
+				return err
 			}
-			out := statusJSON{Project: p.Dir, Services: []orchestrate.ServiceStatus{}}
+			out := statusJSON{Project: p.Root, Services: []orchestrate.ServiceStatus{}}
 			if rf != nil && rf.OwnerAlive() {
 				out.Running, out.Ready, out.PID, out.Error, out.Services = true, rf.Ready, rf.PID, rf.Error, rf.Services
 			}
@@ -52,10 +51,10 @@ func statusCommand() *cli.Command {
 			} else if out.Running {
 				_ = orchestrate.WriteStatusTable(c.App.Writer, out.Services)
 			} else {
-				fmt.Fprintf(c.App.Writer, "arena-dev is not running in %s\n", p.Dir)
+				fmt.Fprintf(c.App.Writer, "arena-dev is not running in %s\n", p.Root)
 			}
 			if !out.Running {
-				return cli.Exit("", exitNotRunning)
+				return &notRunningError{} // already said on stdout
 			}
 			return nil
 		},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/project"
 	"github.com/sommelier-arena/arena-dev/stack"
 	"github.com/urfave/cli/v2"
 )
@@ -26,6 +27,7 @@ func upCommand() *cli.Command {
 			&cli.BoolFlag{Name: "ephemeral", Usage: "use a throwaway KV state dir, seeded fresh and removed at exit"},
 			&cli.StringFlag{Name: "persist-to", Usage: "KV persist root (like wrangler's --persist-to)"},
 			&cli.StringSliceFlag{Name: "port", Usage: "override a service's port: SERVICE=PORT (repeatable)"},
+			&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin the API allows (repeatable; replaces arena-dev.toml's and the Worker's CORS_ORIGINS; \"*\" = any)"},
 			&cli.BoolFlag{Name: "background-child", Hidden: true},
 		),
 		Action: upAction,
@@ -33,77 +35,68 @@ func upCommand() *cli.Command {
 }
 
 func upAction(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return cli.Exit(fmt.Sprintf("up takes no arguments (got %q)", c.Args().First()), 2)
+	if err := noArgs(c); err != nil {
+		return err
 	}
-	if c.Bool("ephemeral") && c.String("persist-to") != "" {
-		return cli.Exit("--ephemeral and --persist-to exclude each other", 2)
-	}
-	p, err := loadProject(c)
+	p, err := resolveProject(c)
 	if err != nil {
 		return err
 	}
 	if c.Bool("wait") {
-		return upBackground(c, p.Dir)
+		return upBackground(c, p)
 	}
-	color := svclog.ColorAuto
-	format := svclog.LogText
-	if c.String("log-format") == "json" {
-		format = svclog.LogJSON
-	}
-	err = stack.Run(context.Background(), stack.Options{
+	format := logFormat(c)
+	log := *logOf(c)
+	return stack.Run(context.Background(), stack.Options{
 		Project:   p,
-		PersistTo: c.String("persist-to"),
-		Ephemeral: c.Bool("ephemeral"),
-		Logger:    logger,
+		Logger:    log,
 		Output:    os.Stdout,
 		LogFormat: format,
-		Color:     color,
+		Color:     svclog.ColorAuto,
 		Ready: func(st []orchestrate.ServiceStatus) {
 			if format == svclog.LogText && !c.Bool("background-child") {
 				fmt.Fprintln(os.Stdout)
 				_ = orchestrate.WriteStatusTable(os.Stdout, st)
 				fmt.Fprintln(os.Stdout, "\nall services ready; Ctrl-C stops them (twice: at once)")
 			} else {
-				logger.Info().Msg("all services ready")
+				log.Info().Msg("all services ready")
 			}
 		},
 	})
-	if err != nil {
-		return cli.Exit(err.Error(), 1)
-	}
-	return nil
 }
 
-// upBackground re-runs this binary as a detached `up` and waits for it to be ready.
-func upBackground(c *cli.Context, projectDir string) error {
+// upBackground re-runs this binary as a detached `up` on the same resolved project
+// and waits for it to be ready.
+func upBackground(c *cli.Context, p *project.Project) error {
 	exe, err := os.Executable()
 	if err != nil {
-		return cli.Exit(err.Error(), 1)
+		return err
 	}
 	args := []string{"--log-level", c.String("log-level"), "--log-format", c.String("log-format"),
-		"up", "--background-child", "--dir", projectDir}
+		"up", "--background-child", "--dir", p.Root}
 	if f := c.String("file"); f != "" {
-		args = append(args, "--file", f)
+		args = append(args, "--file", p.ConfigFile)
 	}
 	if c.Bool("ephemeral") {
 		args = append(args, "--ephemeral")
+	} else if c.String("persist-to") != "" {
+		args = append(args, "--persist-to", p.Answers.PersistRoot)
 	}
-	if pt := c.String("persist-to"); pt != "" {
-		args = append(args, "--persist-to", pt)
+	for _, v := range c.StringSlice("port") {
+		args = append(args, "--port", v)
 	}
-	for _, p := range c.StringSlice("port") {
-		args = append(args, "--port", p)
+	for _, v := range c.StringSlice("cors-origin") {
+		args = append(args, "--cors-origin", v)
 	}
-	if err := stack.StartBackground(projectDir, exe, args, c.Duration("timeout"), logger); err != nil {
-		return cli.Exit(err.Error(), 1)
+	if err := stack.StartBackground(p, exe, args, c.Duration("timeout"), *logOf(c)); err != nil {
+		return err
 	}
-	rf, err := orchestrate.ReadRunFile(stack.RunDir(projectDir))
+	rf, err := orchestrate.ReadRunFile(p.RunDir)
 	if err != nil {
-		return cli.Exit(err.Error(), 1)
+		return err
 	}
 	_ = orchestrate.WriteStatusTable(c.App.Writer, rf.Services)
 	fmt.Fprintf(c.App.Writer, "\nstack ready (arena-dev pid %d, log %s); stop it with `arena-dev down`\n",
-		rf.PID, stack.BackgroundLog(projectDir))
+		rf.PID, stack.BackgroundLog(p.RunDir))
 	return nil
 }
