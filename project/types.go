@@ -11,10 +11,10 @@ type Project struct {
 	ConfigFile string // the arena-dev.toml read; "" when the defaults were used
 	// Found: the root has an arena-dev.toml or the default layout (not merely the
 	// directory the command ran in).
-	Found bool
-	RunDir     string // run file, lock, background log
-	LogDir     string // one log file per service
-	Answers    Answers
+	Found   bool
+	RunDir  string // run file, lock, background log
+	LogDir  string // one log file per service
+	Answers Answers
 	// Services in a stable order: the answers API first, then the supervised
 	// services by name. The supervisor computes its start order from DependsOn.
 	Services []Service
