@@ -7,6 +7,7 @@ import (
 	"path"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -175,9 +176,13 @@ var loopback = map[string]bool{"127.0.0.1": true, "localhost": true, "::1": true
 // containerEnv is the service's env in its container: PUBLIC_ANSWERS_URL is read
 // server-side inside the container, where 127.0.0.1 is the container itself, so it
 // names the answers service on the project network; the browser's URL stays as
-// PUBLIC_ANSWERS_BROWSER_URL.
+// PUBLIC_ANSWERS_BROWSER_URL. HOST=0.0.0.0 (unless the service sets HOST) lets
+// servers that read it listen where the published port arrives.
 func containerEnv(env []string, a project.Answers, wd string) []string {
 	out := []string{"HOME=/tmp", "PWD=" + wd}
+	if !slices.ContainsFunc(env, func(kv string) bool { return strings.HasPrefix(kv, "HOST=") }) {
+		out = append(out, "HOST=0.0.0.0")
+	}
 	for _, kv := range env {
 		if strings.HasPrefix(kv, "PUBLIC_ANSWERS_URL=") {
 			out = append(out,

@@ -320,3 +320,57 @@ func TestComposeCLIErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestComposeRunsAServiceFromTheModel: a service added in arena-dev.toml, on a
+// moved port, runs in the Node image under `compose up --wait` with its env, its
+// dependency and its readiness as a health check; `compose config` shows it.
+func TestComposeRunsAServiceFromTheModel(t *testing.T) {
+	cli := requireEngine(t)
+	bin, image, dir, name := testenv.ArenaDev(t), testNodeImage(t), testenv.ExampleCopy(t), uniqueProject(t, cli)
+	api, echo := testenv.FreePort(t), testenv.FreePort(t)
+	toml := `[services.echo]
+command = ["node", "-e", "require('http').createServer((q,s)=>s.end('echo '+process.env.GREETING)).listen(+process.env.PORT,process.env.HOST||'127.0.0.1')"]
+port = 3100
+depends_on = ["answers"]
+env = { GREETING = "from the model" }
+ready = { http = "http://127.0.0.1:${PORT}/ready" }
+`
+	if err := os.WriteFile(filepath.Join(dir, "arena-dev.toml"), []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	run := func(args ...string) (int, string) {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if ee, ok := err.(*exec.ExitError); ok {
+			return ee.ExitCode(), string(out)
+		}
+		return 0, string(out)
+	}
+	ports := []string{"--port", fmt.Sprintf("answers=%d", api), "--port", fmt.Sprintf("echo=%d", echo)}
+	code, out := run(append([]string{"compose", "config", "-p", name}, ports...)...)
+	if code != 0 || !strings.Contains(out, "  echo:\n") || !strings.Contains(out, fmt.Sprintf(`"127.0.0.1:%d:%d"`, echo, echo)) ||
+		!strings.Contains(out, `"GREETING=from the model"`) || strings.Contains(out, "  astro:\n") {
+		t.Fatalf("compose config: exit %d\n%s", code, out)
+	}
+	if code, out := run(append([]string{"compose", "up", "--wait", "-p", name, "--node-image", image}, ports...)...); code != 0 {
+		t.Fatalf("compose up --wait: exit %d\n%s", code, out)
+	}
+	defer run("compose", "down", "-p", name, "-v")
+	res, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", echo))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if string(body) != "echo from the model" {
+		t.Errorf("the custom container says %q", body)
+	}
+	c, err := cli.ContainerInspect(context.Background(), name+"-echo-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.State.Health == nil || c.State.Health.Status != "healthy" || c.Config.Labels[LabelDependsOn] != "answers:service_healthy:false" {
+		t.Errorf("echo container: health %+v, depends_on label %q", c.State.Health, c.Config.Labels[LabelDependsOn])
+	}
+}

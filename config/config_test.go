@@ -86,12 +86,16 @@ func TestSetPortErrors(t *testing.T) {
 		{"astro", 0, "not a TCP port"},
 		{"astro", 1999, "port 1999 is also"},
 	} {
-		if err := p.SetPort(c.name, c.port); err == nil || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("SetPort(%s, %d) = %v; want %q", c.name, c.port, err, c.want)
+		if err := p.SetPorts(map[string]int{c.name: c.port}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("SetPorts(%s=%d) = %v; want %q", c.name, c.port, err, c.want)
 		}
 	}
-	if err := p.SetPort("answers", 18000); err != nil || p.AnswersURL() != "http://127.0.0.1:18000" {
+	if err := p.SetPorts(map[string]int{"answers": 18000}); err != nil || p.AnswersURL() != "http://127.0.0.1:18000" {
 		t.Errorf("answers port: %v %s", err, p.AnswersURL())
+	}
+	// A swap is valid although each half alone would clash.
+	if err := p.SetPorts(map[string]int{"astro": 1999, "partykit": 4321}); err != nil || p.File.Services["astro"].Port != 1999 {
+		t.Errorf("swapping ports: %v", err)
 	}
 }
 

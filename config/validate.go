@@ -125,31 +125,39 @@ func (p *Project) checkCycles() error {
 	return nil
 }
 
-// SetPort overrides a service's port (the --port name=N flag) before expansion.
-func (p *Project) SetPort(name string, port int) error {
-	if port < 1 || port > 65535 {
-		return fmt.Errorf("--port %s=%d: not a TCP port (1-65535)", name, port)
+// SetPorts overrides services' ports (the --port name=N flags) before expansion,
+// all at once: swapping two ports is fine, only the result must be valid.
+func (p *Project) SetPorts(ports map[string]int) error {
+	flag := func(name string) string { return fmt.Sprintf("--port %s=%d", name, ports[name]) }
+	names := make([]string, 0, len(ports))
+	for n := range ports {
+		names = append(names, n)
 	}
-	if name == AnswersService {
-		old := p.File.Answers.Port
-		p.File.Answers.Port = port
-		if err := p.validate(); err != nil {
-			p.File.Answers.Port = old
-			return fmt.Errorf("--port %s=%d: %w", name, port, err)
+	sort.Strings(names)
+	oldAnswers := p.File.Answers.Port
+	oldServices := make(map[string]Service, len(p.File.Services))
+	for n, s := range p.File.Services {
+		oldServices[n] = s
+	}
+	for _, name := range names {
+		port := ports[name]
+		if port < 1 || port > 65535 {
+			return fmt.Errorf("%s: not a TCP port (1-65535)", flag(name))
 		}
-		return nil
-	}
-	s, ok := p.File.Services[name]
-	if !ok {
-		return fmt.Errorf("--port %s=%d: unknown service %q (have %s)", name, port, name, strings.Join(p.allNames(), ", "))
-	}
-	old := s.Port
-	s.Port = port
-	p.File.Services[name] = s
-	if err := p.validate(); err != nil {
-		s.Port = old
+		if name == AnswersService {
+			p.File.Answers.Port = port
+			continue
+		}
+		s, ok := p.File.Services[name]
+		if !ok {
+			return fmt.Errorf("%s: unknown service %q (have %s)", flag(name), name, strings.Join(p.allNames(), ", "))
+		}
+		s.Port = port
 		p.File.Services[name] = s
-		return fmt.Errorf("--port %s=%d: %w", name, port, err)
+	}
+	if err := p.validate(); err != nil {
+		p.File.Answers.Port, p.File.Services = oldAnswers, oldServices
+		return fmt.Errorf("--port: %w", err)
 	}
 	return nil
 }

@@ -37,15 +37,17 @@ func Resolve(o Options) (*Project, error) {
 	if err != nil {
 		return nil, &UsageError{err}
 	}
+	ports := map[string]int{}
 	for _, kv := range o.Ports {
 		name, val, ok := strings.Cut(kv, "=")
 		n, perr := strconv.Atoi(val)
 		if !ok || perr != nil {
 			return nil, &UsageError{fmt.Errorf("--port %q: want SERVICE=PORT, e.g. --port astro=4322", kv)}
 		}
-		if err := cp.SetPort(name, n); err != nil {
-			return nil, &UsageError{err}
-		}
+		ports[name] = n
+	}
+	if err := cp.SetPorts(ports); err != nil {
+		return nil, &UsageError{err}
 	}
 	p := &Project{Root: cp.Dir, ConfigFile: cp.Path, Found: found}
 	p.RunDir = filepath.Join(p.Root, ".wrangler", "arena-dev")
