@@ -141,9 +141,6 @@ func (p *Project) ServiceNames() []string {
 	return names
 }
 
-// ErrAt is an error about a key path, naming the file and the key's line.
-func (p *Project) ErrAt(key, format string, args ...any) error { return p.errAt(key, format, args...) }
-
 // errAt formats an error for a key path, with its line when the file has one.
 func (p *Project) errAt(key, format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)

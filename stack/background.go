@@ -60,19 +60,28 @@ func StartBackground(p *project.Project, exe string, args []string, timeout time
 	if ctx.Err() != nil {
 		err = fmt.Errorf("not ready within --timeout %s: %w", timeout, err)
 	}
-	// Leave nothing behind: stop the background arena-dev (and its groups).
-	_ = cmd.Process.Signal(syscall.SIGTERM)
+	// Leave nothing behind. A background arena-dev that gave up is already on its
+	// way out, removing its ephemeral state: a signal now would cut that short, so
+	// it gets a moment first; then SIGTERM stops it and its groups.
 	select {
 	case <-exited:
-	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
-		<-exited
+	case <-time.After(exitGrace):
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
 	}
 	if _, rerr := orchestrate.ReapSurvivors(runDir, log); rerr != nil {
 		log.Warn().Err(rerr).Msg("reaping after a failed start")
 	}
 	return fmt.Errorf("%w\n--- last lines of %s ---\n%s", err, logPath, tail(logPath, start, 25))
 }
+
+// exitGrace is how long a failed background arena-dev may take to exit by itself.
+const exitGrace = 3 * time.Second
 
 // tail returns the last n lines written to path after offset.
 func tail(path string, offset int64, n int) string {

@@ -39,8 +39,8 @@ func Read(path string) ([]Var, error) {
 	return Parse(path, string(b))
 }
 
-// Parse parses dotenv text; path is only for error messages. Later keys win in
-// Map, as in every dotenv reader.
+// Parse parses dotenv text; path is only for error messages. A key set twice is
+// listed twice: the later wins, as in every dotenv reader.
 func Parse(path, text string) ([]Var, error) {
 	lines := strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	var out []Var
@@ -95,15 +95,6 @@ func Parse(path, text string) ([]Var, error) {
 		out = append(out, Var{Key: key, Value: val, Line: n})
 	}
 	return out, nil
-}
-
-// Map turns vars into a map, later keys winning.
-func Map(vars []Var) map[string]string {
-	m := make(map[string]string, len(vars))
-	for _, v := range vars {
-		m[v.Key] = v.Value
-	}
-	return m
 }
 
 // closing is the index of the first unescaped double quote in s, or -1.

