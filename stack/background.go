@@ -63,9 +63,13 @@ func StartBackground(p *project.Project, exe string, args []string, timeout time
 	// Leave nothing behind. A background arena-dev that gave up is already on its
 	// way out, removing its ephemeral state: a signal now would cut that short, so
 	// it gets a moment first; then SIGTERM stops it and its groups.
+	grace := time.Duration(0)
+	if rf, _ := orchestrate.ReadRunFile(runDir); rf != nil && rf.PID == cmd.Process.Pid && rf.Exited {
+		grace = exitGrace
+	}
 	select {
 	case <-exited:
-	case <-time.After(exitGrace):
+	case <-time.After(grace):
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case <-exited:
