@@ -61,6 +61,7 @@ type Logs struct {
 	colors map[string]string
 	files  map[string]*os.File
 	buf    bytes.Buffer
+	recent recent
 }
 
 // NewLogs prepares the output for the named services (names fix the prefix width
@@ -127,6 +128,7 @@ func (l *Logs) Line(service, stream, line string) {
 	if f := l.files[service]; f != nil {
 		io.WriteString(f, fileLine(now, stream, clean))
 	}
+	l.recent.add(lineAt(now, service, stream, clean))
 }
 
 // Note writes a supervisor message about a service to that service's file only
@@ -134,9 +136,11 @@ func (l *Logs) Line(service, stream, line string) {
 func (l *Logs) Note(service, msg string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	now := time.Now()
 	if f := l.files[service]; f != nil {
-		io.WriteString(f, fileLine(time.Now(), StreamNote, msg))
+		io.WriteString(f, fileLine(now, StreamNote, msg))
 	}
+	l.recent.add(lineAt(now, service, StreamNote, msg))
 }
 
 func (l *Logs) colorOf(service string) string {

@@ -51,7 +51,7 @@ func PrintLogs(ctx context.Context, dir string, o LogsOptions) error {
 	}
 	enc := json.NewEncoder(o.Out)
 	emit := func(lines []Line) {
-		sort.SliceStable(lines, func(i, j int) bool { return lines[i].Stamp < lines[j].Stamp })
+		sortLines(lines)
 		for _, l := range lines {
 			if o.Format == LogJSON { // keep when the line was written, not read
 				_ = enc.Encode(JSONLine{Time: l.Stamp, Service: l.Service, Stream: l.Stream, Line: l.Text})
@@ -131,4 +131,9 @@ func (r *logReader) next() []Line {
 		s, r.partial = r.partial+strings.TrimSuffix(s, "\n"), ""
 		out = append(out, ParseFileLine(r.service, s))
 	}
+}
+
+// sortLines orders lines by their stamps (stable: a service's own order stays).
+func sortLines(lines []Line) {
+	sort.SliceStable(lines, func(i, j int) bool { return lines[i].Stamp < lines[j].Stamp })
 }
