@@ -6,8 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"testing"
 )
 
@@ -55,51 +53,6 @@ func TestReadOfReallyMissingBlobFails(t *testing.T) {
 	if !errors.Is(err, errBlobMissing) || !strings.Contains(err.Error(), res.Version) {
 		t.Fatalf("get = %v, want a missing-blob error naming %s", err, res.Version)
 	}
-}
-
-// TestReadsDuringRewritesNeverFail: readers on one store, two writers on two
-// others rewriting the same keys: not one read may fail or miss a key.
-func TestReadsDuringRewritesNeverFail(t *testing.T) {
-	root := t.TempDir()
-	writers := []*Namespace{openAt(t, root, "storm"), openAt(t, root, "storm")}
-	for i := range 4 {
-		mustPut(t, writers[0], fmt.Sprint("k", i), "v", PutOptions{})
-	}
-	reader := openAt(t, root, "storm")
-	var done atomic.Bool
-	var reads, bad atomic.Int64
-	var wg sync.WaitGroup
-	for w := range writers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range 300 {
-				if _, err := writers[w].Put(fmt.Sprint("k", i%4), []byte(fmt.Sprint(w, ":", i)), PutOptions{}); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		}()
-	}
-	var rg sync.WaitGroup
-	for g := range 2 {
-		rg.Add(1)
-		go func() {
-			defer rg.Done()
-			for i := 0; !done.Load(); i++ {
-				reads.Add(1)
-				if _, err := reader.Get(fmt.Sprint("k", (i+g)%4)); err != nil {
-					if bad.Add(1) < 5 {
-						t.Errorf("read %d: %v", i, err)
-					}
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	done.Store(true)
-	rg.Wait()
-	t.Logf("%d reads during 600 rewrites, %d failed", reads.Load(), bad.Load())
 }
 
 func removeFile(dir, name string) error { return os.Remove(filepath.Join(dir, name)) }
