@@ -69,51 +69,6 @@ func TestConcurrentPostsLoseNothing(t *testing.T) {
 	}
 }
 
-// interleavingKV writes the key through a second emulator handle on the same files
-// (as another process would) between the API's read and its write, once.
-type interleavingKV struct {
-	*emulator.Namespace
-	other *emulator.Namespace
-	once  sync.Once
-}
-
-func (k *interleavingKV) Put(key string, value []byte, o emulator.PutOptions) (emulator.PutResult, error) {
-	k.once.Do(func() {
-		if _, err := k.other.Put(key, []byte(`[{"id":"intruder","label":"Intruder","custom":true,"createdAt":"2026-01-01T00:00:00Z"}]`), emulator.PutOptions{}); err != nil {
-			panic(err)
-		}
-	})
-	return k.Namespace.Put(key, value, o)
-}
-
-// A category changed by another process between read and write is logged, naming it.
-func TestWriteOverOtherProcessIsLogged(t *testing.T) {
-	root := t.TempDir()
-	kv := &interleavingKV{Namespace: openNamespace(t, root), other: openNamespace(t, root)}
-	logs := &testenv.SyncBuffer{}
-	base := serveHTTP(t, answers.New(kv, answers.Options{Logger: zerolog.New(logs)}))
-	if res, body := httpDo(t, "POST", base+"/answers/grape", `{"label": "Merlot"}`); res.StatusCode != 201 {
-		t.Fatalf("POST: %d %s", res.StatusCode, body)
-	}
-	var line map[string]any
-	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
-		if strings.Contains(l, "changed underneath") {
-			if err := json.Unmarshal([]byte(l), &line); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
-	if line == nil || line["level"] != "warn" || line["category"] != "grape" || line["replaced_version"] == line["read_version"] {
-		t.Fatalf("want a warning naming category grape, got logs:\n%s", logs)
-	}
-	// A second write, with nothing in between, is not reported.
-	before := strings.Count(logs.String(), "changed underneath")
-	httpDo(t, "POST", base+"/answers/grape", `{"label": "Syrah"}`)
-	if after := strings.Count(logs.String(), "changed underneath"); after != before {
-		t.Errorf("an undisturbed write was reported as lost")
-	}
-}
-
 // A stored value that is not a list of answers is reported (500 corrupt_data, naming
 // the key) and never overwritten by a write.
 func TestCorruptValueIsNotOverwritten(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"sync"
+	"sync/atomic"
 
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/emulator"
@@ -14,33 +15,55 @@ import (
 // interface; the tests run it against the real emulator.
 type KV interface {
 	GetWithMetadata(key string) (*emulator.Entry, error)
-	Put(key string, value []byte, o emulator.PutOptions) (emulator.PutResult, error)
+	// Update is a conditional read-modify-write: it never overwrites a version its
+	// function did not see (see emulator.Namespace.Update).
+	Update(key string, fn emulator.UpdateFunc) (emulator.PutResult, error)
 }
 
-// Store reads and writes category lists. Writes are read-modify-write of the
-// category key, serialised by a mutex so concurrent writers in this process never
-// lose an entry; a write that finds the key changed by another process since its
-// read is logged as a warning naming the category.
+// Store reads and writes category lists. A write is a read-modify-write of the
+// category key through KV.Update, which commits only over the version it read,
+// whichever process wrote it: no arena-dev ever loses another's write. A writer
+// that does not take that care (a Worker under wrangler dev does get, then put)
+// can still overwrite an arena-dev write; the next write to that category notices
+// (see lostLocked), logs a warning naming it and counts it (LostWrites).
 type Store struct {
-	kv    KV
-	meter *Meter
-	log   zerolog.Logger
-	mu    *sync.Mutex // serialises writes (read-modify-write) within this process
+	kv     KV
+	meter  *Meter
+	log    zerolog.Logger
+	shared *nsState
 }
 
-// writeLocks holds one write lock per namespace, so every Store over the same
-// namespace in this process (the server's, a seeding's) shares it.
-var writeLocks sync.Map // KV -> *sync.Mutex
+// nsState is shared by every Store over the same namespace in this process (the
+// server's, a seeding's).
+type nsState struct {
+	mu   sync.Mutex           // serialises updates here, so they don't retry against each other
+	last map[Category]written // this process's last write of each category (under mu)
+	lost atomic.Int64         // detected overwrites of our writes by another writer
+}
+
+// written is what this process last stored in a category: the version, and the
+// entries that write added or changed (what a careless writer would lose).
+type written struct {
+	version string
+	changed []Entry
+}
+
+// states holds one nsState per namespace.
+var states sync.Map // KV -> *nsState
 
 // NewStore wraps kv; meter may be nil (no counting).
 func NewStore(kv KV, meter *Meter, log zerolog.Logger) *Store {
-	mu := &sync.Mutex{}
+	sh := &nsState{last: map[Category]written{}}
 	if t := reflect.TypeOf(kv); t != nil && t.Comparable() {
-		l, _ := writeLocks.LoadOrStore(kv, mu)
-		mu = l.(*sync.Mutex)
+		l, _ := states.LoadOrStore(kv, sh)
+		sh = l.(*nsState)
 	}
-	return &Store{kv: kv, meter: meter, log: log, mu: mu}
+	return &Store{kv: kv, meter: meter, log: log, shared: sh}
 }
+
+// LostWrites counts the writes of this process (to this namespace) that another
+// writer was seen to have overwritten without including them. It only grows.
+func (st *Store) LostWrites() int64 { return st.shared.lost.Load() }
 
 // Snapshot is a category as read: its entries, the KV version (blob id, "" when
 // the key is absent) and whether the key exists at all.
@@ -66,6 +89,14 @@ func (st *Store) Read(cat Category) (Snapshot, error) {
 	if err != nil {
 		return Snapshot{}, fmt.Errorf("reading KV key %q: %w", cat.Key(), err)
 	}
+	return snapshotOf(cat, e)
+}
+
+// snapshotOf decodes an entry (nil = absent) as a category.
+func snapshotOf(cat Category, e *emulator.Entry) (Snapshot, error) {
+	if e == nil {
+		return Snapshot{List: []Entry{}}, nil
+	}
 	list, err := DecodeList(cat.Key(), e.Value)
 	if err != nil {
 		return Snapshot{}, &Error{Status: 500, Code: "corrupt_data", Message: err.Error()}
@@ -76,46 +107,98 @@ func (st *Store) Read(cat Category) (Snapshot, error) {
 // ErrNoChange, returned by an Update function, ends the update without a write.
 var ErrNoChange = errors.New("no change")
 
-// Update runs a read-modify-write of one category under the process-wide write
-// lock. fn gets the current snapshot and returns the new list; an error from fn
-// (an *Error for API failures, or ErrNoChange) means nothing is written. It returns
-// the list that is stored afterwards.
+// Update runs a read-modify-write of one category. fn gets the current snapshot,
+// read inside the conditional write, and returns the new list; an error from fn
+// (an *Error for API failures, or ErrNoChange) means nothing is written. fn may
+// run again with a newer snapshot when another process wrote the category
+// meanwhile: a check in it (If-Match) is then made against that newer one, and a
+// change is re-applied to it. It returns the list that is stored afterwards.
 func (st *Store) Update(cat Category, fn func(cur Snapshot) ([]Entry, error)) ([]Entry, error) {
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	cur, err := st.Read(cat)
-	if err != nil {
-		return nil, err
-	}
-	next, err := fn(cur)
+	sh := st.shared
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	var stored, changed []Entry
+	checked := false
+	res, err := st.kv.Update(cat.Key(), func(e *emulator.Entry) ([]byte, emulator.PutOptions, error) {
+		cur, err := snapshotOf(cat, e)
+		if err != nil {
+			return nil, emulator.PutOptions{}, err
+		}
+		if !checked { // count and judge once, however many tries it takes
+			checked = true
+			if st.meter != nil {
+				st.meter.Read()
+			}
+			st.lostLocked(cat, cur)
+		}
+		next, err := fn(cur)
+		if err != nil {
+			stored = cur.List
+			return nil, emulator.PutOptions{}, err
+		}
+		value := EncodeList(next)
+		if len(value) > maxListBytes {
+			return nil, emulator.PutOptions{}, errf(413, "category_too_large", "category %s would hold %d bytes; the limit is %d", cat, len(value), maxListBytes)
+		}
+		stored, changed = next, changedEntries(cur.List, next)
+		return value, emulator.PutOptions{}, nil
+	})
 	if errors.Is(err, ErrNoChange) {
-		return cur.List, nil
+		return stored, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	value := EncodeList(next)
-	if len(value) > maxListBytes {
-		return nil, errf(413, "category_too_large", "category %s would hold %d bytes; the limit is %d", cat, len(value), maxListBytes)
-	}
-	if st.meter != nil {
-		st.meter.Write()
-	}
-	res, err := st.kv.Put(cat.Key(), value, emulator.PutOptions{})
 	if err != nil {
 		var le *emulator.LimitError
 		if errors.As(err, &le) {
 			return nil, &Error{Status: le.Status, Code: "kv_limit", Message: le.Error()}
 		}
+		var ae *Error
+		if errors.As(err, &ae) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("writing KV key %q: %w", cat.Key(), err)
 	}
-	if res.Previous != cur.Version {
-		// Another process (a wrangler dev, a second arena-dev, `arena-dev seed`) wrote
-		// the key between our read and our write: its change is now lost, as it
-		// would be in production. Say so instead of losing it silently.
-		st.log.Warn().Str("category", string(cat)).Str("key", cat.Key()).
-			Str("read_version", cur.Version).Str("replaced_version", res.Previous).
-			Msg("category changed underneath this write (another process wrote it between read and write); its change was overwritten")
+	if st.meter != nil {
+		st.meter.Write()
 	}
-	return next, nil
+	sh.last[cat] = written{version: res.Version, changed: changed}
+	return stored, nil
+}
+
+// lostLocked checks, once per update, whether this process's last write of cat
+// survived: if the category has been rewritten since and an entry that write
+// added or changed is gone or different, a writer that did not see our write
+// (a Worker's get-then-put racing ours) overwrote it. arena-dev writers never do
+// that; a deliberate delete of that entry by a Worker looks the same, hence the
+// wording. Called under sh.mu.
+func (st *Store) lostLocked(cat Category, cur Snapshot) {
+	sh := st.shared
+	last, ok := sh.last[cat]
+	if !ok || last.version == cur.Version {
+		return
+	}
+	delete(sh.last, cat) // judge each write once
+	var gone []string
+	for _, e := range last.changed {
+		if i := indexOf(cur.List, e.ID); i < 0 || cur.List[i] != e {
+			gone = append(gone, e.ID)
+		}
+	}
+	if len(gone) == 0 {
+		return
+	}
+	sh.lost.Add(1)
+	st.log.Warn().Str("category", string(cat)).Str("key", cat.Key()).
+		Str("our_version", last.version).Str("current_version", cur.Version).Strs("missing_ids", gone).
+		Msg("category changed underneath this process's last write: a writer that had not seen it (a Worker's get-then-put?) overwrote it, and the entries it added or changed are gone unless that writer deleted them on purpose")
+}
+
+// changedEntries lists the entries of next that are not in prev as they are.
+func changedEntries(prev, next []Entry) []Entry {
+	var out []Entry
+	for _, e := range next {
+		if i := indexOf(prev, e.ID); i < 0 || prev[i] != e {
+			out = append(out, e)
+		}
+	}
+	return out
 }

@@ -86,3 +86,12 @@ func newIndex() *memdb.MemDB {
 	}
 	return db
 }
+
+// unreadable is the error a read of a row with an unusable blob id or metadata
+// returns, or nil.
+func (r *row) unreadable() error {
+	if r.badBlob != "" || r.badMeta != "" {
+		return fmt.Errorf("KV key %q can't be read: %s", r.Key, r.badBlob+r.badMeta)
+	}
+	return nil
+}

@@ -260,3 +260,43 @@ func TestInteropErrorTexts(t *testing.T) {
 		})
 	}
 }
+
+// TestInteropExpirationRange: a Worker can write exactly the expirations and TTLs
+// that fit a 32-bit integer; the emulator accepts and refuses the same ones, its
+// message containing Miniflare's (plus the option and value it names).
+func TestInteropExpirationRange(t *testing.T) {
+	root := t.TempDir()
+	mf := startMiniflare(t, root, "range-ns")
+	s, _ := Open(t.TempDir())
+	defer s.Close()
+	ns, err := s.Namespace("range-ns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		opt  string
+		v    int64
+	}{
+		{"largest expiration", "expiration", 2147483647},
+		{"expiration past int32", "expiration", 2147483648},
+		{"expiration 9300000000000000", "expiration", 9300000000000000},
+		{"largest ttl", "expirationTtl", 2147483647},
+		{"ttl past int32", "expirationTtl", 2147483648},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := PutOptions{Expiration: tc.v}
+			if tc.opt == "expirationTtl" {
+				o = PutOptions{ExpirationTTL: tc.v}
+			}
+			want := mf.call(map[string]any{"op": "put", "key": "k", "value": "v", tc.opt: tc.v}, nil)
+			_, got := ns.Put("k", []byte("v"), o)
+			switch {
+			case want == "" && got != nil:
+				t.Fatalf("miniflare accepts it, arena-dev says %v", got)
+			case want != "" && (got == nil || !strings.Contains(got.Error(), want) || !strings.Contains(got.Error(), fmt.Sprint(tc.v))):
+				t.Fatalf("arena-dev: %v\nminiflare: %s", got, want)
+			}
+		})
+	}
+}

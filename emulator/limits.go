@@ -67,10 +67,34 @@ func validateKeyLength(o op, key string) error {
 	return nil
 }
 
+// A Worker's KV binding (workerd) takes expiration and expirationTtl as 32-bit
+// signed integers and refuses anything else before Miniflare sees it: an
+// expiration can't be later than 2038-01-19T03:14:07Z. Past this the value
+// can't be written by a Worker, and ours would overflow on the way to
+// milliseconds.
+const (
+	minInt32Option = -1 << 31
+	maxInt32Option = 1<<31 - 1
+)
+
+// checkInt32Option is workerd's range check, naming the option and its value.
+func checkInt32Option(name string, v int64) error {
+	if v < minInt32Option || v > maxInt32Option {
+		return &LimitError{Status: 400, Message: fmt.Sprintf("Invalid %s of %d. Value out of range. Must be between %d and %d (inclusive). A Worker's KV binding takes it as a 32-bit integer, so the latest possible expiration is 2038-01-19T03:14:07Z.", name, v, minInt32Option, maxInt32Option)}
+	}
+	return nil
+}
+
 // expirationFor validates expiration options against nowSec (whole seconds, as
 // Miniflare computes it) and returns the absolute expiration in seconds (0 = none).
 // A TTL wins over an absolute expiration, as in Miniflare.
 func expirationFor(o PutOptions, nowSec int64) (int64, error) {
+	if err := checkInt32Option("expiration_ttl", o.ExpirationTTL); err != nil {
+		return 0, err
+	}
+	if err := checkInt32Option("expiration", o.Expiration); err != nil {
+		return 0, err
+	}
 	if o.ExpirationTTL != 0 {
 		if o.ExpirationTTL < 0 {
 			return 0, limitErr(opPut, 400, "Invalid expiration_ttl of %d. Please specify integer greater than 0.", o.ExpirationTTL)

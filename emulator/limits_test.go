@@ -57,6 +57,12 @@ func TestPutLimits(t *testing.T) {
 		{"ttl 59", "k", nil, PutOptions{ExpirationTTL: 59}, 400, "KV PUT failed: 400 Invalid expiration_ttl of 59. Expiration TTL must be at least 60."},
 		{"ttl negative", "k", nil, PutOptions{ExpirationTTL: -1}, 400, "KV PUT failed: 400 Invalid expiration_ttl of -1. Please specify integer greater than 0."},
 		{"expiration now+59", "k", nil, PutOptions{Expiration: now + 59}, 400, "KV PUT failed: 400 Invalid expiration of " + itoa(now+59) + ". Expiration times must be at least 60 seconds in the future."},
+		{"expiration past a 32-bit integer", "k", nil, PutOptions{Expiration: 2147483648}, 400, "Invalid expiration of 2147483648. Value out of range. Must be between -2147483648 and 2147483647 (inclusive). A Worker's KV binding takes it as a 32-bit integer, so the latest possible expiration is 2038-01-19T03:14:07Z."},
+		{"expiration in microseconds", "k", nil, PutOptions{Expiration: 9300000000000000}, 400, "Invalid expiration of 9300000000000000. Value out of range. Must be between -2147483648 and 2147483647 (inclusive). A Worker's KV binding takes it as a 32-bit integer, so the latest possible expiration is 2038-01-19T03:14:07Z."},
+		{"expiration below a 32-bit integer", "k", nil, PutOptions{Expiration: -2147483649}, 400, "Invalid expiration of -2147483649. Value out of range. Must be between -2147483648 and 2147483647 (inclusive). A Worker's KV binding takes it as a 32-bit integer, so the latest possible expiration is 2038-01-19T03:14:07Z."},
+		{"ttl max int64", "k", nil, PutOptions{ExpirationTTL: 9223372036854775807}, 400, "Invalid expiration_ttl of 9223372036854775807. Value out of range. Must be between -2147483648 and 2147483647 (inclusive). A Worker's KV binding takes it as a 32-bit integer, so the latest possible expiration is 2038-01-19T03:14:07Z."},
+		{"ttl past a 32-bit integer", "k", nil, PutOptions{ExpirationTTL: 2147483648}, 400, "Invalid expiration_ttl of 2147483648. Value out of range. Must be between -2147483648 and 2147483647 (inclusive). A Worker's KV binding takes it as a 32-bit integer, so the latest possible expiration is 2038-01-19T03:14:07Z."},
+		{"range checked even when ttl wins", "k", nil, PutOptions{ExpirationTTL: 120, Expiration: 1 << 40}, 400, "Invalid expiration of 1099511627776. Value out of range. Must be between -2147483648 and 2147483647 (inclusive). A Worker's KV binding takes it as a 32-bit integer, so the latest possible expiration is 2038-01-19T03:14:07Z."},
 		{"expiration in the past", "k", nil, PutOptions{Expiration: now}, 400, "KV PUT failed: 400 Invalid expiration of " + itoa(now) + ". Please specify integer greater than the current number of seconds since the UNIX epoch."},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -82,12 +88,20 @@ func TestPutLimits(t *testing.T) {
 		{"metadata of exactly 1 KiB", "m", nil, PutOptions{Metadata: json.RawMessage(`"` + strings.Repeat("m", 1022) + `"`)}},
 		{"ttl 60", "t", nil, PutOptions{ExpirationTTL: 60}},
 		{"expiration now+60", "e", nil, PutOptions{Expiration: now + 60}},
+		{"largest expiration", "emax", nil, PutOptions{Expiration: 2147483647}},
+		{"largest ttl", "tmax", nil, PutOptions{ExpirationTTL: 2147483647}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if _, err := ns.Put(tc.key, tc.value, tc.opts); err != nil {
 				t.Fatal(err)
 			}
 		})
+	}
+	// The largest ones are stored exactly, and the key is there.
+	for key, want := range map[string]int64{"emax": 2147483647, "tmax": now + 2147483647} {
+		if e, err := ns.GetWithMetadata(key); err != nil || e.Expiration != want {
+			t.Errorf("%s: %+v %v, want expiration %d", key, e, err, want)
+		}
 	}
 	if _, err := ns.Put("k", nil, PutOptions{Metadata: json.RawMessage(`{bad`)}); err == nil || !strings.Contains(err.Error(), "metadata is not valid JSON") {
 		t.Fatalf("invalid metadata: got %v", err)

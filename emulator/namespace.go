@@ -72,6 +72,7 @@ func openNamespace(s *Store, id string) (*Namespace, error) {
 		n.closeLocked()
 		return nil, err
 	}
+	n.sweepOrphans()
 	return n, nil
 }
 
@@ -174,22 +175,9 @@ func (n *Namespace) reloadLocked() error {
 			w.Abort()
 			return fmt.Errorf("reading KV database %s: %w", n.dbPath, err)
 		}
-		r := &row{Key: key, BlobID: blob}
-		if exp.Valid {
-			r.ExpirationMs = exp.Int64
-			if next == 0 || r.ExpirationMs < next {
-				next = r.ExpirationMs
-			}
-		}
-		if meta.Valid {
-			if json.Valid([]byte(meta.String)) {
-				r.Metadata = json.RawMessage(meta.String)
-			} else {
-				r.badMeta = "its metadata in " + n.dbPath + " is not valid JSON"
-			}
-		}
-		if !validBlobID(blob) {
-			r.badBlob = fmt.Sprintf("its blob_id %q in %s is not an 80-hex-digit Miniflare blob id", blob, n.dbPath)
+		r := n.rowFromDB(key, blob, exp, meta)
+		if r.ExpirationMs != 0 && (next == 0 || r.ExpirationMs < next) {
+			next = r.ExpirationMs
 		}
 		if key == "" {
 			continue // can't be written by Miniflare and can't be indexed
@@ -224,6 +212,27 @@ func (n *Namespace) reloadLocked() error {
 	}
 	n.cached.Store(carried)
 	return nil
+}
+
+// rowFromDB builds an index row from a `_mf_entries` row, noting (rather than
+// failing on) a blob id or metadata that can't be served, so one bad row fails
+// only its own reads.
+func (n *Namespace) rowFromDB(key, blob string, exp sql.NullInt64, meta sql.NullString) *row {
+	r := &row{Key: key, BlobID: blob}
+	if exp.Valid {
+		r.ExpirationMs = exp.Int64
+	}
+	if meta.Valid {
+		if json.Valid([]byte(meta.String)) {
+			r.Metadata = json.RawMessage(meta.String)
+		} else {
+			r.badMeta = "its metadata in " + n.dbPath + " is not valid JSON"
+		}
+	}
+	if !validBlobID(blob) {
+		r.badBlob = fmt.Sprintf("its blob_id %q in %s is not an 80-hex-digit Miniflare blob id", blob, n.dbPath)
+	}
+	return r
 }
 
 // cacheValue keeps v on the row while the namespace's budget allows.
@@ -280,36 +289,37 @@ func (n *Namespace) get(key string, withMeta bool) (*Entry, error) {
 	if err := n.refresh(); err != nil {
 		return nil, err
 	}
-	var r *row
-	var value []byte
-	for attempt := 0; ; attempt++ {
-		r = n.lookup(key)
-		if r == nil {
+	r := n.lookup(key)
+	if r == nil {
+		return nil, ErrNotFound
+	}
+	if r.expired(n.nowMs()) {
+		if err := n.expireKey(r); err != nil {
+			return nil, err
+		}
+		return nil, ErrNotFound
+	}
+	if err := r.unreadable(); err != nil {
+		return nil, err
+	}
+	value, err := n.readValue(r)
+	if errors.Is(err, errBlobMissing) {
+		// The index may be stale: a writer (here or in another process) replaced
+		// the key and removed the old blob. Ask the database, as often as needed.
+		n.checkedAt.Store(0)
+		r, value, err = n.readFromDB(key)
+		if err == nil && r == nil {
 			return nil, ErrNotFound
 		}
-		if r.expired(n.nowMs()) {
+		if err == nil && r.expired(n.nowMs()) {
 			if err := n.expireKey(r); err != nil {
 				return nil, err
 			}
 			return nil, ErrNotFound
 		}
-		if r.badBlob != "" || r.badMeta != "" {
-			return nil, fmt.Errorf("KV key %q can't be read: %s", key, r.badBlob+r.badMeta)
-		}
-		var err error
-		value, err = n.readValue(r)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, errBlobMissing) || attempt > 0 {
-			return nil, err
-		}
-		// The row may be stale: a writer (here or in another process) replaced the
-		// key and removed the old blob. Check the database now and look again.
-		n.checkedAt.Store(0)
-		if err := n.refresh(); err != nil {
-			return nil, err
-		}
+	}
+	if err != nil {
+		return nil, err
 	}
 	e := &Entry{Key: key, Value: value, Version: r.BlobID}
 	if withMeta {
@@ -324,7 +334,11 @@ func (n *Namespace) readValue(r *row) ([]byte, error) {
 	if p := r.value.Load(); p != nil {
 		return append([]byte(nil), (*p)...), nil
 	}
-	b, err := os.ReadFile(filepath.Join(n.blobDir, r.BlobID))
+	path := filepath.Join(n.blobDir, r.BlobID)
+	if testHookBlobRead != nil {
+		testHookBlobRead(path)
+	}
+	b, err := os.ReadFile(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("KV key %q can't be read: %w: %s", r.Key, errBlobMissing, filepath.Join(n.blobDir, r.BlobID))

@@ -10,8 +10,10 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 
-	_ "modernc.org/sqlite" // pure-Go SQLite: CGO_ENABLED=0 builds
+	"modernc.org/sqlite" // pure-Go SQLite: CGO_ENABLED=0 builds
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // schema is Miniflare's, verbatim, so either side can create the database.
@@ -99,27 +101,108 @@ func openDB(path string) (*sql.DB, *sql.Conn, error) {
 		db.Close()
 		return nil, nil, err
 	}
-	var hasTable int
-	err = conn.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '_mf_entries'`).Scan(&hasTable)
-	if err != nil {
-		return fail(fmt.Errorf("KV database %s can't be read (%v); refusing to modify it", path, err))
-	}
-	if hasTable == 0 {
-		var objects int
-		if err := conn.QueryRowContext(ctx, `SELECT count(*) FROM sqlite_master`).Scan(&objects); err != nil {
-			return fail(fmt.Errorf("KV database %s can't be read: %w", path, err))
-		}
-		if objects > 0 {
-			return fail(fmt.Errorf("KV database %s has no _mf_entries table (not a Miniflare KV namespace); refusing to modify it", path))
-		}
-		// A brand-new (or empty) database: make it exactly what Miniflare makes.
-		var jm string
-		if err := conn.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&jm); err != nil {
-			return fail(fmt.Errorf("creating KV database %s: %w", path, err))
-		}
-		if _, err := conn.ExecContext(ctx, schema); err != nil {
-			return fail(fmt.Errorf("creating KV database %s: %w", path, err))
-		}
+	if err := ensureSchema(ctx, conn, path); err != nil {
+		return fail(err)
 	}
 	return db, conn, nil
+}
+
+// ensureSchema checks that the database is a Miniflare KV namespace and, when it is
+// brand new (no schema objects at all), makes it one: WAL mode, then the schema.
+// Several processes may do this at once on the same new file, so the schema is
+// created in one BEGIN IMMEDIATE transaction that checks again under the write
+// lock: exactly one creates it and the others find it done, never half made.
+func ensureSchema(ctx context.Context, conn *sql.Conn, path string) error {
+	var has bool
+	var objects int
+	err := retryBusy(func() (err error) {
+		has, objects, err = schemaState(ctx, conn)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("KV database %s can't be read (%v); refusing to modify it", path, err)
+	}
+	if has {
+		return nil
+	}
+	if objects > 0 {
+		return foreignDBError(path)
+	}
+	// Switching to WAL needs a moment with no other connection in a transaction;
+	// SQLite answers SQLITE_BUSY at once when it can't (the busy timeout does not
+	// always apply), so retry within the same bound as every other wait.
+	err = retryBusy(func() error {
+		var jm string
+		return conn.QueryRowContext(ctx, `PRAGMA journal_mode = WAL`).Scan(&jm)
+	})
+	if err != nil {
+		return fmt.Errorf("creating KV database %s: switching it to WAL mode: %w", path, err)
+	}
+	err = retryBusy(func() (err error) {
+		if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+			return err
+		}
+		defer func() {
+			if err != nil {
+				conn.ExecContext(ctx, "ROLLBACK")
+			}
+		}()
+		has, objects, err := schemaState(ctx, conn)
+		switch {
+		case err != nil:
+			return err
+		case has:
+			// another process created it first
+		case objects > 0:
+			return foreignDBError(path)
+		default:
+			if _, err := conn.ExecContext(ctx, schema); err != nil {
+				return err
+			}
+		}
+		_, err = conn.ExecContext(ctx, "COMMIT")
+		return err
+	})
+	if err != nil && !errors.Is(err, errForeignDB) {
+		return fmt.Errorf("creating KV database %s: %w", path, err)
+	}
+	return err
+}
+
+var errForeignDB = errors.New("not a Miniflare KV namespace")
+
+func foreignDBError(path string) error {
+	return fmt.Errorf("KV database %s has no _mf_entries table (%w); refusing to modify it", path, errForeignDB)
+}
+
+// schemaState reports whether _mf_entries exists and how many schema objects there are.
+func schemaState(ctx context.Context, conn *sql.Conn) (has bool, objects int, err error) {
+	var tables int
+	err = conn.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE type = 'table' AND name = '_mf_entries'), count(*) FROM sqlite_master`).Scan(&tables, &objects)
+	return tables > 0, objects, err
+}
+
+// isBusy reports SQLITE_BUSY and SQLITE_LOCKED, extended codes included.
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	if !errors.As(err, &se) {
+		return false
+	}
+	c := se.Code() & 0xff
+	return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
+}
+
+// retryBusy runs op until it does not fail with SQLITE_BUSY, for at most the busy
+// timeout, backing off from 1 ms to 50 ms between tries.
+func retryBusy(op func() error) error {
+	deadline := time.Now().Add(busyTimeoutMs * time.Millisecond)
+	wait := time.Millisecond
+	for {
+		err := op()
+		if !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(wait) // backoff between retries of a busy lock, not a readiness wait
+		wait = min(2*wait, 50*time.Millisecond)
+	}
 }

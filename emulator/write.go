@@ -44,72 +44,86 @@ func compactMetadata(m json.RawMessage) ([]byte, error) {
 // broken limit or bad metadata, without writing anything (bulk writes check every
 // entry before writing the first).
 func (n *Namespace) CheckPut(key string, value []byte, o PutOptions) error {
-	if err := validateKey(opPut, key); err != nil {
-		return err
-	}
-	if _, err := expirationFor(o, n.store.now().Unix()); err != nil {
-		return err
-	}
-	if _, err := compactMetadata(o.Metadata); err != nil {
-		return err
-	}
-	return validateValue(value)
+	_, err := n.preparePut(key, value, o)
+	return err
 }
 
 // Put stores value under key: the blob file is written and fsynced first, then the
 // row goes in with one short INSERT OR REPLACE transaction, then the replaced blob
 // is removed.
 func (n *Namespace) Put(key string, value []byte, o PutOptions) (PutResult, error) {
-	if err := validateKey(opPut, key); err != nil {
-		return PutResult{}, err
-	}
-	now := n.store.now()
-	expSec, err := expirationFor(o, now.Unix())
+	p, err := n.preparePut(key, value, o)
 	if err != nil {
 		return PutResult{}, err
+	}
+	res, _, err := n.write(p, nil)
+	return res, err
+}
+
+// preparedPut is a validated put: what goes into the blob file and the row.
+type preparedPut struct {
+	key    string
+	value  []byte
+	expSec int64  // absolute, seconds; 0 = none
+	meta   []byte // compact JSON; nil = none
+}
+
+func (n *Namespace) preparePut(key string, value []byte, o PutOptions) (preparedPut, error) {
+	if err := validateKey(opPut, key); err != nil {
+		return preparedPut{}, err
+	}
+	expSec, err := expirationFor(o, n.store.now().Unix())
+	if err != nil {
+		return preparedPut{}, err
 	}
 	meta, err := compactMetadata(o.Metadata)
 	if err != nil {
-		return PutResult{}, err
+		return preparedPut{}, err
 	}
 	if err := validateValue(value); err != nil {
-		return PutResult{}, err
+		return preparedPut{}, err
 	}
+	return preparedPut{key: key, value: value, expSec: expSec, meta: meta}, nil
+}
 
+// write stores p. With expect nil it replaces whatever is there (a put); with
+// expect set, only if the row's blob_id is still *expect ("" = no row), read
+// inside the write transaction: otherwise nothing is written and ok is false.
+func (n *Namespace) write(p preparedPut, expect *string) (res PutResult, ok bool, err error) {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.closed {
-		return PutResult{}, errClosed
+		return PutResult{}, false, errClosed
 	}
-	id := newBlobID(now)
+	id := newBlobID(n.store.now())
 	blobPath := filepath.Join(n.blobDir, id)
-	if err := n.writeBlob(blobPath, value); err != nil {
-		return PutResult{}, err
+	if err := n.writeBlob(blobPath, p.value); err != nil {
+		return PutResult{}, false, err
 	}
 	var expArg, metaArg any
-	if expSec != 0 {
-		expArg = expSec * 1000
+	if p.expSec != 0 {
+		expArg = p.expSec * 1000
 	}
-	if meta != nil {
-		metaArg = string(meta)
+	if p.meta != nil {
+		metaArg = string(p.meta)
 	}
-	prev, err := n.commitPut(key, id, expArg, metaArg)
-	if err != nil {
+	prev, ok, err := n.commitPut(p.key, id, expArg, metaArg, expect)
+	if err != nil || !ok {
 		os.Remove(blobPath)
-		return PutResult{}, err
+		return PutResult{}, false, err
 	}
 
-	r := &row{Key: key, BlobID: id, ExpirationMs: expSec * 1000}
-	if meta != nil {
-		r.Metadata = json.RawMessage(meta)
+	r := &row{Key: p.key, BlobID: id, ExpirationMs: p.expSec * 1000}
+	if p.meta != nil {
+		r.Metadata = json.RawMessage(p.meta)
 	}
 	n.indexPut(r)
-	n.cacheValue(r, value)
+	n.cacheValue(r, p.value)
 	if r.ExpirationMs != 0 && (n.nextExpiry == 0 || r.ExpirationMs < n.nextExpiry) {
 		n.nextExpiry = r.ExpirationMs
 	}
 	n.removeBlob(prev)
-	return PutResult{Version: id, Previous: prev}, nil
+	return PutResult{Version: id, Previous: prev}, true, nil
 }
 
 // writeBlob writes a value file and fsyncs it, so the row never points at a file
@@ -138,31 +152,40 @@ func (n *Namespace) writeBlob(path string, value []byte) error {
 }
 
 // commitPut is Miniflare's put transaction: read the old blob id, replace the row.
-// BEGIN IMMEDIATE takes the write lock up front, so the busy timeout applies to it
-// rather than failing mid-transaction.
-func (n *Namespace) commitPut(key, blobID string, exp, meta any) (prev string, err error) {
+// With expect set it is a compare-and-swap: the row is replaced only if its blob_id
+// is still *expect, checked under the same write lock. BEGIN IMMEDIATE takes the
+// write lock up front, so the busy timeout applies to it rather than failing
+// mid-transaction; the transaction itself is two statements, so the lock is held
+// for one WAL append and fsync (workerd, which sets no busy timeout, fails with
+// SQLITE_BUSY while we hold it).
+func (n *Namespace) commitPut(key, blobID string, exp, meta any, expect *string) (prev string, ok bool, err error) {
 	ctx := context.Background()
 	if _, err := n.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		return "", fmt.Errorf("writing KV database %s: %w", n.dbPath, err)
+		return "", false, fmt.Errorf("writing KV database %s: %w", n.dbPath, err)
 	}
+	committed := false
 	defer func() {
-		if err != nil {
+		if !committed {
 			n.conn.ExecContext(ctx, "ROLLBACK")
 		}
 	}()
 	var old sql.NullString
 	err = n.conn.QueryRowContext(ctx, "SELECT blob_id FROM _mf_entries WHERE key = ?", key).Scan(&old)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return "", fmt.Errorf("writing KV database %s: %w", n.dbPath, err)
+		return "", false, fmt.Errorf("writing KV database %s: %w", n.dbPath, err)
+	}
+	if expect != nil && old.String != *expect {
+		return old.String, false, nil
 	}
 	_, err = n.conn.ExecContext(ctx, "INSERT OR REPLACE INTO _mf_entries (key, blob_id, expiration, metadata) VALUES (?, ?, ?, ?)", key, blobID, exp, meta)
 	if err != nil {
-		return "", fmt.Errorf("writing KV database %s: %w", n.dbPath, err)
+		return "", false, fmt.Errorf("writing KV database %s: %w", n.dbPath, err)
 	}
 	if _, err = n.conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return "", fmt.Errorf("writing KV database %s: %w", n.dbPath, err)
+		return "", false, fmt.Errorf("writing KV database %s: %w", n.dbPath, err)
 	}
-	return old.String, nil
+	committed = true
+	return old.String, true, nil
 }
 
 // indexPut replaces key's row in the index (under mu).
