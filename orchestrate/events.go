@@ -2,6 +2,7 @@ package orchestrate
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 )
@@ -30,22 +31,27 @@ func (s *Supervisor) set(sv *service, state State, msg string, mutate ...func(*S
 		sv.failOnce.Do(func() { close(sv.failedCh) })
 		s.failBeforeReadyLocked(fmt.Errorf("service %s failed: %s", sv.spec.Name, sv.st.LastError))
 	case StateStopped:
-		if !sv.everReady && !sv.stopping() {
+		if !sv.everReady && !sv.stopping() && !sv.spec.Disabled && msg != stoppedByHand {
 			s.failBeforeReadyLocked(fmt.Errorf("service %s ended before it was ready: %s", sv.spec.Name, sv.st.LastError))
 		}
 	}
+	close(s.changed)
+	s.changed = make(chan struct{})
 	ev := Event{Time: now, ServiceStatus: sv.st}
 	for sub := range s.subs {
 		sub.push(ev)
 	}
 	s.mu.Unlock()
 	s.log.Debug().Str("service", sv.spec.Name).Str("state", state.String()).Str("detail", msg).Msg("state")
+	if state == StateFailed && !sv.stopping() {
+		s.announceFailure(sv, ev.LastError)
+	}
 	s.persist()
 }
 
 func (s *Supervisor) allReadyLocked() bool {
 	for _, sv := range s.order {
-		if sv.st.State != StateReady {
+		if sv.st.State != StateReady && !sv.spec.Disabled {
 			return false
 		}
 	}
@@ -129,3 +135,20 @@ func (b *subscriber) loop(done <-chan struct{}) {
 		}
 	}
 }
+
+// announceFailure says loudly that a service was given up on: its name, why (the
+// exit status or the reason) and its last log lines; the rest keeps running.
+func (s *Supervisor) announceFailure(sv *service, why string) {
+	var last []string
+	if s.logs != nil {
+		for _, l := range s.logs.Tail(failureLines, sv.spec.Name) {
+			last = append(last, l.Text)
+		}
+	}
+	s.log.Error().Str("service", sv.spec.Name).Str("reason", why).
+		Msgf("%s failed and will not be restarted (`arena-dev start %s` tries again); the other services keep running. Its last lines:\n  %s",
+			sv.spec.Name, sv.spec.Name, strings.Join(last, "\n  "))
+}
+
+// failureLines is how many of a failed service's last log lines are shown.
+const failureLines = 10

@@ -43,7 +43,9 @@ type ServiceStatus struct {
 	URL        string    `json:"url,omitempty"`
 	Restarts   int       `json:"restarts"`
 	LastError  string    `json:"last_error,omitempty"`
-	Since      time.Time `json:"since"`
+	Since      time.Time `json:"since"`            // in this state since
+	Started    time.Time `json:"started,omitzero"` // the current process's start: its uptime
+	Disabled   bool      `json:"disabled,omitempty"`
 }
 
 // AlreadyRunningError says another live arena-dev owns the run directory.

@@ -27,6 +27,9 @@ type service struct {
 	failOnce  sync.Once
 	stopOnce  sync.Once
 	restarts  []time.Time // restart times within the window
+
+	ctl     chan command // requests from the control plane (Supervisor.Control)
+	pending []chan error // replies owed once the next attempt has started
 }
 
 func newService(spec ServiceSpec) *service {
@@ -36,9 +39,10 @@ func newService(spec ServiceSpec) *service {
 	}
 	return &service{
 		spec:    spec,
-		st:      ServiceStatus{Name: spec.Name, State: StatePending, Port: spec.Port, URL: url, Since: time.Now()},
+		st:      ServiceStatus{Name: spec.Name, State: StatePending, Port: spec.Port, URL: url, Since: time.Now(), Disabled: spec.Disabled},
 		readyCh: make(chan struct{}), failedCh: make(chan struct{}),
 		stopCh: make(chan struct{}), doneCh: make(chan struct{}),
+		ctl: make(chan command),
 	}
 }
 
@@ -93,25 +97,110 @@ func (o observedLog) WriteLine(line string) {
 }
 
 // runService is the service's run loop: wait for dependencies, start, watch,
-// restart with backoff or give up, and stop when told. Every change is published.
+// restart with backoff or give up, and stop when told; stopped or failed, wait for
+// the control plane to start it again. Every change is published.
 func (s *Supervisor) runService(sv *service) {
 	defer close(sv.doneCh)
-	spec := sv.spec
-	for _, d := range spec.DependsOn {
-		dep := s.svcs[d]
-		select {
-		case <-dep.readyCh:
-		case <-dep.failedCh:
-			s.set(sv, StateFailed, fmt.Sprintf("dependency %s failed", d))
-			return
-		case <-dep.doneCh:
-			s.set(sv, StateFailed, fmt.Sprintf("dependency %s ended before it was ready", d))
-			return
-		case <-sv.stopCh:
-			s.set(sv, StateStopped, "")
+	defer sv.answer(errors.New("the stack is stopping"))
+	if sv.spec.Disabled {
+		s.set(sv, StateStopped, "not started: "+sv.spec.DisabledWhy)
+		if !s.idle(sv) {
 			return
 		}
 	}
+	for {
+		if s.waitDeps(sv) {
+			s.attempts(sv)
+		}
+		if !s.idle(sv) {
+			return
+		}
+	}
+}
+
+// waitDeps waits until every dependency is ready; false (and the service Failed
+// or Stopped) when one failed or stopped first, or the stack is stopping.
+func (s *Supervisor) waitDeps(sv *service) bool {
+	for {
+		s.mu.Lock()
+		changed := s.changed
+		var waiting bool
+		var bad string
+		for _, d := range sv.spec.DependsOn {
+			switch st := s.svcs[d].st; {
+			case st.State == StateReady:
+			case st.State == StateFailed:
+				bad = fmt.Sprintf("dependency %s failed", d)
+			case st.State == StateStopped && s.svcs[d].everReady:
+				bad = fmt.Sprintf("dependency %s is stopped", d)
+			case st.State == StateStopped && !s.svcs[d].spec.Disabled:
+				bad = fmt.Sprintf("dependency %s ended before it was ready", d)
+			default:
+				waiting = true
+			}
+		}
+		s.mu.Unlock()
+		if bad != "" {
+			sv.answer(errors.New(bad))
+			s.set(sv, StateFailed, bad)
+			return false
+		}
+		if !waiting {
+			return true
+		}
+		select {
+		case <-changed:
+		case <-sv.stopCh:
+			s.set(sv, StateStopped, "")
+			return false
+		case c := <-sv.ctl:
+			if c.op == OpStop {
+				s.set(sv, StateStopped, stoppedByHand)
+				c.reply <- nil
+				return false
+			}
+			sv.pending = append(sv.pending, c.reply) // answered once it starts
+		}
+	}
+}
+
+// idle waits, stopped or failed, for a start or restart (true) or the stack's
+// stop (false). Starting by hand resets the restart count.
+func (s *Supervisor) idle(sv *service) bool {
+	for {
+		select {
+		case <-sv.stopCh:
+			return false
+		case c := <-sv.ctl:
+			if c.op == OpStop {
+				c.reply <- nil // already not running
+				continue
+			}
+			sv.restarts = nil
+			s.mu.Lock()
+			sv.st.Restarts = 0
+			s.mu.Unlock()
+			sv.pending = append(sv.pending, c.reply)
+			return true
+		}
+	}
+}
+
+// answer replies to the control requests waiting for this service to start.
+func (sv *service) answer(err error) {
+	for _, r := range sv.pending {
+		r <- err
+	}
+	sv.pending = nil
+}
+
+// stoppedByHand is the LastError of a service stopped through the control plane.
+const stoppedByHand = "stopped by hand"
+
+// attempts starts the service and restarts it by its policy until it is stopped
+// or given up on.
+func (s *Supervisor) attempts(sv *service) {
+	spec := sv.spec
 	for {
 		att := &attempt{matched: make(chan struct{}), failLine: make(chan string, 1)}
 		r := s.newRunner(sv, att)
@@ -119,18 +208,26 @@ func (s *Supervisor) runService(sv *service) {
 		var exitErr error
 		if err := r.start(); err != nil {
 			exitErr = fmt.Errorf("could not start: %w", err)
+			sv.answer(exitErr)
 			s.logs.Note(spec.Name, exitErr.Error())
 			s.log.Error().Str("service", spec.Name).Err(exitErr).Msg("start failed")
 		} else {
+			// Recorded at once: an arena-dev killed while this starts must leave
+			// a run file that names the group, so down and the next up reap it.
 			s.mu.Lock()
-			sv.st.PID, sv.st.PGID, sv.st.StartTicks = r.pid(), r.pgid(), r.startTicks()
+			sv.st.PID, sv.st.PGID, sv.st.StartTicks, sv.st.Started = r.pid(), r.pgid(), r.startTicks(), time.Now()
 			s.mu.Unlock()
+			s.persist()
+			sv.answer(nil)
 			s.log.Info().Str("service", spec.Name).Int("pid", r.pid()).Int("pgid", r.pgid()).Msg("started")
 			s.logs.Note(spec.Name, fmt.Sprintf("started pid %d, process group %d", r.pid(), r.pgid()))
-			var final bool
-			exitErr, final = s.watch(sv, r, att)
-			if final {
+			var out outcome
+			exitErr, out = s.watch(sv, r, att)
+			switch out {
+			case outcomeFinal:
 				return
+			case outcomeRestart:
+				continue
 			}
 		}
 		if !s.afterExit(sv, exitErr) {
@@ -139,9 +236,18 @@ func (s *Supervisor) runService(sv *service) {
 	}
 }
 
-// watch follows one started attempt until it exits (returning its error) or it is
-// stopped or given up on (final).
-func (s *Supervisor) watch(sv *service, r runner, att *attempt) (exitErr error, final bool) {
+// outcome is how watch ended.
+type outcome int
+
+const (
+	outcomeExited  outcome = iota // the attempt exited by itself
+	outcomeFinal                  // stopped or given up on: no more attempts
+	outcomeRestart                // restarted by hand: start again at once
+)
+
+// watch follows one started attempt until it exits (returning its error), is
+// stopped or given up on, or is restarted by hand.
+func (s *Supervisor) watch(sv *service, r runner, att *attempt) (error, outcome) {
 	spec := sv.spec
 	probe := spec.Probe
 	if spec.Run != nil && probe.Kind == ProbeNone {
@@ -158,7 +264,7 @@ func (s *Supervisor) watch(sv *service, r runner, att *attempt) (exitErr error, 
 			if err == nil {
 				err = errExitedZero
 			}
-			return err, false
+			return err, outcomeExited
 		case err := <-readyErr:
 			readyErr = nil
 			if err == nil {
@@ -168,18 +274,36 @@ func (s *Supervisor) watch(sv *service, r runner, att *attempt) (exitErr error, 
 			s.set(sv, StateStopping, "readiness: "+err.Error())
 			s.stopRunner(sv, r, "not ready")
 			s.set(sv, StateFailed, "readiness: "+err.Error())
-			return nil, true
+			return nil, outcomeFinal
 		case line := <-att.failLine:
 			msg := "fatal log line: " + strings.TrimSpace(line)
 			s.set(sv, StateStopping, msg)
 			s.stopRunner(sv, r, "fatal log line")
 			s.set(sv, StateFailed, msg)
-			return nil, true
+			return nil, outcomeFinal
 		case <-sv.stopCh:
 			s.set(sv, StateStopping, "")
 			s.stopRunner(sv, r, "stack stopping")
 			s.set(sv, StateStopped, "")
-			return nil, true
+			return nil, outcomeFinal
+		case c := <-sv.ctl:
+			switch c.op {
+			case OpStart:
+				c.reply <- nil // already running
+			case OpStop:
+				s.set(sv, StateStopping, stoppedByHand)
+				s.stopRunner(sv, r, stoppedByHand)
+				s.set(sv, StateStopped, stoppedByHand)
+				c.reply <- nil
+				return nil, outcomeFinal
+			case OpRestart:
+				s.set(sv, StateStopping, "restarting by hand")
+				s.stopRunner(sv, r, "restart by hand")
+				// Counted as a restart, but not against max_restarts: nothing crashed.
+				s.set(sv, StateRestarting, "restarted by hand", func(st *ServiceStatus) { st.Restarts++ })
+				sv.pending = append(sv.pending, c.reply)
+				return nil, outcomeRestart
+			}
 		}
 	}
 }
@@ -235,12 +359,22 @@ func (s *Supervisor) afterExit(sv *service, exitErr error) bool {
 	s.log.Warn().Str("service", spec.Name).Str("exit", msg).Dur("backoff", delay).Msg("restarting")
 	timer := time.NewTimer(delay)
 	defer timer.Stop()
-	select {
-	case <-sv.stopCh:
-		s.set(sv, StateStopped, msg)
-		return false
-	case <-timer.C:
-		return true
+	for {
+		select {
+		case <-sv.stopCh:
+			s.set(sv, StateStopped, msg)
+			return false
+		case <-timer.C:
+			return true
+		case c := <-sv.ctl:
+			if c.op == OpStop {
+				s.set(sv, StateStopped, stoppedByHand)
+				c.reply <- nil
+				return false
+			}
+			sv.pending = append(sv.pending, c.reply) // start now, not after the backoff
+			return true
+		}
 	}
 }
 

@@ -5,14 +5,18 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 )
 
 // StopSignals stop the stack: SIGINT (Ctrl-C), SIGTERM (`arena-dev down`, service
 // managers) and SIGHUP (the terminal went away).
 var StopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
 
+// repeatWindow: a stop signal this soon after the first is the same request.
+const repeatWindow = 500 * time.Millisecond
+
 // RunUntilSignal is Run until ctx ends or a stop signal arrives; a second stop
-// signal forces (Kill). It also keeps SIGPIPE from killing arena-dev when its
+// signal (more than repeatWindow after the first) forces (Kill). It also keeps SIGPIPE from killing arena-dev when its
 // output pipe closes (`arena-dev up | head`): a dead arena-dev would orphan the
 // stack. (Notify rather than Ignore: an ignored signal would be inherited by the
 // children across exec.)
@@ -27,14 +31,20 @@ func (s *Supervisor) RunUntilSignal(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go func() {
-		for n := 0; ; {
+		var first time.Time
+		for {
 			select {
 			case sig := <-sigc:
-				n++
-				if n == 1 {
+				switch {
+				case first.IsZero():
+					first = time.Now()
 					s.log.Info().Str("signal", sig.String()).Msg("stopping the stack (signal again to force)")
 					cancel()
-				} else {
+				case time.Since(first) < repeatWindow:
+					// coreutils timeout, make and npm deliver one Ctrl-C twice:
+					// that is still one request to stop, not a demand to force.
+					s.log.Debug().Str("signal", sig.String()).Msg("repeated signal within 500ms: the same stop")
+				default:
 					s.log.Warn().Str("signal", sig.String()).Msg("second signal: forcing")
 					s.Kill()
 				}

@@ -45,13 +45,19 @@ func stopLadder(t stopTarget, timeout time.Duration, force <-chan struct{}, log 
 	if err := t.terminate(); err != nil {
 		log.Warn().Err(err).Str("target", t.what).Msg("stop: SIGTERM failed")
 	}
+	if t.kill == nil {
+		// Nothing to escalate to (an in-process service): a forced stop does
+		// not abandon it, it waits for it to finish its own bounded shutdown.
+		if pollUntil(t.gone, timeout+killWait, nil) {
+			say(log.Info(), t.what+" gone")
+			return true
+		}
+		say(log.Error(), t.what+" did not finish")
+		return false
+	}
 	if pollUntil(t.gone, timeout, force) {
 		say(log.Info(), t.what+" gone")
 		return true
-	}
-	if t.kill == nil {
-		say(log.Error(), t.what+" still running and cannot be killed")
-		return false
 	}
 	say(log.Warn(), "still running, SIGKILL to "+t.what)
 	_ = t.kill()

@@ -53,11 +53,13 @@ type Supervisor struct {
 	started bool
 	exitErr string
 
-	readyCh chan struct{}
-	failCh  chan struct{}
-	forceCh chan struct{}
-	doneCh  chan struct{}
-	force   sync.Once
+	readyCh   chan struct{}
+	failCh    chan struct{}
+	runningCh chan struct{} // closed once the services' loops run
+	changed   chan struct{} // closed and replaced on every state change
+	forceCh   chan struct{}
+	doneCh    chan struct{}
+	force     sync.Once
 
 	fileMu sync.Mutex
 	runf   *RunFile
@@ -78,6 +80,7 @@ func New(specs []ServiceSpec, opts Options) (*Supervisor, error) {
 		specs: ordered, opts: opts, log: zerolog.Nop(),
 		svcs: map[string]*service{}, subs: map[*subscriber]struct{}{},
 		readyCh: make(chan struct{}), failCh: make(chan struct{}),
+		runningCh: make(chan struct{}), changed: make(chan struct{}),
 		forceCh: make(chan struct{}), doneCh: make(chan struct{}),
 	}
 	if opts.Logger != nil {
@@ -134,6 +137,7 @@ func (s *Supervisor) Run(ctx context.Context) (err error) {
 	for _, sv := range s.order {
 		go s.runService(sv)
 	}
+	close(s.runningCh)
 	allDone := make(chan struct{})
 	go func() {
 		for _, sv := range s.order {
@@ -145,10 +149,43 @@ func (s *Supervisor) Run(ctx context.Context) (err error) {
 	case <-ctx.Done():
 		s.log.Info().Msg("stopping the stack")
 	case <-allDone:
+	case <-s.allEnded():
+		s.log.Info().Msg("every service ended by itself; stopping")
 	}
 	s.stopAll()
 	<-allDone
 	return s.summary(ctx)
+}
+
+// allEnded is closed once no service runs or will run by itself: each failed, or
+// stopped without anyone asking (disabled services and those stopped by hand mean
+// someone is steering, and the stack waits for them).
+func (s *Supervisor) allEnded() <-chan struct{} {
+	ended := make(chan struct{})
+	go func() {
+		for {
+			s.mu.Lock()
+			changed, done := s.changed, true
+			for _, sv := range s.order {
+				st := sv.st
+				final := st.State == StateFailed || (st.State == StateStopped && st.LastError != stoppedByHand && !sv.spec.Disabled)
+				if !final {
+					done = false
+				}
+			}
+			s.mu.Unlock()
+			if done {
+				close(ended)
+				return
+			}
+			select {
+			case <-changed:
+			case <-s.doneCh:
+				return
+			}
+		}
+	}()
+	return ended
 }
 
 // claimRunDir takes the run directory's lock, refuses a live owner and reaps a dead

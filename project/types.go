@@ -44,6 +44,10 @@ const AnswersService = "answers"
 // default applied, every path absolute.
 type Service struct {
 	Name string
+	// Disabled services are in the stack but not started with it (disabled = true,
+	// a profile not asked for, or not named on `up SVC...`); `start` starts them.
+	Disabled    bool
+	DisabledWhy string
 
 	// InProcess marks the answers API, which arena-dev serves itself; a child
 	// process has Command instead: an argv (Command[0] relative to Dir when it has
