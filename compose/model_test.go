@@ -56,7 +56,7 @@ ready = { tcp = "127.0.0.1:${PORT}" }
 			if err != nil {
 				t.Fatal(err)
 			}
-			specs := stack.Specs(m, nil)
+			specs := stack.Specs(m, nil, nil)
 			cp, err := NewProject(m, Options{Version: "1"})
 			if err != nil {
 				t.Fatal(err)

@@ -50,6 +50,12 @@ type Service struct {
 	Ready       Ready             `toml:"ready"`
 	Restart     Restart           `toml:"restart"`
 	StopTimeout Duration          `toml:"stop_timeout"`
+	// Disabled services are not started by `up` unless named (`up SVC`) or started
+	// by hand; Profiles enable a service only with `up --profile NAME`.
+	Disabled bool     `toml:"disabled"`
+	Profiles []string `toml:"profiles"`
+	// EnvFile are dotenv files (relative to the project), read in order; env wins.
+	EnvFile []string `toml:"env_file"`
 }
 
 // Ready is a readiness probe: exactly one of HTTP, TCP or Log (a regexp).

@@ -67,6 +67,10 @@ func (p *Project) expandService(name string, s Service) (Service, error) {
 	out.URL = expand("url", serviceURL(s))
 	out.Ready.HTTP = expand("ready.http", s.Ready.HTTP)
 	out.Ready.TCP = expand("ready.tcp", s.Ready.TCP)
+	out.EnvFile = make([]string, len(s.EnvFile))
+	for i, f := range s.EnvFile {
+		out.EnvFile[i] = expand("env_file", f)
+	}
 	out.Env = make(map[string]string, len(s.Env))
 	for k, val := range s.Env {
 		out.Env[k] = expand("env."+k, val)

@@ -76,6 +76,11 @@ func (p *Project) validateService(name string, ports map[int]string) error {
 	if s.Restart.Policy != "" && !policies[s.Restart.Policy] {
 		return p.errAt(key+".restart.policy", "%q: want \"no\", \"on-failure\" or \"always\"", s.Restart.Policy)
 	}
+	for i, pr := range s.Profiles {
+		if !serviceName.MatchString(pr) {
+			return p.errAt(key+".profiles", "profiles[%d]: %q: profile names are lower case letters, digits, - and _", i, pr)
+		}
+	}
 	if s.Restart.MaxRestarts != nil && *s.Restart.MaxRestarts < 0 {
 		return p.errAt(key+".restart.max_restarts", "must not be negative")
 	}

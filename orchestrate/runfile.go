@@ -21,15 +21,17 @@ const RunFileName = "run.json"
 // rewritten atomically on every state change so `status`, `down`, `up --wait` and
 // the next `up` (after a SIGKILL) can read it from another process.
 type RunFile struct {
-	PID        int             `json:"pid"`
-	StartTicks uint64          `json:"start_ticks,omitempty"` // guards against pid reuse (Linux)
-	Command    string          `json:"command"`
-	Started    time.Time       `json:"started"`
-	Updated    time.Time       `json:"updated"`
-	Ready      bool            `json:"ready"`           // every service was ready at once
-	Exited     bool            `json:"exited"`          // the supervisor finished (cleanly or not)
-	Error      string          `json:"error,omitempty"` // why it finished, or the first failure before ready
-	Services   []ServiceStatus `json:"services"`
+	PID        int              `json:"pid"`
+	StartTicks uint64           `json:"start_ticks,omitempty"` // guards against pid reuse (Linux)
+	Command    string           `json:"command"`
+	Started    time.Time        `json:"started"`
+	Updated    time.Time        `json:"updated"`
+	Ready      bool             `json:"ready"`           // every service was ready at once
+	Exited     bool             `json:"exited"`          // the supervisor finished (cleanly or not)
+	Error      string           `json:"error,omitempty"` // why it finished, or the first failure before ready
+	Services   []ServiceStatus  `json:"services"`
+	Control    *ControlEndpoint `json:"control,omitempty"`
+	Project    json.RawMessage  `json:"project,omitempty"` // the resolved model it runs
 }
 
 // ServiceStatus is one service's current state.

@@ -64,15 +64,7 @@ func (c *childRunner) start() error {
 	if c.spec.Shell {
 		argv = []string{"/bin/sh", "-c", argv[0]}
 	}
-	path := argv[0]
-	switch {
-	case strings.ContainsRune(path, '/') && !filepath.IsAbs(path):
-		path = filepath.Join(dir, path) // node_modules/.bin/astro, relative to the service's dir
-	case !strings.ContainsRune(path, '/'):
-		if p, ok := lookPathIn(path, envValue(c.spec.Env, "PATH")); ok {
-			path = p // the child's own PATH (e.g. Node 22 first) wins over arena-dev's
-		}
-	}
+	path := programPath(argv[0], dir, c.spec.Env)
 	cmd := exec.Command(path, argv[1:]...)
 	if cmd.Err != nil {
 		return fmt.Errorf("command %q: %w", argv[0], cmd.Err)
@@ -165,6 +157,21 @@ func (r *inprocRunner) gone() bool {
 	default:
 		return false
 	}
+}
+
+// programPath is where argv[0] is run from: a path with a slash relative to the
+// service's dir (node_modules/.bin/astro), a bare name looked up on the child's
+// own PATH first (e.g. Node 22 first), then arena-dev's.
+func programPath(name, dir string, env []string) string {
+	switch {
+	case strings.ContainsRune(name, '/') && !filepath.IsAbs(name):
+		return filepath.Join(dir, name)
+	case !strings.ContainsRune(name, '/'):
+		if p, ok := lookPathIn(name, envValue(env, "PATH")); ok {
+			return p
+		}
+	}
+	return name
 }
 
 // envValue is the last KEY=value of key in env, or "".

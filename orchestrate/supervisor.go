@@ -2,6 +2,7 @@ package orchestrate
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -30,6 +31,20 @@ type Options struct {
 	// Logger gets the supervisor's own messages (stages of stopping, restarts,
 	// reaping); nil = discard.
 	Logger *zerolog.Logger
+	// Control, when set, is recorded in the run file: where the control API of
+	// this stack listens.
+	Control *ControlEndpoint
+	// Project, when set, is recorded in the run file: the resolved model this
+	// stack runs, so a second `up --wait` can tell whether it asks for the same.
+	Project json.RawMessage
+}
+
+// ControlEndpoint is where a running stack's control API listens: a Unix socket
+// (mode 0600), or where sockets cannot be used a loopback URL and a token.
+type ControlEndpoint struct {
+	Socket string `json:"socket,omitempty"`
+	URL    string `json:"url,omitempty"`
+	Token  string `json:"token,omitempty"`
 }
 
 // Event is one state change of one service.
@@ -128,9 +143,13 @@ func (s *Supervisor) Run(ctx context.Context) (err error) {
 	for i, sp := range s.specs {
 		names[i] = sp.Name
 	}
-	if s.logs, err = svclog.NewLogs(s.opts.Output, s.opts.LogFormat, s.opts.Color, s.opts.LogDir, names); err != nil {
+	logs, err := svclog.NewLogs(s.opts.Output, s.opts.LogFormat, s.opts.Color, s.opts.LogDir, names)
+	if err != nil {
 		return err
 	}
+	s.mu.Lock()
+	s.logs = logs
+	s.mu.Unlock()
 	defer s.logs.Close()
 	s.persist()
 
@@ -215,7 +234,8 @@ func (s *Supervisor) claimRunDir() (release func(), err error) {
 	}
 	s.fileMu.Lock()
 	s.runf = &RunFile{PID: os.Getpid(), StartTicks: procutil.StartTicks(os.Getpid()),
-		Command: strings.Join(os.Args, " "), Started: time.Now()}
+		Command: strings.Join(os.Args, " "), Started: time.Now(),
+		Control: s.opts.Control, Project: s.opts.Project}
 	s.fileMu.Unlock()
 	return func() {
 		s.mu.Lock()
@@ -271,6 +291,13 @@ func (s *Supervisor) Ready() <-chan struct{} { return s.readyCh }
 
 // Done is closed when Run has returned.
 func (s *Supervisor) Done() <-chan struct{} { return s.doneCh }
+
+// Logs is the stack's log output (nil before Run set it up).
+func (s *Supervisor) Logs() *svclog.Logs {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.logs
+}
 
 // Status returns every service's state, in start order.
 func (s *Supervisor) Status() []ServiceStatus {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/config"
+	"github.com/sommelier-arena/arena-dev/internal/dotenv"
 	"github.com/sommelier-arena/arena-dev/wrangler"
 )
 
@@ -20,6 +21,8 @@ type Options struct {
 	PersistTo   string   // --persist-to: the KV persist root, relative to Dir
 	Ephemeral   bool     // --ephemeral: a throwaway persist root in the run directory
 	CORSOrigins []string // --cors-origin: replaces every other source
+	Services    []string // `up SVC...`: only these and what they depend on are started
+	Profiles    []string // --profile: also start the services of these profiles
 }
 
 // UsageError is a bad flag or configuration: the CLI exits 2 on it.
@@ -68,7 +71,14 @@ func Resolve(o Options) (*Project, error) {
 		if err != nil {
 			return nil, &UsageError{err}
 		}
-		p.Services = append(p.Services, childService(cp, name, s, env))
+		svc, err := childService(cp, name, s, env)
+		if err != nil {
+			return nil, &UsageError{err}
+		}
+		p.Services = append(p.Services, svc)
+	}
+	if err := p.enable(cp, o); err != nil {
+		return nil, &UsageError{err}
 	}
 	p.Answers.CORSOrigins, p.Answers.CORSFrom, err = corsOrigins(cp, o, p.Answers.WranglerConfig)
 	if err != nil {
@@ -163,8 +173,9 @@ func injectedEnv(cp *config.Project) []string {
 	return env
 }
 
-// childService resolves one supervised service (s is already expanded).
-func childService(cp *config.Project, name string, s config.Service, injected []string) Service {
+// childService resolves one supervised service (s is already expanded). Its env
+// is what arena-dev injects, PORT, its env_file entries in order, then its env.
+func childService(cp *config.Project, name string, s config.Service, injected []string) (Service, error) {
 	out := Service{
 		Name:        name,
 		Command:     s.Command,
@@ -190,6 +201,15 @@ func childService(cp *config.Project, name string, s config.Service, injected []
 		out.Command, out.Shell = []string{s.Shell}, true
 	}
 	out.Env = append(append([]string(nil), injected...), fmt.Sprintf("PORT=%d", s.Port))
+	for _, f := range s.EnvFile {
+		vars, err := dotenv.Read(cp.Resolve(f))
+		if err != nil {
+			return Service{}, fmt.Errorf("services.%s.env_file: %w", name, err)
+		}
+		for _, v := range vars {
+			out.Env = append(out.Env, v.Key+"="+v.Value)
+		}
+	}
 	keys := make([]string, 0, len(s.Env))
 	for k := range s.Env {
 		keys = append(keys, k)
@@ -198,7 +218,7 @@ func childService(cp *config.Project, name string, s config.Service, injected []
 	for _, k := range keys {
 		out.Env = append(out.Env, k+"="+s.Env[k])
 	}
-	return out
+	return out, nil
 }
 
 func restartPolicy(p config.Policy) RestartPolicy {

@@ -4,19 +4,22 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/answers"
+	"github.com/sommelier-arena/arena-dev/control"
 	"github.com/sommelier-arena/arena-dev/emulator"
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
+	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
 	"github.com/sommelier-arena/arena-dev/seeds"
 )
 
 // answersRun serves the wine-answers API over ns as an in-process service.
-func answersRun(a project.Answers, ns *Answers) func(ctx context.Context, ready func(), lw svclog.LineWriter) error {
+func answersRun(a project.Answers, ns *Answers, sup func() *orchestrate.Supervisor) func(ctx context.Context, ready func(), lw svclog.LineWriter) error {
 	addr := net.JoinHostPort(a.Host, strconv.Itoa(a.Port))
 	return func(ctx context.Context, ready func(), lw svclog.LineWriter) error {
 		log := zerolog.New(zerolog.ConsoleWriter{Out: lineWriter{lw}, NoColor: true, PartsExclude: []string{zerolog.TimestampFieldName}})
@@ -35,7 +38,11 @@ func answersRun(a project.Answers, ns *Answers) func(ctx context.Context, ready 
 		log.Info().Str("namespace", ns.ID()).Str("state", ns.Root).Strs("cors", a.CORSOrigins).
 			Str("cors_from", a.CORSFrom).Msgf("wine-answers API on %s", a.URL)
 		ready()
-		return answers.Serve(ctx, ln, answers.LogRequests(log, srv))
+		api := http.StripPrefix("/_arena", control.Guard(control.Handler(sup(), ctx.Done()), a.Host))
+		mux := http.NewServeMux()
+		mux.Handle("/_arena/api/", api)
+		mux.Handle("/", answers.LogRequests(log, srv))
+		return answers.Serve(ctx, ln, endWithService(ctx, mux))
 	}
 }
 
@@ -70,3 +77,16 @@ type Answers struct {
 
 // Close closes the store.
 func (a *Answers) Close() error { return a.store.Close() }
+
+// endWithService ends every request's context when the service stops, so the
+// control API's event and log streams let a graceful shutdown finish (an
+// http.Server waits for open requests, and a stream never ends by itself).
+func endWithService(svc context.Context, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithCancel(r.Context())
+		defer cancel()
+		stop := context.AfterFunc(svc, cancel)
+		defer stop()
+		h.ServeHTTP(w, r.WithContext(ctx))
+	})
+}

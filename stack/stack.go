@@ -6,12 +6,16 @@ package stack
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/sommelier-arena/arena-dev/control"
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
@@ -39,6 +43,10 @@ func Run(ctx context.Context, o Options) error {
 	} else if rf != nil {
 		return &orchestrate.AlreadyRunningError{RunDir: p.RunDir, PID: rf.PID}
 	}
+	if err := Preflight(p); err != nil {
+		return err
+	}
+	var ctl *orchestrate.Supervisor // bound below; the answers API mounts its control API
 	// No live owner: an ephemeral dir still here is left over from a killed run.
 	ephemeral := filepath.Join(p.RunDir, "ephemeral-state")
 	if err := os.RemoveAll(ephemeral); err != nil {
@@ -57,17 +65,35 @@ func Run(ctx context.Context, o Options) error {
 	}
 	defer ns.Close()
 
-	sup, err := orchestrate.New(Specs(p, ns), orchestrate.Options{
+	if err := os.MkdirAll(p.RunDir, 0o755); err != nil {
+		return fmt.Errorf("run directory: %w", err)
+	}
+	ln, endpoint, err := control.Listen(p.RunDir)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	model, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	sup, err := orchestrate.New(Specs(p, ns, func() *orchestrate.Supervisor { return ctl }), orchestrate.Options{
 		RunDir:    p.RunDir,
 		LogDir:    p.LogDir,
 		Output:    o.Output,
 		LogFormat: o.LogFormat,
 		Color:     o.Color,
 		Logger:    &o.Logger,
+		Control:   endpoint,
+		Project:   model,
 	})
 	if err != nil {
 		return err
 	}
+	ctl = sup
+	api := &http.Server{Handler: control.RequireToken(control.Handler(sup, sup.Done()), endpoint), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = api.Serve(ln) }()
+	defer api.Close()
 	if o.Ready != nil {
 		go func() {
 			select {
@@ -81,15 +107,22 @@ func Run(ctx context.Context, o Options) error {
 }
 
 // Specs are the supervisor's specs: the model's services as they are, the answers
-// API with the function that serves it over ns.
-func Specs(p *project.Project, ns *Answers) []orchestrate.ServiceSpec {
+// API with the function that serves it over ns (and the control API of sup under
+// /_arena/api/).
+func Specs(p *project.Project, ns *Answers, sup func() *orchestrate.Supervisor) []orchestrate.ServiceSpec {
 	specs := make([]orchestrate.ServiceSpec, 0, len(p.Services))
 	for _, s := range p.Services {
 		spec := orchestrate.ServiceSpec{Service: s}
 		if s.InProcess {
-			spec.Run = answersRun(p.Answers, ns)
+			spec.Run = answersRun(p.Answers, ns, sup)
 		}
 		specs = append(specs, spec)
 	}
 	return specs
+}
+
+// Preflight checks, before anything starts or any state is created, that every
+// enabled service's program is there.
+func Preflight(p *project.Project) error {
+	return orchestrate.CheckPrograms(Specs(p, nil, nil))
 }

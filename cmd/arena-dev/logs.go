@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"os"
 	"os/signal"
 	"syscall"
 
+	"github.com/sommelier-arena/arena-dev/control"
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
 	"github.com/urfave/cli/v2"
 )
@@ -26,6 +28,13 @@ func logsCommand() *cli.Command {
 			}
 			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 			defer stop()
+			if c.Bool("follow") {
+				// A running stack streams through its API; the files are for a
+				// stack that is not running.
+				if cl, err := control.Dial(p.RunDir); err == nil {
+					return followAPI(ctx, c, cl)
+				}
+			}
 			return svclog.PrintLogs(ctx, p.LogDir, svclog.LogsOptions{
 				Services: c.Args().Slice(),
 				Tail:     c.Int("tail"),
@@ -36,4 +45,22 @@ func logsCommand() *cli.Command {
 			})
 		},
 	}
+}
+
+// followAPI prints the last lines and then every new one from the running stack.
+func followAPI(ctx context.Context, c *cli.Context, cl *control.Client) error {
+	out, err := svclog.NewLogs(c.App.Writer, logFormat(c), svclog.ColorAuto, "", nil)
+	if err != nil {
+		return err
+	}
+	n := c.Int("tail")
+	if n < 0 {
+		n = -1
+	}
+	err = cl.Logs(ctx, c.Args().Slice(), n, true, func(l svclog.JSONLine) { out.Line(l.Service, l.Stream, l.Line) })
+	var ae *control.APIError
+	if errors.As(err, &ae) && ae.Code == "unknown_service" {
+		return usagef("%s", ae.Message)
+	}
+	return err
 }

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
 	"github.com/sommelier-arena/arena-dev/wrangler"
 	"github.com/urfave/cli/v2"
@@ -54,11 +55,12 @@ func exitCode(err error) int {
 		wu *wrangler.UsageError
 		cu *usageError
 		nr *notRunningError
+		mp *orchestrate.MissingProgramError
 	)
 	switch {
 	case errors.As(err, &nr):
 		return exitNotRunning
-	case errors.As(err, &pu), errors.As(err, &wu), errors.As(err, &cu):
+	case errors.As(err, &pu), errors.As(err, &wu), errors.As(err, &cu), errors.As(err, &mp):
 		return exitUsage
 	case errors.As(err, &ec):
 		return ec.ExitCode()
@@ -100,7 +102,7 @@ func newApp() *cli.App {
 		Flags:                globalFlags(),
 		Before:               setupLogging,
 		ExitErrHandler:       func(*cli.Context, error) {}, // run() prints and exits
-		Commands: []*cli.Command{
+		Commands: append([]*cli.Command{
 			kvCommand(),
 			serveCommand(),
 			seedCommand(),
@@ -110,6 +112,6 @@ func newApp() *cli.App {
 			logsCommand(),
 			initCommand(),
 			composeCommand(),
-		},
+		}, controlCommands()...),
 	}
 }

@@ -23,5 +23,15 @@ func resolveProject(c *cli.Context) (*project.Project, error) {
 		PersistTo:   c.String("persist-to"),
 		Ephemeral:   c.Bool("ephemeral"),
 		CORSOrigins: c.StringSlice("cors-origin"),
+		Profiles:    c.StringSlice("profile"),
+		Services:    upServices(c),
 	})
+}
+
+// upServices are `up`'s arguments: the services to start (with what they need).
+func upServices(c *cli.Context) []string {
+	if c.Command.Name != "up" {
+		return nil
+	}
+	return c.Args().Slice()
 }

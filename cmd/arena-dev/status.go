@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/sommelier-arena/arena-dev/control"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/urfave/cli/v2"
 )
@@ -23,7 +24,7 @@ type statusJSON struct {
 func statusCommand() *cli.Command {
 	return &cli.Command{
 		Name:      "status",
-		Usage:     "show each service's state, pid, port, URL and restarts (exit 3 when not running)",
+		Usage:     "show each service's state, pid, port, URL and restarts (exit 0 all ready, 1 some failed or stopped, 3 not running)",
 		ArgsUsage: " ",
 		Flags:     append(projectFlags(), &cli.BoolFlag{Name: "json", Usage: "print JSON"}),
 		Action: func(c *cli.Context) error {
@@ -41,6 +42,15 @@ func statusCommand() *cli.Command {
 			out := statusJSON{Project: p.Root, Services: []orchestrate.ServiceStatus{}}
 			if rf != nil && rf.OwnerAlive() {
 				out.Running, out.Ready, out.PID, out.Error, out.Services = true, rf.Ready, rf.PID, rf.Error, rf.Services
+				// The API's view is the live one; the run file is the fallback.
+				if cl, err := control.Dial(p.RunDir); err == nil {
+					if live, err := cl.Services(c.Context); err == nil {
+						out.Services = out.Services[:0]
+						for _, s := range live {
+							out.Services = append(out.Services, s.ServiceStatus)
+						}
+					}
+				}
 			}
 			if c.Bool("json") {
 				enc := json.NewEncoder(c.App.Writer)
@@ -56,7 +66,26 @@ func statusCommand() *cli.Command {
 			if !out.Running {
 				return &notRunningError{} // already said on stdout
 			}
+			if bad := notReady(out.Services); len(bad) > 0 {
+				return cli.Exit("", 1) // the table said which
+			}
 			return nil
 		},
 	}
+}
+
+// notReady names the services that should run and are not ready: status exits 1
+// for them. A disabled service counts only once started by hand.
+func notReady(services []orchestrate.ServiceStatus) []string {
+	var out []string
+	for _, s := range services {
+		running := s.State == orchestrate.StateStarting || s.State == orchestrate.StateReady || s.State == orchestrate.StateRestarting
+		if s.Disabled && !running {
+			continue
+		}
+		if s.State != orchestrate.StateReady {
+			out = append(out, s.Name)
+		}
+	}
+	return out
 }

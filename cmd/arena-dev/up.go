@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
@@ -17,11 +19,14 @@ func upCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "up",
 		Usage: "run the whole stack: the answers API in process, PartyKit and Astro supervised",
-		Description: "Runs in the foreground until Ctrl-C (a second Ctrl-C kills at once). With --wait it\n" +
-			"starts the stack in the background, returns 0 once every service is ready, and\n" +
-			"leaves it running for `arena-dev down`.",
-		ArgsUsage: " ",
+		Description: "Runs in the foreground until Ctrl-C (a second Ctrl-C, 500ms or more later, kills at\n" +
+			"once). With --wait it starts the stack in the background, returns 0 once every service\n" +
+			"is ready, and leaves it running for `arena-dev down`; on a stack already running the\n" +
+			"same project it just prints the status. Named SERVICEs start with what they depend\n" +
+			"on, and nothing else.",
+		ArgsUsage: "[SERVICE...]",
 		Flags: append(projectFlags(),
+			&cli.StringSliceFlag{Name: "profile", Usage: "also start the services of this profile (repeatable)"},
 			&cli.BoolFlag{Name: "wait", Usage: "start in the background and return once all services are ready"},
 			&cli.DurationFlag{Name: "timeout", Value: 3 * time.Minute, Usage: "with --wait: give up (and stop everything) after this"},
 			&cli.BoolFlag{Name: "ephemeral", Usage: "use a throwaway KV state dir, seeded fresh and removed at exit"},
@@ -35,11 +40,11 @@ func upCommand() *cli.Command {
 }
 
 func upAction(c *cli.Context) error {
-	if err := noArgs(c); err != nil {
-		return err
-	}
 	p, err := resolveProject(c)
 	if err != nil {
+		return err
+	}
+	if err := stack.Preflight(p); err != nil {
 		return err
 	}
 	if c.Bool("wait") {
@@ -68,6 +73,11 @@ func upAction(c *cli.Context) error {
 // upBackground re-runs this binary as a detached `up` on the same resolved project
 // and waits for it to be ready.
 func upBackground(c *cli.Context, p *project.Project) error {
+	if rf, err := orchestrate.LiveOwner(p.RunDir); err != nil {
+		return err
+	} else if rf != nil {
+		return alreadyUp(c, p, rf)
+	}
 	exe, err := os.Executable()
 	if err != nil {
 		return err
@@ -88,6 +98,10 @@ func upBackground(c *cli.Context, p *project.Project) error {
 	for _, v := range c.StringSlice("cors-origin") {
 		args = append(args, "--cors-origin", v)
 	}
+	for _, v := range c.StringSlice("profile") {
+		args = append(args, "--profile", v)
+	}
+	args = append(args, c.Args().Slice()...)
 	if err := stack.StartBackground(p, exe, args, c.Duration("timeout"), *logOf(c)); err != nil {
 		return err
 	}
@@ -98,5 +112,29 @@ func upBackground(c *cli.Context, p *project.Project) error {
 	_ = orchestrate.WriteStatusTable(c.App.Writer, rf.Services)
 	fmt.Fprintf(c.App.Writer, "\nstack ready (arena-dev pid %d, log %s); stop it with `arena-dev down`\n",
 		rf.PID, stack.BackgroundLog(p.RunDir))
+	return nil
+}
+
+// alreadyUp is `up --wait` on a running stack: the same project is success (as
+// `compose up --wait` on an unchanged stack), another one a usage error naming
+// what differs.
+func alreadyUp(c *cli.Context, p *project.Project, rf *orchestrate.RunFile) error {
+	now, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	if rf.Project == nil {
+		return &orchestrate.AlreadyRunningError{RunDir: p.RunDir, PID: rf.PID}
+	}
+	diff, err := project.Diff(rf.Project, now)
+	if err != nil {
+		return err
+	}
+	if len(diff) > 0 {
+		return usagef("a different stack already runs here (arena-dev pid %d); `arena-dev down` first. It differs in:\n  %s",
+			rf.PID, strings.Join(diff, "\n  "))
+	}
+	_ = orchestrate.WriteStatusTable(c.App.Writer, rf.Services)
+	fmt.Fprintf(c.App.Writer, "\nalready running (arena-dev pid %d); stop it with `arena-dev down`\n", rf.PID)
 	return nil
 }

@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/sommelier-arena/arena-dev/control"
+	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/urfave/cli/v2"
+)
+
+// controlCommands are restart, stop and start: they act on services of the
+// running stack through its control API.
+func controlCommands() []*cli.Command {
+	cmd := func(op orchestrate.Op, usage string) *cli.Command {
+		return &cli.Command{
+			Name: op.String(), Usage: usage, ArgsUsage: "SERVICE...",
+			Flags: append(projectFlags(),
+				&cli.DurationFlag{Name: "timeout", Value: 2 * time.Minute, Usage: "how long to wait for each service to be ready again (start, restart)"},
+				&cli.BoolFlag{Name: "no-wait", Usage: "return once started, without waiting for readiness"}),
+			Action: func(c *cli.Context) error { return controlAction(c, op) },
+		}
+	}
+	return []*cli.Command{
+		cmd(orchestrate.OpRestart, "restart services of the running stack (the answers API keeps its KV state)"),
+		cmd(orchestrate.OpStop, "stop services of the running stack; they stay stopped until `arena-dev start`"),
+		cmd(orchestrate.OpStart, "start stopped, failed or disabled services of the running stack (and what they depend on)"),
+	}
+}
+
+func controlAction(c *cli.Context, op orchestrate.Op) error {
+	if c.NArg() == 0 {
+		return usagef("%s needs at least one SERVICE", op)
+	}
+	p, err := resolveProject(c)
+	if err != nil {
+		return err
+	}
+	cl, err := dialStack(p.RunDir, p.Root)
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	for _, name := range c.Args().Slice() {
+		svc, err := cl.Do(ctx, name, op)
+		var ae *control.APIError
+		if errors.As(err, &ae) && ae.Code == "unknown_service" {
+			return usagef("%s", ae.Message)
+		}
+		if err != nil {
+			return err
+		}
+		if op != orchestrate.OpStop && !c.Bool("no-wait") {
+			if svc, err = waitSettled(ctx, cl, name, c.Duration("timeout")); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(c.App.Writer, "%s: %s (pid %d, restarts %d)\n", name, svc.State, svc.PID, svc.Restarts)
+		if svc.State == orchestrate.StateFailed {
+			return fmt.Errorf("%s failed: %s", name, svc.LastError)
+		}
+	}
+	return nil
+}
+
+// waitSettled follows the events until the service is ready or failed.
+func waitSettled(ctx context.Context, cl *control.Client, name string, timeout time.Duration) (control.Service, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	var last control.Service
+	err := cl.Events(ctx, func(s control.Service) bool {
+		if s.Name != name {
+			return true
+		}
+		last = s
+		return s.State != orchestrate.StateReady && s.State != orchestrate.StateFailed
+	})
+	if err == nil && ctx.Err() != nil {
+		err = fmt.Errorf("%s not ready within --timeout %s (it is %s)", name, timeout, last.State)
+	}
+	return last, err
+}
+
+// dialStack connects to the running stack, or says plainly that none runs (exit 3).
+func dialStack(runDir, root string) (*control.Client, error) {
+	cl, err := control.Dial(runDir)
+	if errors.Is(err, control.ErrNoStack) {
+		return nil, &notRunningError{root: root}
+	}
+	return cl, err
+}

@@ -1,0 +1,230 @@
+package control
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/sommelier-arena/arena-dev/internal/svclog"
+	"github.com/sommelier-arena/arena-dev/orchestrate"
+)
+
+// Stack is what the API acts on: the supervisor.
+type Stack interface {
+	Status() []orchestrate.ServiceStatus
+	Control(ctx context.Context, name string, op orchestrate.Op) error
+	Subscribe() (<-chan orchestrate.Event, func())
+	Logs() *svclog.Logs
+}
+
+// Service is one service as the API shows it.
+type Service struct {
+	orchestrate.ServiceStatus
+	UptimeSeconds float64 `json:"uptime_seconds,omitempty"` // while its process runs
+}
+
+// Handler serves the API at /api/... . done, when closed, ends the event and log
+// streams (the server that mounts it is shutting down).
+func Handler(st Stack, done <-chan struct{}) http.Handler {
+	h := &handler{st: st, done: done}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/services", h.services)
+	mux.HandleFunc("POST /api/services/{name}/{op}", h.control)
+	mux.HandleFunc("GET /api/events", h.events)
+	mux.HandleFunc("GET /api/logs", h.logs)
+	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", fmt.Sprintf("no %s %s in the control API (see docs/control-api.md)", r.Method, r.URL.Path), nil)
+	})
+	return mux
+}
+
+type handler struct {
+	st   Stack
+	done <-chan struct{}
+}
+
+func view(statuses []orchestrate.ServiceStatus) []Service {
+	now := time.Now()
+	out := make([]Service, len(statuses))
+	for i, s := range statuses {
+		out[i] = Service{ServiceStatus: s}
+		running := s.State == orchestrate.StateReady || s.State == orchestrate.StateStarting
+		if running && !s.Started.IsZero() {
+			out[i].UptimeSeconds = now.Sub(s.Started).Seconds()
+		}
+	}
+	return out
+}
+
+func (h *handler) services(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"services": view(h.st.Status())})
+}
+
+func (h *handler) control(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	op, ok := orchestrate.ParseOp(r.PathValue("op"))
+	if !ok {
+		writeError(w, http.StatusNotFound, "unknown_operation", fmt.Sprintf("%q: want start, stop or restart", r.PathValue("op")), nil)
+		return
+	}
+	err := h.st.Control(r.Context(), name, op)
+	var unknown *orchestrate.UnknownServiceError
+	switch {
+	case errors.As(err, &unknown):
+		writeError(w, http.StatusNotFound, "unknown_service", err.Error(), map[string]any{"known": unknown.Known})
+		return
+	case errors.Is(err, orchestrate.ErrNotRunning):
+		writeError(w, http.StatusServiceUnavailable, "not_running", err.Error(), nil)
+		return
+	case err != nil:
+		writeError(w, http.StatusConflict, "failed", fmt.Sprintf("%s %s: %v", op, name, err), nil)
+		return
+	}
+	for _, s := range view(h.st.Status()) {
+		if s.Name == name {
+			writeJSON(w, http.StatusOK, map[string]any{"service": s})
+			return
+		}
+	}
+}
+
+// events streams a snapshot, then every state change.
+func (h *handler) events(w http.ResponseWriter, r *http.Request) {
+	sse, ok := startSSE(w)
+	if !ok {
+		return
+	}
+	ch, cancel := h.st.Subscribe()
+	defer cancel()
+	sse.send("snapshot", map[string]any{"services": view(h.st.Status())})
+	for {
+		select {
+		case ev, open := <-ch:
+			if !open {
+				sse.send("end", map[string]string{"reason": "the stack stopped"})
+				return
+			}
+			sse.send("state", view([]orchestrate.ServiceStatus{ev.ServiceStatus})[0])
+		case <-r.Context().Done():
+			return
+		case <-h.done:
+			return
+		}
+	}
+}
+
+// logs returns the last n lines (default 100) of the named services, as JSON,
+// or with follow=1 streams them and every new line as events.
+func (h *handler) logs(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	services := q["service"]
+	n := 100
+	if v := q.Get("n"); v != "" {
+		var err error
+		if n, err = strconv.Atoi(v); err != nil {
+			writeError(w, http.StatusBadRequest, "bad_n", fmt.Sprintf("n=%q: want a number of lines (-1: all kept)", v), nil)
+			return
+		}
+	}
+	lg := h.st.Logs()
+	if lg == nil {
+		writeError(w, http.StatusServiceUnavailable, "not_running", "the stack has not started its logs yet", nil)
+		return
+	}
+	known := map[string]bool{}
+	var names []string
+	for _, s := range h.st.Status() {
+		known[s.Name] = true
+		names = append(names, s.Name)
+	}
+	for _, s := range services {
+		if !known[s] {
+			writeError(w, http.StatusNotFound, "unknown_service", fmt.Sprintf("no service %q (services: %s)", s, strings.Join(names, ", ")), map[string]any{"known": names})
+			return
+		}
+	}
+	if q.Get("follow") != "1" && q.Get("follow") != "true" {
+		writeJSON(w, http.StatusOK, map[string]any{"lines": toJSON(lg.Tail(n, services...))})
+		return
+	}
+	sse, ok := startSSE(w)
+	if !ok {
+		return
+	}
+	sub, cancel := lg.Subscribe(services...) // before the tail: no line falls between
+	defer cancel()
+	last := ""
+	for _, l := range lg.Tail(n, services...) {
+		sse.send("line", toJSON([]svclog.Line{l})[0])
+		last = l.Stamp
+	}
+	for {
+		select {
+		case l := <-sub.C:
+			if l.Stamp < last { // already sent with the tail
+				continue
+			}
+			sse.send("line", toJSON([]svclog.Line{l})[0])
+		case <-r.Context().Done():
+			return
+		case <-h.done:
+			return
+		}
+	}
+}
+
+func toJSON(lines []svclog.Line) []svclog.JSONLine {
+	out := make([]svclog.JSONLine, len(lines))
+	for i, l := range lines {
+		out[i] = svclog.JSONLine{Time: l.Stamp, Service: l.Service, Stream: l.Stream, Line: l.Text}
+	}
+	return out
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// writeError answers {"error": {"code", "message", ...}}, the answers API's shape.
+func writeError(w http.ResponseWriter, status int, code, msg string, extra map[string]any) {
+	e := map[string]any{"code": code, "message": msg}
+	for k, v := range extra {
+		e[k] = v
+	}
+	writeJSON(w, status, map[string]any{"error": e})
+}
+
+// sse writes Server-Sent Events, flushing each.
+type sse struct {
+	w http.ResponseWriter
+	f http.Flusher
+}
+
+func startSSE(w http.ResponseWriter) (*sse, bool) {
+	f, ok := w.(http.Flusher)
+	if !ok {
+		writeError(w, http.StatusInternalServerError, "no_streaming", "this connection cannot stream", nil)
+		return nil, false
+	}
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+	f.Flush()
+	return &sse{w: w, f: f}, true
+}
+
+func (s *sse) send(event string, v any) {
+	b, _ := json.Marshal(v)
+	fmt.Fprintf(s.w, "event: %s\ndata: %s\n\n", event, b)
+	s.f.Flush()
+}
