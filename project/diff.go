@@ -80,3 +80,6 @@ func short(v any) string {
 	}
 	return strings.ReplaceAll(s, "\n", " ")
 }
+
+// JSON is the project as the run file keeps it and Diff compares it.
+func (p *Project) JSON() ([]byte, error) { return json.Marshal(p) }

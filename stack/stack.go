@@ -6,7 +6,6 @@ package stack
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -73,7 +72,7 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer ln.Close()
-	model, err := json.Marshal(p)
+	model, err := p.JSON()
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -119,7 +118,7 @@ func upBackground(c *cli.Context, p *project.Project) error {
 // `compose up --wait` on an unchanged stack), another one a usage error naming
 // what differs.
 func alreadyUp(c *cli.Context, p *project.Project, rf *orchestrate.RunFile) error {
-	now, err := json.Marshal(p)
+	now, err := p.JSON()
 	if err != nil {
 		return err
 	}
