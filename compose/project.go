@@ -90,6 +90,9 @@ func NewProject(m *project.Project, o Options) (*Project, error) {
 		p.ConfigFiles = []string{m.ConfigFile}
 	}
 	for _, s := range m.Services {
+		if s.Disabled {
+			continue // as docker compose with profiles: not created at all
+		}
 		var c Service
 		if s.InProcess {
 			c = p.answersContainer(m.Answers, o.User)
