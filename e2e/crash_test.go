@@ -3,6 +3,7 @@ package e2e
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -46,7 +47,16 @@ restart = { policy = "on-failure", max_restarts = 2, backoff = "50ms", window = 
 		t.Errorf("crasher restarted %d times, want max_restarts = 2", c.Restarts)
 	}
 	s.checkServing() // answers, partykit and astro still answer
-	if got := strings.Count(readFile(fg.logPath), "crasher starting"); got != 3 {
+	// The give-up is announced, naming the service, its exit status and its last lines.
+	out := readFile(fg.logPath)
+	if !strings.Contains(out, "crasher failed and will not be restarted") || !strings.Contains(out, "exit status 3") {
+		t.Errorf("no announcement of the give-up:\n%s", out)
+	}
+	if code, _ := s.run("status"); code != 1 {
+		t.Errorf("status with a failed service: exit %d, want 1", code)
+	}
+	// Its own lines, prefixed (the give-up announcement quotes them again).
+	if got := len(regexp.MustCompile(`(?m)^\[crasher\] +crasher starting$`).FindAllString(readFile(fg.logPath), -1)); got != 3 {
 		t.Errorf("crasher started %d times, want 3 (first start + 2 restarts)", got)
 	}
 	pids, pgids := s.stackIDs(rep)

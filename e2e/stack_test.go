@@ -174,13 +174,16 @@ func (r statusReport) service(name string) (serviceStatus, bool) {
 	return serviceStatus{}, false
 }
 
-// status runs `arena-dev status --json --dir DIR`; err says why there is no report.
+// status runs `arena-dev status --json --dir DIR` (exit 0, or 1 when a service is
+// not ready); err says why there is no report.
 func (s *stack) status() (statusReport, error) {
 	cmd, logPath := s.command("status", "--json", "--dir", s.dir)
 	cmd.Dir = ""
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
-	if err := cmd.Run(); err != nil {
+	// Exit 1 is a report too: some service is not ready.
+	var exit *exec.ExitError
+	if err := cmd.Run(); err != nil && !(errors.As(err, &exit) && exit.ExitCode() == 1) {
 		return statusReport{}, fmt.Errorf("status --json: %v: %s", err, readFile(logPath))
 	}
 	var rep statusReport
