@@ -29,6 +29,11 @@ type Options struct {
 	CORSOrigins []string         // allowed browser origins; nil = DefaultCORSOrigins; "*" = any
 	Meter       *Meter           // nil = a new free-plan meter logging to Logger
 	Now         func() time.Time // clock for createdAt and vintage checks; nil = time.Now
+	// AllowedHosts are the Host header names served besides loopback ones
+	// (localhost, 127.0.0.0/8, ::1), any port: the bind host, compose service
+	// names such as "answers". Wildcard addresses are ignored; "*" allows any Host.
+	// Other Hosts get 421 host_not_allowed (DNS-rebinding protection).
+	AllowedHosts []string
 }
 
 // Server is the API as an http.Handler.
@@ -37,6 +42,7 @@ type Server struct {
 	meter *Meter
 	log   zerolog.Logger
 	cors  corsPolicy
+	hosts hostPolicy
 	now   func() time.Time
 }
 
@@ -56,6 +62,7 @@ func New(kv KV, o Options) *Server {
 		meter: o.Meter,
 		log:   o.Logger,
 		cors:  newCORSPolicy(o.CORSOrigins),
+		hosts: newHostPolicy(o.AllowedHosts),
 		now:   o.Now,
 	}
 }
@@ -66,6 +73,11 @@ func (s *Server) Store() *Store { return s.store }
 // ServeHTTP routes a request. Paths are matched by hand so every error, 404 and 405
 // included, is the JSON error shape.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.hosts.allows(r.Host) {
+		writeError(w, errf(http.StatusMisdirectedRequest, "host_not_allowed",
+			"Host %q is not served here: only loopback names and the configured hosts are (DNS-rebinding protection; see --allow-host)", r.Host))
+		return
+	}
 	if !s.cors.apply(w, r) {
 		return
 	}
@@ -143,10 +155,32 @@ func (s *Server) allow(w http.ResponseWriter, r *http.Request, methods ...string
 	return false
 }
 
-// Serve runs h on ln until ctx is done, then shuts down gracefully (in-flight
-// requests get up to five seconds). It returns nil after a clean shutdown.
+// Timeouts bound how long one client may hold a connection, so a slow or stalled
+// sender (headers or body trickled byte by byte) cannot pin it open.
+type Timeouts struct {
+	ReadHeader time.Duration // request line and headers
+	Read       time.Duration // the whole request, body included (bodies are at most 64 KiB)
+	Write      time.Duration // from the end of the request headers to the end of the response
+	Idle       time.Duration // a keep-alive connection between requests
+}
+
+// DefaultTimeouts suit a local API: loopback requests take microseconds, so these
+// only ever cut off clients that stopped sending or reading.
+var DefaultTimeouts = Timeouts{ReadHeader: 5 * time.Second, Read: 15 * time.Second, Write: 30 * time.Second, Idle: time.Minute}
+
+// Serve runs h on ln with DefaultTimeouts until ctx is done, then shuts down
+// gracefully (in-flight requests get up to five seconds). It returns nil after a
+// clean shutdown.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	return ServeWith(ctx, ln, h, DefaultTimeouts)
+}
+
+// ServeWith is Serve with other timeouts. Errors net/http answers by itself (a
+// malformed request line, say) go out in the API's JSON error shape too.
+func ServeWith(ctx context.Context, ln net.Listener, h http.Handler, t Timeouts) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read,
+		WriteTimeout: t.Write, IdleTimeout: t.Idle}
+	ln = jsonErrorListener{ln}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {

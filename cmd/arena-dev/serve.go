@@ -28,6 +28,7 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "host", Value: "127.0.0.1", Usage: "address to bind"},
 			&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin allowed by CORS (repeatable; \"*\" = any)",
 				Value: cli.NewStringSlice(answers.DefaultCORSOrigins...)},
+			&cli.StringSliceFlag{Name: "allow-host", Usage: "Host header name served besides loopback ones and --host (repeatable; e.g. a compose service name; \"*\" = any)"},
 			&cli.BoolFlag{Name: "no-seed", Usage: "do not seed categories that do not exist yet"},
 		}, namespaceFlags()...),
 		Action: runServe,
@@ -59,7 +60,11 @@ func runServe(c *cli.Context) error {
 	}
 	defer store.Close()
 
-	srv := answers.New(ns, answers.Options{Logger: logger, CORSOrigins: c.StringSlice("cors-origin")})
+	if w := answers.BindWarning(c.String("host")); w != "" {
+		logger.Warn().Msg(w)
+	}
+	srv := answers.New(ns, answers.Options{Logger: logger, CORSOrigins: c.StringSlice("cors-origin"),
+		AllowedHosts: append([]string{c.String("host")}, c.StringSlice("allow-host")...)})
 	if !c.Bool("no-seed") {
 		res, err := seeds.SeedEmpty(srv.Store())
 		if err != nil {
