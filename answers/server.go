@@ -44,6 +44,9 @@ type Server struct {
 	cors  corsPolicy
 	hosts hostPolicy
 	now   func() time.Time
+	cache responseCache
+	// revalidate is revalidateAfter; tests stretch it to show writes need no wait.
+	revalidate time.Duration
 }
 
 // New returns the API handler for a namespace (usually an *emulator.Namespace).
@@ -58,12 +61,13 @@ func New(kv KV, o Options) *Server {
 		o.CORSOrigins = DefaultCORSOrigins
 	}
 	return &Server{
-		store: NewStore(kv, o.Meter, o.Logger),
-		meter: o.Meter,
-		log:   o.Logger,
-		cors:  newCORSPolicy(o.CORSOrigins),
-		hosts: newHostPolicy(o.AllowedHosts),
-		now:   o.Now,
+		store:      NewStore(kv, o.Meter, o.Logger),
+		meter:      o.Meter,
+		log:        o.Logger,
+		cors:       newCORSPolicy(o.CORSOrigins),
+		hosts:      newHostPolicy(o.AllowedHosts),
+		revalidate: revalidateAfter,
+		now:        o.Now,
 	}
 }
 
@@ -79,6 +83,11 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !s.cors.apply(w, r) {
+		return
+	}
+	// The hot path, GET of one category, without splitting the path.
+	if cat, ok := plainCategoryPath(r.URL.Path, r.URL.RawPath); ok && (r.Method == "GET" || r.Method == "HEAD") {
+		s.getCategory(w, r, cat)
 		return
 	}
 	parts := splitPath(r.URL.EscapedPath())
@@ -131,6 +140,15 @@ func (s *Server) category(w http.ResponseWriter, name string) (Category, bool) {
 	return cat, ok
 }
 
+// plainCategoryPath recognises "/answers/<category>" written without escapes.
+func plainCategoryPath(path, rawPath string) (Category, bool) {
+	name, ok := strings.CutPrefix(path, "/answers/")
+	if !ok || rawPath != "" {
+		return "", false
+	}
+	return ParseCategory(name)
+}
+
 // splitPath splits an escaped URL path into unescaped segments, so an id may
 // contain an escaped slash or accented letters.
 func splitPath(escaped string) []string {
@@ -181,6 +199,9 @@ func ServeWith(ctx context.Context, ln net.Listener, h http.Handler, t Timeouts)
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read,
 		WriteTimeout: t.Write, IdleTimeout: t.Idle}
 	ln = jsonErrorListener{ln}
+	if a, ok := h.(*accessLog); ok {
+		defer a.close() // the last requests' lines, before the caller logs that it stopped
+	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {
