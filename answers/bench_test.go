@@ -1,132 +1,250 @@
 package answers_test
 
 import (
-	"io"
-	"net/http"
+	"bufio"
+	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
-	"sort"
-	"sync"
-	"sync/atomic"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/answers"
+	"github.com/sommelier-arena/arena-dev/internal/testenv"
 	"github.com/sommelier-arena/arena-dev/seeds"
 )
 
-// benchConcurrency is the number of client goroutines (keep-alive connections).
-const benchConcurrency = 16
+// Load shape: 16 keep-alive connections, each measurement bounded in time and in
+// count, rounds interleaved so every server sees the same machine weather.
+const (
+	benchConns    = 16
+	benchRounds   = 3
+	benchDuration = 3 * time.Second
+	benchMaxReqs  = 400_000
+	workerDur     = 2 * time.Second // the Worker is ~20x slower: fewer seconds suffice
+)
 
-// loadResult is one load run: throughput and tail latency.
-type loadResult struct {
-	reqPerSec float64
-	p50, p99  time.Duration
-}
-
-// load sends n GETs to url from benchConcurrency goroutines over keep-alive
-// connections, failing on any status but 200 or a body of the wrong size.
-func load(b *testing.B, url string, n int, wantBytes int) loadResult {
-	tr := &http.Transport{MaxIdleConnsPerHost: benchConcurrency, MaxConnsPerHost: benchConcurrency}
-	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	lat := make([]time.Duration, n)
-	var next atomic.Int64
-	var failed atomic.Value
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range benchConcurrency {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				t0 := time.Now()
-				res, err := client.Get(url)
-				if err != nil {
-					failed.Store(err.Error())
-					return
-				}
-				got, _ := io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				lat[i] = time.Since(t0)
-				if res.StatusCode != 200 || int(got) != wantBytes {
-					failed.Store(res.Status)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	if f := failed.Load(); f != nil {
-		b.Fatalf("GET %s failed: %v", url, f)
-	}
-	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
-	return loadResult{
-		reqPerSec: float64(n) / elapsed.Seconds(),
-		p50:       lat[n/2],
-		p99:       lat[(n*99)/100],
-	}
-}
-
-// BenchmarkGetColor: GET /answers/color (the seeded color list) on arena-dev and on
-// the reference Worker under Miniflare 3, in one run, on loopback, 16 connections;
-// the "ratio" sub-benchmark reports arena-dev's throughput over the Worker's. Both
-// serve the same bytes: the Worker's list is written by arena-dev's seeding.
+// BenchmarkGetColor: GET /answers/color (the seeded color list) served side by side,
+// in one run, on loopback, by
 //
-//	go test ./answers -run '^$' -bench BenchmarkGetColor -benchtime 3000x
+//   - ceiling: internal/ceiling, a bare net/http handler serving the same bytes and
+//     headers from memory (the machine's ceiling for a Go HTTP server);
+//   - arena-dev: the built binary, `arena-dev serve` with default logging (info,
+//     text) to a real file, over the emulator;
+//   - miniflare-worker: the reference Worker under Miniflare 3.
+//
+// Each round loads each server for a few seconds; the reported req/s and p99 are
+// the medians over the rounds, and "ratio" compares them (arena-dev/ceiling,
+// arena-dev/Worker, p99 arena-dev/ceiling) plus arena-dev's idle RSS.
+//
+//	go test ./answers -run '^$' -bench BenchmarkGetColor -benchtime 1x
 func BenchmarkGetColor(b *testing.B) {
-	root := filepath.Join(b.TempDir(), "state")
-	ns := openNamespace(b, root)
-	srv := answers.New(ns, answers.Options{Logger: zerolog.Nop()})
+	state := filepath.Join(b.TempDir(), "state")
+	seedState(b, state)
+	logFile := filepath.Join(b.TempDir(), "arena-dev.log")
+	arena, pid := startArenaServe(b, state, logFile)
+	rss := rssBytes(b, pid) // idle: started, seeded, one GET answered
+	body, etag := fetch(b, arena+"/answers/color")
+	ceiling := startCeiling(b, body, etag)
+	// The Worker gets its own copy of the state so the two never contend for SQLite.
+	wstate := filepath.Join(b.TempDir(), "worker-state")
+	seedState(b, wstate)
+	worker := startWorker(b, wstate)
+	// Same list, seeded separately: only the createdAt seconds may differ.
+	if wbody, _ := fetch(b, worker+"/answers/color"); len(wbody) != len(body) {
+		b.Fatalf("the Worker serves %d bytes, arena-dev %d: not the same list", len(wbody), len(body))
+	}
+
+	targets := []struct {
+		name, base string
+		dur        time.Duration
+	}{{"ceiling", ceiling, benchDuration}, {"arena-dev", arena, benchDuration}, {"miniflare-worker", worker, workerDur}}
+	runs := map[string][]loadResult{}
+	for round := range benchRounds {
+		for _, tg := range targets {
+			addr := strings.TrimPrefix(tg.base, "http://")
+			if _, err := rawLoad(addr, "/answers/color", benchConns, 300*time.Millisecond, 2000, len(body)); err != nil { // warm-up
+				b.Fatalf("%s warm-up: %v", tg.name, err)
+			}
+			r, err := rawLoad(addr, "/answers/color", benchConns, tg.dur, benchMaxReqs, len(body))
+			if err != nil {
+				b.Fatalf("%s round %d: %v", tg.name, round, err)
+			}
+			runs[tg.name] = append(runs[tg.name], r)
+		}
+	}
+	med := map[string]loadResult{}
+	for _, tg := range targets {
+		m := median(runs[tg.name])
+		med[tg.name] = m
+		b.Run(tg.name, func(b *testing.B) {
+			b.ReportMetric(m.reqPerSec, "req/s")
+			b.ReportMetric(float64(m.p50.Microseconds())/1000, "p50-ms")
+			b.ReportMetric(float64(m.p99.Microseconds())/1000, "p99-ms")
+			b.Logf("%s: req/s by round %s", tg.name, perRound(runs[tg.name]))
+		})
+	}
+	c, a, w := med["ceiling"], med["arena-dev"], med["miniflare-worker"]
+	lines := countLines(b, logFile)
+	b.Run("ratio", func(b *testing.B) {
+		b.ReportMetric(a.reqPerSec/c.reqPerSec, "x-ceiling-req/s")
+		b.ReportMetric(a.reqPerSec/w.reqPerSec, "x-worker-req/s")
+		b.ReportMetric(float64(a.p99)/float64(c.p99), "p99/ceiling-p99")
+		b.ReportMetric(float64(rss)/(1<<20), "idle-rss-MB")
+		b.Logf("arena-dev %.0f req/s p99 %v = %.2fx the ceiling's req/s (%.0f, p99 %v), %.1fx the Worker's (%.0f, p99 %v); p99 %.2fx the ceiling's; idle RSS %.1f MB; access log: %s",
+			a.reqPerSec, a.p99, a.reqPerSec/c.reqPerSec, c.reqPerSec, c.p99, a.reqPerSec/w.reqPerSec, w.reqPerSec, w.p99,
+			float64(a.p99)/float64(c.p99), float64(rss)/(1<<20), lines)
+	})
+}
+
+func median(rs []loadResult) loadResult {
+	s := slices.Clone(rs)
+	slices.SortFunc(s, func(x, y loadResult) int { return int(x.reqPerSec - y.reqPerSec) })
+	m := s[len(s)/2]
+	p99s := make([]time.Duration, len(rs))
+	for i, r := range rs {
+		p99s[i] = r.p99
+	}
+	slices.Sort(p99s)
+	m.p99 = p99s[len(p99s)/2]
+	return m
+}
+
+func perRound(rs []loadResult) string {
+	var parts []string
+	for _, r := range rs {
+		parts = append(parts, fmt.Sprintf("%.0f (p99 %v)", r.reqPerSec, r.p99))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// seedState writes the seeded categories into the emulator state at root.
+func seedState(b *testing.B, root string) {
+	srv := answers.New(openNamespace(b, root), answers.Options{Logger: zerolog.Nop()})
 	if _, err := seeds.SeedEmpty(srv.Store()); err != nil {
 		b.Fatal(err)
 	}
-	arena := serveHTTP(b, srv)
-	// The Worker gets its own copy of the state so the two never contend for SQLite.
-	wroot := filepath.Join(b.TempDir(), "worker-state")
-	wsrv := answers.New(openNamespace(b, wroot), answers.Options{Logger: zerolog.Nop()})
-	if _, err := seeds.SeedEmpty(wsrv.Store()); err != nil {
+}
+
+// startArenaServe runs the built binary's `serve` on state with default logging
+// (stderr, a file here) and returns its base URL and pid once /healthz answers.
+func startArenaServe(b *testing.B, state, logFile string) (string, int) {
+	port := testenv.FreePort(b)
+	log, err := os.Create(logFile)
+	if err != nil {
 		b.Fatal(err)
 	}
-	worker := startWorker(b, wroot)
+	b.Cleanup(func() { log.Close() })
+	cmd := exec.Command(testenv.ArenaDev(b), "serve", "--port", strconv.Itoa(port), "--namespace-id", namespaceID, "--persist-to", state)
+	cmd.Stderr = log
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	startAndWait(b, cmd, base+"/healthz")
+	return base, cmd.Process.Pid
+}
 
-	size := func(base string) int {
-		res, body := httpDo(b, "GET", base+"/answers/color", "")
-		if res.StatusCode != 200 {
-			b.Fatalf("GET %s/answers/color: %d", base, res.StatusCode)
-		}
-		return len(body)
+// startCeiling builds and runs internal/ceiling serving body.
+func startCeiling(b *testing.B, body, etag string) string {
+	dir := b.TempDir()
+	bin := filepath.Join(dir, "ceiling")
+	build := exec.Command("go", "build", "-o", bin, "./internal/ceiling")
+	build.Dir = testenv.RepoRoot(b)
+	if out, err := build.CombinedOutput(); err != nil {
+		b.Fatalf("building the ceiling: %v\n%s", err, out)
 	}
-	if a, w := size(arena), size(worker); a != w {
-		b.Fatalf("arena-dev serves %d bytes, the Worker %d: not the same list", a, w)
+	bodyFile := filepath.Join(dir, "body.json")
+	if err := os.WriteFile(bodyFile, []byte(body), 0o644); err != nil {
+		b.Fatal(err)
 	}
-	results := map[string]loadResult{}
-	for _, target := range []struct{ name, base string }{{"arena-dev", arena}, {"miniflare-worker", worker}} {
-		want := size(target.base)
-		load(b, target.base+"/answers/color", 200, want) // warm-up: connections, JIT
-		b.Run(target.name, func(b *testing.B) {
-			r := load(b, target.base+"/answers/color", b.N, want)
-			results[target.name] = r
-			b.ReportMetric(r.reqPerSec, "req/s")
-			b.ReportMetric(float64(r.p50.Microseconds())/1000, "p50-ms")
-			b.ReportMetric(float64(r.p99.Microseconds())/1000, "p99-ms")
-		})
+	port := testenv.FreePort(b)
+	cmd := exec.Command(bin, "-addr", fmt.Sprintf("127.0.0.1:%d", port), "-body", bodyFile, "-etag", etag)
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	startAndWait(b, cmd, base+"/answers/color")
+	return base
+}
+
+// startAndWait starts cmd, stops it when the benchmark ends, and polls url until it
+// answers 200 (or cmd exits, or 30 s pass).
+func startAndWait(b *testing.B, cmd *exec.Cmd, url string) {
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
 	}
-	b.Run("ratio", func(b *testing.B) {
-		a, w := results["arena-dev"], results["miniflare-worker"]
-		if w.reqPerSec == 0 || a.p99 == 0 {
-			b.Skip("a side did not run")
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	b.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			cmd.Process.Kill()
+			<-exited
 		}
-		for range b.N {
-		}
-		b.ReportMetric(a.reqPerSec/w.reqPerSec, "x-req/s")
-		b.ReportMetric(float64(w.p99)/float64(a.p99), "x-p99")
-		b.Logf("arena-dev %.0f req/s p99 %v; Worker on Miniflare %.0f req/s p99 %v; throughput ratio %.1fx, p99 ratio %.1fx",
-			a.reqPerSec, a.p99, w.reqPerSec, w.p99, a.reqPerSec/w.reqPerSec, float64(w.p99)/float64(a.p99))
 	})
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		select {
+		case err := <-exited:
+			b.Fatalf("%s exited before answering: %v", cmd.Path, err)
+		default:
+		}
+		if res, err := httpGet(url); err == nil && res == 200 {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.Fatalf("%s did not answer within 30 s", url)
+		}
+		time.Sleep(20 * time.Millisecond) // polling interval, not a readiness guess
+	}
+}
+
+func httpGet(url string) (int, error) {
+	res, err := httpClient.Get(url)
+	if err != nil {
+		return 0, err
+	}
+	res.Body.Close()
+	return res.StatusCode, nil
+}
+
+func fetch(b *testing.B, url string) (body, etag string) {
+	res, text := httpDo(b, "GET", url, "")
+	if res.StatusCode != 200 {
+		b.Fatalf("GET %s: %d", url, res.StatusCode)
+	}
+	return text, res.Header.Get("ETag")
+}
+
+// rssBytes is the resident set size of process pid (Linux).
+func rssBytes(b *testing.B, pid int) int64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		b.Skipf("no /proc: %v", err)
+	}
+	sc := bufio.NewScanner(strings.NewReader(string(data)))
+	for sc.Scan() {
+		if f := strings.Fields(sc.Text()); len(f) == 3 && f[0] == "VmRSS:" {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			return kb << 10
+		}
+	}
+	b.Fatalf("no VmRSS in /proc/%d/status", pid)
+	return 0
+}
+
+// countLines summarises the access log: request lines printed and requests only
+// counted (the per-second budget), so the run shows the log was really written.
+func countLines(b *testing.B, file string) string {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		b.Fatal(err)
+	}
+	printed := strings.Count(string(data), " request ")
+	if printed == 0 {
+		b.Fatalf("arena-dev wrote no access log lines to %s", file)
+	}
+	return fmt.Sprintf("%d lines printed, %d summary lines", printed, strings.Count(string(data), "were not printed"))
 }

@@ -35,7 +35,11 @@ const (
 // allowed (refused with 403 so a foreign page cannot change the data).
 func (p corsPolicy) apply(w http.ResponseWriter, r *http.Request) bool {
 	h := w.Header()
-	h.Add("Vary", "Origin")
+	if _, set := h["Vary"]; set {
+		h.Add("Vary", "Origin")
+	} else {
+		h["Vary"] = hdrOrigin // shared, no allocation: see encodedList
+	}
 	origin := r.Header.Get("Origin")
 	allowed := origin != "" && (p.any || p.origins[origin])
 	if allowed {

@@ -36,7 +36,16 @@ func kindOf(kind string) string {
 }
 
 func writeError(w http.ResponseWriter, e *Error) {
-	writeJSON(w, e.Status, map[string]*Error{"error": e})
+	writeBody(w, e.Status, encodeError(e))
+}
+
+// encodeError is the JSON body of an API error.
+func encodeError(e *Error) []byte {
+	body, err := json.Marshal(map[string]*Error{"error": e})
+	if err != nil {
+		return []byte(`{"error":{"code":"internal","message":"encoding the response failed"}}`)
+	}
+	return body
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -49,8 +58,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 func writeBody(w http.ResponseWriter, status int, body []byte) {
 	h := w.Header()
-	h.Set("Content-Type", "application/json; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
+	h["Content-Type"] = hdrJSON
+	h["Cache-Control"] = hdrNoStore
 	w.WriteHeader(status)
 	w.Write(body) //nolint:errcheck // the client went away; nothing to do
 }

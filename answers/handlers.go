@@ -52,12 +52,12 @@ func (s *Server) getAll(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getCategory(w http.ResponseWriter, r *http.Request, cat Category) {
-	snap, err := s.store.Read(cat)
+	c, err := s.encoded(cat)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.respondList(w, r, 200, EncodeList(snap.List))
+	s.serveEncoded(w, r, c)
 }
 
 // readBody reads at most MaxBodyBytes; more is 413.
@@ -135,7 +135,7 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request, cat Category) {
 	if req.Custom != nil {
 		entry.Custom = *req.Custom
 	}
-	list, err := s.store.Update(cat, func(cur Snapshot) ([]Entry, error) {
+	list, err := s.update(cat, func(cur Snapshot) ([]Entry, error) {
 		if err := checkIfMatch(r, cur); err != nil {
 			return nil, err
 		}
@@ -164,7 +164,7 @@ func (s *Server) putEntry(w http.ResponseWriter, r *http.Request, cat Category, 
 	}
 	var entry Entry
 	created := false
-	list, err := s.store.Update(cat, func(cur Snapshot) ([]Entry, error) {
+	list, err := s.update(cat, func(cur Snapshot) ([]Entry, error) {
 		if err := checkIfMatch(r, cur); err != nil {
 			return nil, err
 		}
@@ -200,7 +200,7 @@ func (s *Server) putEntry(w http.ResponseWriter, r *http.Request, cat Category, 
 }
 
 func (s *Server) deleteEntry(w http.ResponseWriter, r *http.Request, cat Category, id string) {
-	list, err := s.store.Update(cat, func(cur Snapshot) ([]Entry, error) {
+	list, err := s.update(cat, func(cur Snapshot) ([]Entry, error) {
 		if err := checkIfMatch(r, cur); err != nil {
 			return nil, err
 		}
@@ -252,7 +252,7 @@ func (s *Server) putList(w http.ResponseWriter, r *http.Request, cat Category) {
 		}
 		next = append(next, Entry{ID: id, Label: label, Custom: custom, CreatedAt: s.timestamp()})
 	}
-	list, err := s.store.Update(cat, func(cur Snapshot) ([]Entry, error) {
+	list, err := s.update(cat, func(cur Snapshot) ([]Entry, error) {
 		if err := checkIfMatch(r, cur); err != nil {
 			return nil, err
 		}

@@ -97,3 +97,5 @@ func httpDo(t testing.TB, method, url, body string, headers ...string) (*http.Re
 	}
 	return res, b.String()
 }
+
+var httpClient = &http.Client{Timeout: 10 * time.Second}

@@ -36,6 +36,7 @@ type Meter struct {
 	now    func() time.Time
 	limits UsageLimits
 	day    string
+	dayNum int64 // days since the epoch (UTC) of day, so rollover formats only when it changes
 	reads  int64
 	writes int64
 }
@@ -56,8 +57,12 @@ func NewMeter(log zerolog.Logger, limits UsageLimits, now func() time.Time) *Met
 
 // rollover starts a new day's counts when the UTC date changed. Callers hold mu.
 func (m *Meter) rollover() {
-	if day := m.now().UTC().Format(time.DateOnly); day != m.day {
-		m.day, m.reads, m.writes = day, 0, 0
+	now := m.now().UTC()
+	if n := now.Unix() / 86400; n != m.dayNum || m.day == "" {
+		m.dayNum = n
+		if day := now.Format(time.DateOnly); day != m.day {
+			m.day, m.reads, m.writes = day, 0, 0
+		}
 	}
 }
 

@@ -29,6 +29,11 @@ type Options struct {
 	CORSOrigins []string         // allowed browser origins; nil = DefaultCORSOrigins; "*" = any
 	Meter       *Meter           // nil = a new free-plan meter logging to Logger
 	Now         func() time.Time // clock for createdAt and vintage checks; nil = time.Now
+	// AllowedHosts are the Host header names served besides loopback ones
+	// (localhost, 127.0.0.0/8, ::1), any port: the bind host, compose service
+	// names such as "answers". Wildcard addresses are ignored; "*" allows any Host.
+	// Other Hosts get 421 host_not_allowed (DNS-rebinding protection).
+	AllowedHosts []string
 }
 
 // Server is the API as an http.Handler.
@@ -37,7 +42,11 @@ type Server struct {
 	meter *Meter
 	log   zerolog.Logger
 	cors  corsPolicy
+	hosts hostPolicy
 	now   func() time.Time
+	cache responseCache
+	// revalidate is revalidateAfter; tests stretch it to show writes need no wait.
+	revalidate time.Duration
 }
 
 // New returns the API handler for a namespace (usually an *emulator.Namespace).
@@ -52,11 +61,13 @@ func New(kv KV, o Options) *Server {
 		o.CORSOrigins = DefaultCORSOrigins
 	}
 	return &Server{
-		store: NewStore(kv, o.Meter, o.Logger),
-		meter: o.Meter,
-		log:   o.Logger,
-		cors:  newCORSPolicy(o.CORSOrigins),
-		now:   o.Now,
+		store:      NewStore(kv, o.Meter, o.Logger),
+		meter:      o.Meter,
+		log:        o.Logger,
+		cors:       newCORSPolicy(o.CORSOrigins),
+		hosts:      newHostPolicy(o.AllowedHosts),
+		revalidate: revalidateAfter,
+		now:        o.Now,
 	}
 }
 
@@ -66,7 +77,17 @@ func (s *Server) Store() *Store { return s.store }
 // ServeHTTP routes a request. Paths are matched by hand so every error, 404 and 405
 // included, is the JSON error shape.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !s.hosts.allows(r.Host) {
+		writeError(w, errf(http.StatusMisdirectedRequest, "host_not_allowed",
+			"Host %q is not served here: only loopback names and the configured hosts are (DNS-rebinding protection; see --allow-host)", r.Host))
+		return
+	}
 	if !s.cors.apply(w, r) {
+		return
+	}
+	// The hot path, GET of one category, without splitting the path.
+	if cat, ok := plainCategoryPath(r.URL.Path, r.URL.RawPath); ok && (r.Method == "GET" || r.Method == "HEAD") {
+		s.getCategory(w, r, cat)
 		return
 	}
 	parts := splitPath(r.URL.EscapedPath())
@@ -119,6 +140,15 @@ func (s *Server) category(w http.ResponseWriter, name string) (Category, bool) {
 	return cat, ok
 }
 
+// plainCategoryPath recognises "/answers/<category>" written without escapes.
+func plainCategoryPath(path, rawPath string) (Category, bool) {
+	name, ok := strings.CutPrefix(path, "/answers/")
+	if !ok || rawPath != "" {
+		return "", false
+	}
+	return ParseCategory(name)
+}
+
 // splitPath splits an escaped URL path into unescaped segments, so an id may
 // contain an escaped slash or accented letters.
 func splitPath(escaped string) []string {
@@ -143,10 +173,35 @@ func (s *Server) allow(w http.ResponseWriter, r *http.Request, methods ...string
 	return false
 }
 
-// Serve runs h on ln until ctx is done, then shuts down gracefully (in-flight
-// requests get up to five seconds). It returns nil after a clean shutdown.
+// Timeouts bound how long one client may hold a connection, so a slow or stalled
+// sender (headers or body trickled byte by byte) cannot pin it open.
+type Timeouts struct {
+	ReadHeader time.Duration // request line and headers
+	Read       time.Duration // the whole request, body included (bodies are at most 64 KiB)
+	Write      time.Duration // from the end of the request headers to the end of the response
+	Idle       time.Duration // a keep-alive connection between requests
+}
+
+// DefaultTimeouts suit a local API: loopback requests take microseconds, so these
+// only ever cut off clients that stopped sending or reading.
+var DefaultTimeouts = Timeouts{ReadHeader: 5 * time.Second, Read: 15 * time.Second, Write: 30 * time.Second, Idle: time.Minute}
+
+// Serve runs h on ln with DefaultTimeouts until ctx is done, then shuts down
+// gracefully (in-flight requests get up to five seconds). It returns nil after a
+// clean shutdown.
 func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	return ServeWith(ctx, ln, h, DefaultTimeouts)
+}
+
+// ServeWith is Serve with other timeouts. Errors net/http answers by itself (a
+// malformed request line, say) go out in the API's JSON error shape too.
+func ServeWith(ctx context.Context, ln net.Listener, h http.Handler, t Timeouts) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: t.ReadHeader, ReadTimeout: t.Read,
+		WriteTimeout: t.Write, IdleTimeout: t.Idle}
+	ln = jsonErrorListener{ln}
+	if a, ok := h.(*accessLog); ok {
+		defer a.close() // the last requests' lines, before the caller logs that it stopped
+	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {

@@ -52,6 +52,12 @@ func TestValidateLabel(t *testing.T) {
 		{Wine, strings.Repeat("é", 101), "", "label_too_long"},
 		{Wine, "line\nbreak", "", "invalid_label"},
 		{Wine, "---", "", "invalid_label"},
+		{Wine, "Pinot\u202eToN", "", "invalid_label"}, // bidi override
+		{Wine, "a\u2066b\u2069", "", "invalid_label"},
+		{Wine, "Mer\u200blot", "", "invalid_label"}, // zero-width space
+		{Wine, "Gamay\u00ad", "", "invalid_label"},  // soft hyphen
+		{Wine, "\ufeffRosé", "Rosé", ""},            // a leading BOM is trimmed, as JS trims it
+		{Wine, "Ros\ufeffé", "", "invalid_label"},
 		{Vintage, "NV", "NV", ""},
 		{Vintage, "nv", "NV", ""},
 		{Vintage, "1900", "1900", ""},
@@ -74,6 +80,10 @@ func TestValidateLabel(t *testing.T) {
 		}
 		if code != tc.wantCode || label != tc.wantLabel {
 			t.Errorf("ValidateLabel(%s, %q) = %q, %v; want %q, code %q", tc.cat, tc.raw, label, err, tc.wantLabel, tc.wantCode)
+		}
+		if tc.wantCode == "invalid_label" && strings.ContainsFunc(tc.raw, func(r rune) bool { return unicode.Is(unicode.Cf, r) }) &&
+			(err == nil || !strings.Contains(err.Message, "U+")) {
+			t.Errorf("ValidateLabel(%s, %q): %v; want the format character named", tc.cat, tc.raw, err)
 		}
 		if err == nil && id != Slug(label) {
 			t.Errorf("ValidateLabel(%s, %q): id %q is not Slug(label)", tc.cat, tc.raw, id)
@@ -100,6 +110,11 @@ func FuzzLabelSlug(f *testing.F) {
 		}
 		if label != trimLabel(label) || label == "" || utf8.RuneCountInString(label) > MaxLabelChars {
 			t.Fatalf("accepted label %q is not trimmed or is out of bounds", label)
+		}
+		for _, r := range label {
+			if unicode.Is(unicode.Cf, r) {
+				t.Fatalf("accepted label %q holds the format character %U", label, r)
+			}
 		}
 		if id == "" || Slug(id) != id {
 			t.Fatalf("Slug(%q) = %q is not idempotent (Slug again: %q)", label, id, Slug(id))

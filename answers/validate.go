@@ -46,6 +46,12 @@ func ValidateLabel(cat Category, raw string, now time.Time) (label, id string, e
 		if unicode.IsControl(r) || r == utf8.RuneError {
 			return "", "", errf(422, "invalid_label", "label contains the control or invalid character %U", r)
 		}
+		// Format characters (category Cf) are invisible: bidi overrides such as
+		// U+202E make a label display as something else than it is, zero-width
+		// ones make two identical-looking labels differ.
+		if unicode.Is(unicode.Cf, r) {
+			return "", "", errf(422, "invalid_label", "label contains the invisible format character %U%s", r, formatCharNames[r])
+		}
 	}
 	if cat == Vintage {
 		if strings.EqualFold(label, NonVintage) {
@@ -60,6 +66,17 @@ func ValidateLabel(cat Category, raw string, now time.Time) (label, id string, e
 		return "", "", errf(422, "invalid_label", "label %q has no letters or digits to make an id from", label)
 	}
 	return label, id, nil
+}
+
+// formatCharNames name the format characters most likely to be pasted or planted
+// (the whole Unicode name table would add a megabyte to the binary).
+var formatCharNames = map[rune]string{
+	0x00AD: " (SOFT HYPHEN)", 0x061C: " (ARABIC LETTER MARK)", 0x200B: " (ZERO WIDTH SPACE)",
+	0x200C: " (ZERO WIDTH NON-JOINER)", 0x200D: " (ZERO WIDTH JOINER)", 0x200E: " (LEFT-TO-RIGHT MARK)",
+	0x200F: " (RIGHT-TO-LEFT MARK)", 0x202A: " (LEFT-TO-RIGHT EMBEDDING)", 0x202B: " (RIGHT-TO-LEFT EMBEDDING)",
+	0x202C: " (POP DIRECTIONAL FORMATTING)", 0x202D: " (LEFT-TO-RIGHT OVERRIDE)", 0x202E: " (RIGHT-TO-LEFT OVERRIDE)",
+	0x2060: " (WORD JOINER)", 0x2066: " (LEFT-TO-RIGHT ISOLATE)", 0x2067: " (RIGHT-TO-LEFT ISOLATE)",
+	0x2068: " (FIRST STRONG ISOLATE)", 0x2069: " (POP DIRECTIONAL ISOLATE)", 0xFEFF: " (ZERO WIDTH NO-BREAK SPACE)",
 }
 
 func isVintageYear(s string, now time.Time) bool {

@@ -112,7 +112,9 @@ func NewProject(m *project.Project, o Options) (*Project, error) {
 // answersContainer is arena-dev serve in its own FROM scratch image.
 func (p *Project) answersContainer(a project.Answers, user string) Service {
 	port := strconv.Itoa(a.Port)
-	cmd := []string{"serve", "--host", "0.0.0.0", "--port", port, "--persist-to", "/state", "--namespace-id", a.NamespaceID}
+	// --allow-host: the other containers call it by its service name.
+	cmd := []string{"serve", "--host", "0.0.0.0", "--port", port, "--persist-to", "/state", "--namespace-id", a.NamespaceID,
+		"--allow-host", project.AnswersService}
 	for _, o := range a.CORSOrigins {
 		cmd = append(cmd, "--cors-origin", o)
 	}

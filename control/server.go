@@ -216,6 +216,8 @@ func startSSE(w http.ResponseWriter) (*sse, bool) {
 		writeError(w, http.StatusInternalServerError, "no_streaming", "this connection cannot stream", nil)
 		return nil, false
 	}
+	// A stream outlives any write timeout of the server that mounts it.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Time{})
 	w.Header().Set("Content-Type", "text/event-stream")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)

@@ -23,7 +23,7 @@ func answersRun(a project.Answers, ns *Answers, sup func() *orchestrate.Supervis
 	addr := net.JoinHostPort(a.Host, strconv.Itoa(a.Port))
 	return func(ctx context.Context, ready func(), lw svclog.LineWriter) error {
 		log := zerolog.New(zerolog.ConsoleWriter{Out: lineWriter{lw}, NoColor: true, PartsExclude: []string{zerolog.TimestampFieldName}})
-		srv := answers.New(ns.Namespace, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins})
+		srv := answers.New(ns.Namespace, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins, AllowedHosts: []string{a.Host}})
 		if a.Seed {
 			res, err := seeds.SeedEmpty(srv.Store())
 			if err != nil {
@@ -41,8 +41,8 @@ func answersRun(a project.Answers, ns *Answers, sup func() *orchestrate.Supervis
 		api := http.StripPrefix("/_arena", control.Guard(control.Handler(sup(), ctx.Done()), a.Host))
 		mux := http.NewServeMux()
 		mux.Handle("/_arena/api/", api)
-		mux.Handle("/", answers.LogRequests(log, srv))
-		return answers.Serve(ctx, ln, endWithService(ctx, mux))
+		mux.Handle("/", srv)
+		return answers.Serve(ctx, ln, answers.LogRequests(log, endWithService(ctx, mux)))
 	}
 }
 

@@ -156,9 +156,11 @@ func TestKVBulk(t *testing.T) {
 	if out, _, _ := runArenaDev(t, dir, "kv", "key", "list", "--binding", "OTHER"); !strings.Contains(out, `"kind": "bin"`) || strings.Count(out, `"name"`) != 3 {
 		t.Fatalf("list after bulk: %s", out)
 	}
-	// One bad item: nothing at all is written, and the message names the item.
-	os.WriteFile(file, []byte(`[{"key": "d", "value": "ok"}, {"key": "e", "value": 5}, {"key": "", "value": "x"}]`), 0o644)
-	if _, errOut, code := runArenaDev(t, dir, "kv", "bulk", "put", file, "--binding", "OTHER"); code != 1 || !strings.Contains(errOut, "item 1") || !strings.Contains(errOut, `"value" must be a string`) {
+	// Bad items: nothing at all is written, and the message names every one (a type
+	// error and a KV limit alike); wrangler's number forms (1e3) are fine.
+	os.WriteFile(file, []byte(`[{"key": "d", "value": "ok", "expiration_ttl": 1e3}, {"key": "e", "value": 5}, {"key": "", "value": "x"}, {"key": "f", "value": "x", "expiration_ttl": 1.5}]`), 0o644)
+	if _, errOut, code := runArenaDev(t, dir, "kv", "bulk", "put", file, "--binding", "OTHER"); code != 1 || !strings.Contains(errOut, "item 1") || !strings.Contains(errOut, `"value" must be a string`) ||
+		!strings.Contains(errOut, "item 2") || !strings.Contains(errOut, "item 3") || strings.Contains(errOut, "item 0") {
 		t.Fatalf("bad bulk: %d %s", code, errOut)
 	}
 	os.WriteFile(file, []byte(`[{"key": "d", "value": "ok"}, {"key": "e", "value": "x", "expiration_ttl": 10}]`), 0o644)

@@ -29,6 +29,7 @@ func serveCommand() *cli.Command {
 			&cli.IntFlag{Name: "port", Usage: "TCP port (default: the project's answers port, 8787)"},
 			&cli.StringFlag{Name: "host", Usage: "address to bind (default: the project's, 127.0.0.1)"},
 			&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin allowed by CORS (repeatable; \"*\" = any; default: the project's)"},
+			&cli.StringSliceFlag{Name: "allow-host", Usage: "Host header name served besides loopback ones and --host (repeatable; e.g. a compose service name; \"*\" = any)"},
 			&cli.BoolFlag{Name: "no-seed", Usage: "do not seed categories that do not exist yet"},
 		}, namespaceFlags()...),
 		Action: runServe,
@@ -69,7 +70,11 @@ func runServe(c *cli.Context) error {
 	defer ln.Close()
 
 	log := *logOf(c)
-	srv := answers.New(ns, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins})
+	if w := answers.BindWarning(a.Host); w != "" {
+		log.Warn().Msg(w)
+	}
+	srv := answers.New(ns, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins,
+		AllowedHosts: append([]string{a.Host}, c.StringSlice("allow-host")...)})
 	if !c.Bool("no-seed") {
 		res, err := seeds.SeedEmpty(srv.Store())
 		if err != nil {

@@ -145,3 +145,40 @@ func TestServeUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// --host 0.0.0.0 logs a warning that every interface is exposed; Host headers are
+// limited to loopback names plus --allow-host (a compose service name here).
+func TestServeAllInterfacesWarnsAndChecksHost(t *testing.T) {
+	bin := testenv.ArenaDev(t)
+	port := testenv.FreePort(t)
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	cmd := exec.Command(bin, "--log-format", "json", "serve", "--host", "0.0.0.0", "--port", fmt.Sprint(port),
+		"--allow-host", "answers", "--no-seed", "--persist-to", t.TempDir())
+	logs := &testenv.SyncBuffer{}
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		<-exited
+	}()
+	waitHTTP(t, base+"/healthz", exited, logs)
+	if !strings.Contains(logs.String(), `"level":"warn"`) || !strings.Contains(logs.String(), "every network interface") {
+		t.Errorf("no warning about binding every interface: %s", logs)
+	}
+	for host, want := range map[string]int{"answers:8787": 200, "localhost": 200, "evil.example": 421} {
+		req, _ := http.NewRequest("GET", base+"/answers/color", nil)
+		req.Host = host
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("Host %s: %d, want %d", host, res.StatusCode, want)
+		}
+	}
+}

@@ -1,0 +1,46 @@
+package answers
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/sommelier-arena/arena-dev/emulator"
+)
+
+// A write through the API is served by the very next GET, however long cached
+// responses live: writes drop them instead of waiting for revalidation.
+func TestCachedCategoryDroppedOnWrite(t *testing.T) {
+	st, err := emulator.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ns, err := st.Namespace("ns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := New(ns, Options{Logger: zerolog.Nop()})
+	srv.revalidate = time.Hour
+	do := func(method, path, body string) (int, string) {
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, httptest.NewRequest(method, "http://127.0.0.1"+path, strings.NewReader(body)))
+		return w.Code, w.Body.String()
+	}
+	for i, w := range []struct{ method, path, body, want string }{
+		{"POST", "/answers/grape", `{"label": "Merlot"}`, `"merlot"`},
+		{"PUT", "/answers/grape/merlot", `{"label": "MERLOT"}`, `"MERLOT"`},
+		{"PUT", "/answers/grape", `["Syrah"]`, `"syrah"`},
+		{"DELETE", "/answers/grape/syrah", ``, `[]`},
+	} {
+		do("GET", "/answers/grape", "") // cache the current list
+		if code, body := do(w.method, w.path, w.body); code >= 300 {
+			t.Fatalf("write %d: %d %s", i, code, body)
+		}
+		if _, body := do("GET", "/answers/grape", ""); !strings.Contains(body, w.want) {
+			t.Errorf("GET right after %s %s: %s; want %s", w.method, w.path, body, w.want)
+		}
+	}
+}
