@@ -50,7 +50,7 @@ func interspersed(c *cli.Context) (*cli.Context, error) {
 			return nil, errHelpShown
 		}
 		if !known[name] {
-			return nil, cli.Exit("unknown flag "+a+" (see --help)", 2)
+			return nil, usageLine(cmdName(c), "unknown flag "+a)
 		}
 		switch {
 		case hasValue:
@@ -66,7 +66,7 @@ func interspersed(c *cli.Context) (*cli.Context, error) {
 			flags = append(flags, a, raw[i+1])
 			i++
 		default:
-			return nil, cli.Exit("flag "+a+" needs a value", 2)
+			return nil, usageLine(cmdName(c), "flag "+a+" needs a value")
 		}
 	}
 	set := flag.NewFlagSet(c.Command.Name, flag.ContinueOnError)
@@ -77,7 +77,7 @@ func interspersed(c *cli.Context) (*cli.Context, error) {
 		}
 	}
 	if err := set.Parse(append(append(flags, "--"), pos...)); err != nil {
-		return nil, cli.Exit(err.Error(), 2)
+		return nil, usageLine(cmdName(c), err.Error())
 	}
 	nc := cli.NewContext(c.App, set, c)
 	nc.Command = c.Command

@@ -34,7 +34,16 @@ const (
 // run executes the CLI and maps errors to exit codes; it is the only place that
 // prints an error.
 func run(args []string, stderr io.Writer) int {
-	err := newApp().Run(args)
+	return runApp(newApp(), args, stderr)
+}
+
+// runApp is run on a given app (tests set its Writer).
+func runApp(app *cli.App, args []string, stderr io.Writer) int {
+	setUsageErrors(app)
+	args, err := reorderArgs(app, args)
+	if err == nil {
+		err = app.Run(args)
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -110,6 +119,8 @@ func newApp() *cli.App {
 			logsCommand(),
 			initCommand(),
 			composeCommand(),
+			versionCommand(),
+			completionCommand(),
 		},
 	}
 }
