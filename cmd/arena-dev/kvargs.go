@@ -20,11 +20,13 @@ func interspersed(c *cli.Context) (*cli.Context, error) {
 	raw := c.Args().Slice()
 	bools := map[string]bool{}
 	known := map[string]bool{}
+	primary := map[string]string{} // alias -> name: the flag set below sets -e apart from --env
 	for _, f := range c.Command.Flags {
 		_, isBool := f.(*cli.BoolFlag)
 		for _, n := range f.Names() {
 			known[n] = true
 			bools[n] = isBool
+			primary[n] = f.Names()[0]
 		}
 	}
 	var flags, pos []string
@@ -52,6 +54,10 @@ func interspersed(c *cli.Context) (*cli.Context, error) {
 		if !known[name] {
 			return nil, usageLine(cmdName(c), "unknown flag "+a)
 		}
+		typed := a
+		if p := primary[name]; p != name {
+			a = "--" + p + strings.TrimPrefix(strings.TrimLeft(a, "-"), name)
+		}
 		switch {
 		case hasValue:
 			flags = append(flags, a)
@@ -66,7 +72,7 @@ func interspersed(c *cli.Context) (*cli.Context, error) {
 			flags = append(flags, a, raw[i+1])
 			i++
 		default:
-			return nil, usageLine(cmdName(c), "flag "+a+" needs a value")
+			return nil, usageLine(cmdName(c), "flag "+typed+" needs a value")
 		}
 	}
 	set := flag.NewFlagSet(c.Command.Name, flag.ContinueOnError)
