@@ -27,7 +27,7 @@ func completionScript(t *testing.T, shell string) string {
 }
 
 // Every script parses in its shell (zsh and fish only where installed).
-func TestCompletionScriptsParse(t *testing.T) {
+func TestShellCompletionScriptsParse(t *testing.T) {
 	for shell, check := range map[string][]string{"bash": {"bash", "-n"}, "zsh": {"zsh", "-n"}, "fish": {"fish", "--no-execute"}} {
 		t.Run(shell, func(t *testing.T) {
 			if _, err := exec.LookPath(check[0]); err != nil {

@@ -93,12 +93,12 @@ func TestOpenNamespaceDefault(t *testing.T) {
 func TestKVAtTheProjectRootReadsWhatUpServes(t *testing.T) {
 	root := t.TempDir()
 	for path, body := range map[string]string{
-		"package.json":                      "{}",
-		"partykit.json":                     "{}",
+		"package.json":  "{}",
+		"partykit.json": "{}",
 		"wine-answers-worker/wrangler.toml": "[[kv_namespaces]]\nbinding = \"ANSWERS\"\nid = \"wine-answers-ns\"\n" +
 			"[[env.staging.kv_namespaces]]\nbinding = \"ANSWERS\"\nid = \"staging-ns\"\n",
-		"src/pages/x.astro":                 "",
-		"other-worker/wrangler.toml":        "[[kv_namespaces]]\nbinding = \"ANSWERS\"\nid = \"other\"\n",
+		"src/pages/x.astro":          "",
+		"other-worker/wrangler.toml": "[[kv_namespaces]]\nbinding = \"ANSWERS\"\nid = \"other\"\n",
 	} {
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, path)), 0o755); err != nil {
 			t.Fatal(err)
