@@ -34,6 +34,9 @@ func composeCommand() *cli.Command {
 				Flags: []cli.Flag{projectFlag(),
 					&cli.BoolFlag{Name: "volumes", Aliases: []string{"v"}, Usage: "also remove the project's volumes"}},
 				Action: func(c *cli.Context) error {
+					if err := noArgs(c); err != nil {
+						return err
+					}
 					return withEngine(c, func(ctx context.Context, cli client.APIClient) error {
 						return compose.Down(ctx, cli, c.String("project"), c.Bool("volumes"), os.Stderr)
 					})
@@ -83,6 +86,9 @@ func composeCommand() *cli.Command {
 				Name: "config", Usage: "print an equivalent docker-compose.yml",
 				Flags: stackFlags(),
 				Action: func(c *cli.Context) error {
+					if err := noArgs(c); err != nil {
+						return err
+					}
 					p, err := composeProject(c)
 					if err != nil {
 						return err
@@ -99,6 +105,9 @@ func composeCommand() *cli.Command {
 					&cli.StringFlag{Name: "dir", Value: ".", Usage: "the app folder: its node_modules' native binaries (workerd, esbuild) get their libraries"},
 				},
 				Action: func(c *cli.Context) error {
+					if err := noArgs(c); err != nil {
+						return err
+					}
 					scan := filepath.Join(c.String("dir"), "node_modules")
 					o := compose.NodeImageOptions{Tag: c.String("tag"), Node: c.String("node")}
 					if abs, err := filepath.Abs(scan); err == nil {
@@ -179,6 +188,9 @@ func composeProject(c *cli.Context) (*compose.Project, error) {
 }
 
 func composeUp(c *cli.Context) error {
+	if err := noArgs(c); err != nil {
+		return err
+	}
 	p, err := composeProject(c)
 	if err != nil {
 		return err

@@ -79,6 +79,10 @@ func TestCLIConventions(t *testing.T) {
 		{"compose ps --format yaml", 2, `compose ps: --format "yaml": want table or json`, "", ""},
 		{"compose ps --json --format json", 2, "--json and --format exclude each other", "", ""},
 		{"compose logs -n x", 2, `compose logs: --tail "x"`, "", ""},
+		{"compose up answers", 2, `compose up takes no arguments (got "answers")`, "", ""},
+		{"compose down extra -v", 2, `compose down takes no arguments (got "extra")`, "", ""},
+		{"compose ps answers", 2, `compose ps takes no arguments`, "", ""},
+		{"version extra", 2, `version takes no arguments`, "", ""},
 	} {
 		t.Run(tc.args, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer

@@ -95,7 +95,7 @@ func (e *notRunningError) Error() string {
 // noArgs is the check of every command that takes no positional arguments.
 func noArgs(c *cli.Context) error {
 	if c.NArg() > 0 {
-		return usagef("%s takes no arguments (got %q)", c.Command.FullName(), c.Args().First())
+		return usagef("%s takes no arguments (got %q)", cmdName(c), c.Args().First())
 	}
 	return nil
 }
