@@ -117,8 +117,8 @@ func TestKVErrors(t *testing.T) {
 	}{
 		{"no namespace", []string{"key", "get", "k"}, 2, "specify --namespace-id or --binding"},
 		{"both namespace flags", []string{"key", "get", "k", "--binding", "OTHER", "--namespace-id", "x"}, 2, "cannot be used together"},
-		{"unknown binding", []string{"key", "get", "k", "--binding", "NOPE"}, 1, `binding "NOPE"`},
-		{"missing config", []string{"key", "get", "k", "--binding", "OTHER", "--config", "absent.toml"}, 1, "absent.toml"},
+		{"unknown binding", []string{"key", "get", "k", "--binding", "NOPE"}, 2, `binding "NOPE"`},
+		{"missing config", []string{"key", "get", "k", "--binding", "OTHER", "--config", "absent.toml"}, 2, "absent.toml"},
 		{"unknown flag", []string{"key", "get", "k", "--bogus"}, 2, "unknown flag --bogus"},
 		{"flag without value", []string{"key", "get", "k", "--binding"}, 2, "--binding needs a value"},
 		{"no key", []string{"key", "get", "--binding", "OTHER"}, 2, "usage: arena-dev kv key get KEY"},

@@ -35,7 +35,16 @@ const (
 // run executes the CLI and maps errors to exit codes; it is the only place that
 // prints an error.
 func run(args []string, stderr io.Writer) int {
-	err := newApp().Run(args)
+	return runApp(newApp(), args, stderr)
+}
+
+// runApp is run on a given app (tests set its Writer).
+func runApp(app *cli.App, args []string, stderr io.Writer) int {
+	setUsageErrors(app)
+	args, err := reorderArgs(app, args)
+	if err == nil {
+		err = app.Run(args)
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -88,7 +97,7 @@ func (e *notRunningError) Error() string {
 // noArgs is the check of every command that takes no positional arguments.
 func noArgs(c *cli.Context) error {
 	if c.NArg() > 0 {
-		return usagef("%s takes no arguments (got %q)", c.Command.FullName(), c.Args().First())
+		return usagef("%s takes no arguments (got %q)", cmdName(c), c.Args().First())
 	}
 	return nil
 }
@@ -112,6 +121,8 @@ func newApp() *cli.App {
 			logsCommand(),
 			initCommand(),
 			composeCommand(),
+			versionCommand(),
+			completionCommand(),
 		}, controlCommands()...),
 	}
 }
