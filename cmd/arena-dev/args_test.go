@@ -55,7 +55,7 @@ func TestReorderArgsUnknownCommand(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"upp", `unknown command "upp" (did you mean "up"? see arena-dev --help)`},
 		{"sttaus --json", `unknown command "sttaus" (did you mean "status"? see arena-dev --help)`},
-		{"--log-level debug restart", `unknown command "restart" (see arena-dev --help)`},
+		{"--log-level debug reboot", `unknown command "reboot" (see arena-dev --help)`},
 		{"kv kye get", `unknown command "kv kye" (did you mean "key"? see arena-dev kv --help)`},
 		{"compose psx", `unknown command "compose psx" (did you mean "ps"? see arena-dev compose --help)`},
 		{"help kv bogus", `unknown command "kv bogus" (see arena-dev kv --help)`},
@@ -72,7 +72,7 @@ func TestReorderArgsUnknownCommand(t *testing.T) {
 
 func TestSuggestCommand(t *testing.T) {
 	cmds := newApp().Commands
-	for in, want := range map[string]string{"upp": "up", "dwon": "down", "seeds": "seed", "comp": "compose", "ver": "version", "x": "", "restart": "", "healthcheck": ""} {
+	for in, want := range map[string]string{"upp": "up", "dwon": "down", "seeds": "seed", "comp": "compose", "ver": "version", "x": "", "reboot": "", "healthcheck": ""} {
 		if got := suggestCommand(in, cmds); got != want {
 			t.Errorf("suggestCommand(%q) = %q, want %q", in, got, want)
 		}

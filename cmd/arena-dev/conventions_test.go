@@ -35,7 +35,8 @@ func TestCLIConventions(t *testing.T) {
 	}{
 		// Unknown commands and flags: one line, a hint, exit 2.
 		{"upp", 2, `arena-dev: unknown command "upp" (did you mean "up"? see arena-dev --help)`, "", ""},
-		{"restart", 2, `arena-dev: unknown command "restart" (see arena-dev --help)`, "", ""},
+		{"reboot", 2, `arena-dev: unknown command "reboot" (see arena-dev --help)`, "", ""},
+		{"restart", 2, "arena-dev: restart needs at least one SERVICE", "", ""},
 		{"kv bogus", 2, `arena-dev: unknown command "kv bogus" (see arena-dev kv --help)`, "", ""},
 		{"help upp", 2, `unknown command "upp"`, "", ""},
 		{"up --bogus", 2, "arena-dev: up: unknown flag --bogus (see arena-dev up --help)", "", ""},
