@@ -11,6 +11,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/sommelier-arena/arena-dev/compose"
+	"github.com/sommelier-arena/arena-dev/internal/svclog"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
 	"github.com/sommelier-arena/arena-dev/wrangler"
@@ -65,11 +67,14 @@ func exitCode(err error) int {
 		cu *usageError
 		nr *notRunningError
 		mp *orchestrate.MissingProgramError
+		lu *svclog.UnknownServiceError
+		cs *compose.UnknownServiceError
 	)
 	switch {
 	case errors.As(err, &nr):
 		return exitNotRunning
-	case errors.As(err, &pu), errors.As(err, &wu), errors.As(err, &cu), errors.As(err, &mp):
+	case errors.As(err, &pu), errors.As(err, &wu), errors.As(err, &cu), errors.As(err, &mp),
+		errors.As(err, &lu), errors.As(err, &cs):
 		return exitUsage
 	case errors.As(err, &ec):
 		return ec.ExitCode()
