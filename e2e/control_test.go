@@ -48,6 +48,20 @@ func TestControlPlaneOnTheRealStack(t *testing.T) {
 	}
 	s.checkServing()
 
+	// restart answers: a new in-process API on the same KV state.
+	apiURL := fmt.Sprintf("http://127.0.0.1:%d/answers/grape", s.ports["answers"])
+	res, err := http.Post(apiURL, "application/json", strings.NewReader(`{"label":"Kept Across Restart"}`))
+	if err != nil || res.StatusCode != http.StatusCreated {
+		t.Fatalf("POST before restarting answers: %v %v", res, err)
+	}
+	res.Body.Close()
+	if code, out := s.run("restart", "answers"); code != 0 || !strings.Contains(out, "answers: ready") {
+		t.Fatalf("restart answers: exit %d\n%s", code, out)
+	}
+	if body := get(t, apiURL); !strings.Contains(body, "Kept Across Restart") {
+		t.Fatalf("the answer written before restarting answers is gone: %.300s", body)
+	}
+
 	// stop partykit: its port is free, status exits 1 and says stopped.
 	if code, out := s.run("stop", "partykit"); code != 0 {
 		t.Fatalf("stop partykit: exit %d\n%s", code, out)
