@@ -13,7 +13,7 @@ import (
 // skipInCopy are the example's generated or state folders: a copy starts clean.
 var skipInCopy = map[string]bool{
 	".git": true, ".wrangler": true, ".astro": true, ".partykit": true, "dist": true,
-	"node_modules/.vite": true, "node_modules/.astro": true,
+	"node_modules/.vite": true, "node_modules/.astro": true, "test-results": true, "playwright-report": true,
 }
 
 // ExampleCopy makes a private copy of examples/sommelier-arena under t.TempDir():
