@@ -29,6 +29,9 @@ func TestDashboardOnTheRealStack(t *testing.T) {
 	dash := base + "/_arena/"
 	shots := t.TempDir()
 	state := filepath.Join(s.dir, ".wrangler", "arena-dev", "ephemeral-state")
+	if out := readFile(filepath.Join(s.logDir, "01-up.log")); !strings.Contains(out, "dashboard: "+dash) {
+		t.Errorf("up --wait does not print the dashboard's URL %s:\n%s", dash, out)
+	}
 	b := browser.New(t)
 
 	ctx := b.Tab()

@@ -61,7 +61,7 @@ func upAction(c *cli.Context) error {
 			if format == svclog.LogText && !c.Bool("background-child") {
 				fmt.Fprintln(os.Stdout)
 				_ = orchestrate.WriteStatusTable(os.Stdout, st)
-				fmt.Fprintln(os.Stdout, "\nall services ready; Ctrl-C stops them (twice: at once)")
+				fmt.Fprintf(os.Stdout, "\ndashboard: %s\nall services ready; Ctrl-C stops them (twice: at once)\n", DashboardURL(p))
 			} else {
 				log.Info().Msg("all services ready")
 			}
@@ -109,8 +109,8 @@ func upBackground(c *cli.Context, p *project.Project) error {
 		return err
 	}
 	_ = orchestrate.WriteStatusTable(c.App.Writer, rf.Services)
-	fmt.Fprintf(c.App.Writer, "\nstack ready (arena-dev pid %d, log %s); stop it with `arena-dev down`\n",
-		rf.PID, stack.BackgroundLog(p.RunDir))
+	fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nstack ready (arena-dev pid %d, log %s); stop it with `arena-dev down`\n",
+		DashboardURL(p), rf.PID, stack.BackgroundLog(p.RunDir))
 	return nil
 }
 
@@ -134,6 +134,6 @@ func alreadyUp(c *cli.Context, p *project.Project, rf *orchestrate.RunFile) erro
 			rf.PID, strings.Join(diff, "\n  "))
 	}
 	_ = orchestrate.WriteStatusTable(c.App.Writer, rf.Services)
-	fmt.Fprintf(c.App.Writer, "\nalready running (arena-dev pid %d); stop it with `arena-dev down`\n", rf.PID)
+	fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nalready running (arena-dev pid %d); stop it with `arena-dev down`\n", DashboardURL(p), rf.PID)
 	return nil
 }
