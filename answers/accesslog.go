@@ -29,6 +29,15 @@ func LogRequests(log zerolog.Logger, h http.Handler) http.Handler {
 	return a
 }
 
+// LogRequestsExcept is LogRequests that does not log the requests skip picks
+// (a dashboard's own reads: its page, assets and streams).
+func LogRequestsExcept(log zerolog.Logger, h http.Handler, skip func(*http.Request) bool) http.Handler {
+	a := newAccessLog(log, h)
+	a.skip = skip
+	go a.run()
+	return a
+}
+
 // newAccessLog is LogRequests without the flushing goroutine (tests flush by hand).
 func newAccessLog(log zerolog.Logger, h http.Handler) *accessLog {
 	a := &accessLog{log: log, next: h, kick: make(chan struct{}, 1), done: make(chan struct{}),
@@ -46,7 +55,8 @@ type accessRecord struct {
 type accessLog struct {
 	log       zerolog.Logger
 	next      http.Handler
-	recorders sync.Pool // *statusRecorder, so a request allocates none
+	skip      func(*http.Request) bool // requests not logged; nil = none
+	recorders sync.Pool                // *statusRecorder, so a request allocates none
 	kick      chan struct{}
 	done      chan struct{} // closed by close: the goroutine ends
 	closeOnce sync.Once
@@ -63,6 +73,10 @@ type accessLog struct {
 }
 
 func (a *accessLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if a.skip != nil && a.skip(r) {
+		a.next.ServeHTTP(w, r)
+		return
+	}
 	start := time.Now()
 	rec := a.recorders.Get().(*statusRecorder)
 	rec.ResponseWriter, rec.status = w, http.StatusOK

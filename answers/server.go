@@ -100,6 +100,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if s.allow(w, r, "GET") {
 			writeJSON(w, 200, s.meter.Usage())
 		}
+	case r.URL.Path == "/_arena/lost":
+		if s.allow(w, r, "GET") {
+			s.serveLost(w, r)
+		}
 	case len(parts) == 1 && parts[0] == "answers":
 		if s.allow(w, r, "GET") {
 			s.getAll(w, r)

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/emulator"
@@ -36,9 +37,10 @@ type Store struct {
 // nsState is shared by every Store over the same namespace in this process (the
 // server's, a seeding's).
 type nsState struct {
-	mu   sync.Mutex           // serialises updates here, so they don't retry against each other
-	last map[Category]written // this process's last write of each category (under mu)
-	lost atomic.Int64         // detected overwrites of our writes by another writer
+	mu     sync.Mutex           // serialises updates here, so they don't retry against each other
+	last   map[Category]written // this process's last write of each category (under mu)
+	lost   atomic.Int64         // detected overwrites of our writes by another writer
+	events lostLog              // the latest of them, with the entries lost
 }
 
 // written is what this process last stored in a category: the version, and the
@@ -129,7 +131,7 @@ func (st *Store) Update(cat Category, fn func(cur Snapshot) ([]Entry, error)) ([
 			if st.meter != nil {
 				st.meter.Read()
 			}
-			st.lostLocked(cat, cur)
+			st.lostLocked(cat, cur, "write")
 		}
 		next, err := fn(cur)
 		if err != nil {
@@ -169,8 +171,8 @@ func (st *Store) Update(cat Category, fn func(cur Snapshot) ([]Entry, error)) ([
 // added or changed is gone or different, a writer that did not see our write
 // (a Worker's get-then-put racing ours) overwrote it. arena-dev writers never do
 // that; a deliberate delete of that entry by a Worker looks the same, hence the
-// wording. Called under sh.mu.
-func (st *Store) lostLocked(cat Category, cur Snapshot) {
+// wording. foundBy is what noticed it ("write" or "check"). Called under sh.mu.
+func (st *Store) lostLocked(cat Category, cur Snapshot, foundBy string) {
 	sh := st.shared
 	last, ok := sh.last[cat]
 	if !ok || last.version == cur.Version {
@@ -178,15 +180,19 @@ func (st *Store) lostLocked(cat Category, cur Snapshot) {
 	}
 	delete(sh.last, cat) // judge each write once
 	var gone []string
+	var lost []Entry
 	for _, e := range last.changed {
 		if i := indexOf(cur.List, e.ID); i < 0 || cur.List[i] != e {
 			gone = append(gone, e.ID)
+			lost = append(lost, e)
 		}
 	}
 	if len(gone) == 0 {
 		return
 	}
 	sh.lost.Add(1)
+	sh.events.add(LostEvent{Time: time.Now().UTC(), Category: cat, Key: cat.Key(), OurVersion: last.version,
+		CurrentVersion: cur.Version, FoundBy: foundBy, Lost: lost})
 	st.log.Warn().Str("category", string(cat)).Str("key", cat.Key()).
 		Str("our_version", last.version).Str("current_version", cur.Version).Strs("missing_ids", gone).
 		Msg("category changed underneath this process's last write: a writer that had not seen it (a Worker's get-then-put?) overwrote it, and the entries it added or changed are gone unless that writer deleted them on purpose")

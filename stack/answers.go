@@ -11,6 +11,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/answers"
 	"github.com/sommelier-arena/arena-dev/control"
+	"github.com/sommelier-arena/arena-dev/dashboard"
 	"github.com/sommelier-arena/arena-dev/emulator"
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
@@ -41,8 +42,11 @@ func answersRun(a project.Answers, ns *Answers, sup func() *orchestrate.Supervis
 		api := http.StripPrefix("/_arena", control.Guard(control.Handler(sup(), ctx.Done()), a.Host))
 		mux := http.NewServeMux()
 		mux.Handle("/_arena/api/", api)
+		mux.Handle("/_arena/", dashboard.New(dashboard.Options{Store: ns.store, Namespace: ns.ID(),
+			KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Hosts: []string{a.Host}, Services: true, Next: srv}))
 		mux.Handle("/", srv)
-		return answers.Serve(ctx, ln, answers.LogRequests(log, endWithService(ctx, mux)))
+		log.Info().Msgf("dashboard on %s/_arena/", a.URL)
+		return answers.Serve(ctx, ln, answers.LogRequestsExcept(log, endWithService(ctx, mux), dashboard.Quiet))
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/sommelier-arena/arena-dev/answers"
+	"github.com/sommelier-arena/arena-dev/dashboard"
 	"github.com/sommelier-arena/arena-dev/seeds"
 	"github.com/urfave/cli/v2"
 )
@@ -88,7 +90,13 @@ func runServe(c *cli.Context) error {
 	defer stop()
 	log.Info().Str("namespace", ns.ID()).Str("state", store.Root()).
 		Strs("cors", a.CORSOrigins).Msgf("wine-answers API on http://%s", ln.Addr())
-	if err := answers.Serve(ctx, ln, answers.LogRequests(log, srv)); err != nil {
+	// The dashboard (no services panel: serve runs no stack) beside the API.
+	mux := http.NewServeMux()
+	mux.Handle("/_arena/", dashboard.New(dashboard.Options{Store: store, Namespace: ns.ID(),
+		KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Hosts: append([]string{a.Host}, c.StringSlice("allow-host")...), Next: srv}))
+	mux.Handle("/", srv)
+	log.Info().Msgf("dashboard on http://%s/_arena/", ln.Addr())
+	if err := answers.Serve(ctx, ln, answers.LogRequestsExcept(log, mux, dashboard.Quiet)); err != nil {
 		return fmt.Errorf("serving: %w", err)
 	}
 	log.Info().Msg("stopped")

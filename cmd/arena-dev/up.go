@@ -70,7 +70,7 @@ func upAction(c *cli.Context) error {
 			if format == svclog.LogText && !c.Bool("background-child") {
 				fmt.Fprintln(os.Stdout)
 				_ = orchestrate.WriteStatusTable(os.Stdout, st)
-				fmt.Fprintln(os.Stdout, "\nall services ready; Ctrl-C stops them (twice: at once)")
+				fmt.Fprintf(os.Stdout, "\ndashboard: %s\nall services ready; Ctrl-C stops them (twice: at once)\n", DashboardURL(p))
 			} else {
 				log.Info().Msg("all services ready")
 			}
@@ -128,8 +128,8 @@ func upBackground(c *cli.Context, p *project.Project) error {
 		return printStackJSON(c, p, rf)
 	}
 	_ = orchestrate.WriteStatusTable(c.App.Writer, rf.Services)
-	fmt.Fprintf(c.App.Writer, "\nstack ready (arena-dev pid %d, log %s); stop it with `arena-dev down%s`\n",
-		rf.PID, stack.BackgroundLog(p.RunDir), nameFlag(p))
+	fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nstack ready (arena-dev pid %d, log %s); stop it with `arena-dev down%s`\n",
+		DashboardURL(p), rf.PID, stack.BackgroundLog(p.RunDir), nameFlag(p))
 	return nil
 }
 
@@ -206,6 +206,6 @@ func alreadyUp(c *cli.Context, p *project.Project, rf *orchestrate.RunFile) erro
 		return printStackJSON(c, p, rf)
 	}
 	_ = orchestrate.WriteStatusTable(c.App.Writer, rf.Services)
-	fmt.Fprintf(c.App.Writer, "\nalready running (arena-dev pid %d); stop it with `arena-dev down%s`\n", rf.PID, nameFlag(p))
+	fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nalready running (arena-dev pid %d); stop it with `arena-dev down%s`\n", DashboardURL(p), rf.PID, nameFlag(p))
 	return nil
 }

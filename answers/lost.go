@@ -1,0 +1,133 @@
+package answers
+
+import (
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/sommelier-arena/arena-dev/emulator"
+)
+
+// MaxLostEvents bounds the lost-update events kept in memory per namespace; the
+// oldest go first. LostWrites keeps counting.
+const MaxLostEvents = 100
+
+// LostEvent is one detected lost update: a write of this process that another
+// writer overwrote without including it, with the entries that write added or
+// changed and that are gone or different now.
+type LostEvent struct {
+	Seq            int64     `json:"seq"`
+	Time           time.Time `json:"time"`
+	Category       Category  `json:"category"`
+	Key            string    `json:"key"`
+	OurVersion     string    `json:"our_version"`
+	CurrentVersion string    `json:"current_version"`
+	// FoundBy says what noticed it: "write" (the next write to the category, as
+	// the API logs it) or "check" (a look at the category, GET /_arena/lost).
+	FoundBy string  `json:"found_by"`
+	Lost    []Entry `json:"lost"`
+}
+
+// lostLog is the bounded list of lost-update events of one namespace.
+type lostLog struct {
+	mu     sync.Mutex
+	seq    int64
+	events []LostEvent
+}
+
+func (l *lostLog) add(e LostEvent) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.seq++
+	e.Seq = l.seq
+	l.events = append(l.events, e)
+	if over := len(l.events) - MaxLostEvents; over > 0 {
+		l.events = append(l.events[:0:0], l.events[over:]...)
+	}
+}
+
+func (l *lostLog) list() []LostEvent {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := make([]LostEvent, len(l.events))
+	copy(out, l.events)
+	return out
+}
+
+// LostEvents are the lost updates detected in this process (over this
+// namespace), oldest first, at most MaxLostEvents.
+func (st *Store) LostEvents() []LostEvent { return st.shared.events.list() }
+
+// CheckLost looks at every category this process wrote last and records a lost
+// update (logging it, as a write would) when another process has rewritten the
+// category without the entries that write added or changed. It reads KV without
+// counting the reads in the usage meter: it is arena-dev looking, not the API.
+func (st *Store) CheckLost() error {
+	sh := st.shared
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	var errs []error
+	for _, cat := range Categories {
+		if _, ok := sh.last[cat]; !ok {
+			continue
+		}
+		cur, err := st.peek(cat)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		st.lostLocked(cat, cur, "check")
+	}
+	return errors.Join(errs...)
+}
+
+// peek reads a category without metering it.
+func (st *Store) peek(cat Category) (Snapshot, error) {
+	e, err := st.kv.GetWithMetadata(cat.Key())
+	if errors.Is(err, emulator.ErrNotFound) {
+		return Snapshot{List: []Entry{}}, nil
+	}
+	if err != nil {
+		return Snapshot{}, err
+	}
+	return snapshotOf(cat, e)
+}
+
+// lostEntryView is a lost entry as GET /_arena/lost shows it: with whether an
+// answer with its id is in the category now (re-added, or never really gone).
+type lostEntryView struct {
+	Entry
+	Present bool `json:"present"`
+}
+
+type lostEventView struct {
+	LostEvent
+	Lost []lostEntryView `json:"lost"`
+}
+
+// serveLost answers GET /_arena/lost: {"lost_writes": N, "events": [...]}, after
+// a CheckLost, each lost entry marked present or not in the category now.
+func (s *Server) serveLost(w http.ResponseWriter, r *http.Request) {
+	if err := s.store.CheckLost(); err != nil {
+		s.log.Warn().Err(err).Msg("checking categories for lost updates")
+	}
+	events := s.store.LostEvents()
+	current := map[Category][]Entry{}
+	out := make([]lostEventView, 0, len(events))
+	for _, e := range events {
+		list, ok := current[e.Category]
+		if !ok {
+			if snap, err := s.store.peek(e.Category); err == nil {
+				list = snap.List
+			}
+			current[e.Category] = list
+		}
+		v := lostEventView{LostEvent: e, Lost: make([]lostEntryView, len(e.Lost))}
+		for i, x := range e.Lost {
+			v.Lost[i] = lostEntryView{Entry: x, Present: indexOf(list, x.ID) >= 0}
+		}
+		out = append(out, v)
+	}
+	writeJSON(w, 200, map[string]any{"lost_writes": s.store.LostWrites(), "events": out, "max_events": MaxLostEvents})
+}
