@@ -54,15 +54,22 @@ func helperMain(mode string) {
 		}
 		fmt.Println("grandchild", gc.Process.Pid)
 		select {}
-	case "escape": // a grandchild in its own session, holding our stdout
+	case "escape": // a grandchild in its own session (mode $GC_MODE, default sleep), holding our stdout
+		mode := os.Getenv("GC_MODE")
+		if mode == "" {
+			mode = "sleep"
+		}
 		gc := exec.Command(self)
-		gc.Env = append(os.Environ(), "ORCH_HELPER=sleep")
+		gc.Env = append(os.Environ(), "ORCH_HELPER="+mode)
 		gc.Stdout, gc.Stderr = os.Stdout, os.Stderr
 		gc.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 		if err := gc.Start(); err != nil {
 			os.Exit(2)
 		}
 		fmt.Println("escaped", gc.Process.Pid)
+		if os.Getenv("LEADER_EXITS") != "" { // a daemonising launcher: the grandchild is orphaned
+			os.Exit(0)
+		}
 		select {}
 	case "crash":
 		fmt.Println("crashing")
@@ -130,6 +137,9 @@ func helperMain(mode string) {
 		child, ready := "tree", `grandchild \d+`
 		if os.Getenv("STUBBORN") != "" {
 			child, ready = "ignore-term", `ignoring SIGTERM`
+		}
+		if os.Getenv("ESCAPE") != "" {
+			child, ready = "escape", `escaped \d+`
 		}
 		specs := []ServiceSpec{{Service: project.Service{Name: child, Command: []string{self}, Env: []string{"ORCH_HELPER=" + child},
 			Probe: Probe{Kind: ProbeLog, Pattern: regexp.MustCompile(ready)}, StopTimeout: time.Hour}}}
