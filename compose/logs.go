@@ -39,7 +39,7 @@ func Logs(ctx context.Context, cli client.APIClient, name string, o LogsOptions,
 	}
 	for _, s := range o.Services {
 		if !slices.Contains(known, s) {
-			return fmt.Errorf("project %s has no service %q (it has: %s)", name, s, strings.Join(known, ", "))
+			return &UnknownServiceError{Project: name, Name: s, Known: known}
 		}
 	}
 	if o.Tail == "" {
@@ -94,4 +94,14 @@ func Logs(ctx context.Context, cli client.APIClient, name string, o LogsOptions,
 		}
 	}
 	return nil
+}
+
+// UnknownServiceError: a command named a service the project's containers lack.
+type UnknownServiceError struct {
+	Project, Name string
+	Known         []string
+}
+
+func (e *UnknownServiceError) Error() string {
+	return fmt.Sprintf("project %s has no service %q (it has: %s)", e.Project, e.Name, strings.Join(e.Known, ", "))
 }

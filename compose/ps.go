@@ -26,11 +26,15 @@ type Publisher struct {
 type ContainerStatus struct {
 	ID         string      `json:"ID"`
 	Name       string      `json:"Name"`
+	Project    string      `json:"Project"`
 	Service    string      `json:"Service"`
 	Image      string      `json:"Image"`
+	Command    string      `json:"Command"`
 	State      string      `json:"State"`
 	Health     string      `json:"Health"`
+	ExitCode   int         `json:"ExitCode"`
 	Status     string      `json:"Status"`
+	Ports      string      `json:"Ports"`
 	Publishers []Publisher `json:"Publishers"`
 }
 
@@ -42,10 +46,12 @@ func Ps(ctx context.Context, cli client.APIClient, name string) ([]ContainerStat
 	}
 	out := make([]ContainerStatus, 0, len(cs))
 	for _, c := range cs {
-		st := ContainerStatus{ID: c.ID[:12], Name: containerName(c), Service: c.Labels[LabelService],
-			Image: c.Image, State: c.State, Status: c.Status, Publishers: []Publisher{}}
-		if c.State == "running" {
-			if insp, err := cli.ContainerInspect(ctx, c.ID); err == nil && insp.State != nil && insp.State.Health != nil {
+		st := ContainerStatus{ID: c.ID, Name: containerName(c), Project: name, Service: c.Labels[LabelService],
+			Image: c.Image, Command: c.Command, State: c.State, Status: c.Status, Publishers: []Publisher{}}
+		if insp, err := cli.ContainerInspect(ctx, c.ID); err == nil && insp.State != nil {
+			st.ExitCode = insp.State.ExitCode
+			// As docker compose: health only for a running container.
+			if c.State == "running" && insp.State.Health != nil {
 				st.Health = insp.State.Health.Status
 			}
 		}
@@ -55,6 +61,7 @@ func Ps(ctx context.Context, cli client.APIClient, name string) ([]ContainerStat
 			}
 			st.Publishers = append(st.Publishers, Publisher{URL: p.IP, TargetPort: int(p.PrivatePort), PublishedPort: int(p.PublicPort), Protocol: p.Type})
 		}
+		st.Ports = portsText(st.Publishers)
 		out = append(out, st)
 	}
 	// The model's order: the answers API first, then by name.
@@ -68,25 +75,48 @@ func Ps(ctx context.Context, cli client.APIClient, name string) ([]ContainerStat
 	return out, nil
 }
 
-// WritePs prints rows as a table, or as a JSON array when asJSON.
-func WritePs(w io.Writer, rows []ContainerStatus, asJSON bool) error {
-	if asJSON {
+// PsFormat is how WritePs prints the rows.
+type PsFormat int
+
+const (
+	PsTable     PsFormat = iota
+	PsJSONArray          // arena-dev's --json: one indented array
+	PsJSONLines          // --format json: one object per line, as `docker compose ps --format json`
+)
+
+// WritePs prints rows in format f.
+func WritePs(w io.Writer, rows []ContainerStatus, f PsFormat) error {
+	switch f {
+	case PsJSONArray:
 		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		return enc.Encode(rows)
+	case PsJSONLines:
+		enc := json.NewEncoder(w) // Encode ends each object with a newline
+		for _, r := range rows {
+			if err := enc.Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
 	fmt.Fprintln(tw, "NAME\tSERVICE\tSTATE\tHEALTH\tPORTS")
 	for _, r := range rows {
-		var ports []string
-		for _, p := range r.Publishers {
-			ports = append(ports, fmt.Sprintf("%s:%d->%d/%s", p.URL, p.PublishedPort, p.TargetPort, p.Protocol))
-		}
 		health := r.Health
 		if health == "" {
 			health = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, r.Service, r.State, health, strings.Join(ports, ", "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, r.Service, r.State, health, portsText(r.Publishers))
 	}
 	return tw.Flush()
+}
+
+// portsText is docker's PORTS column: "127.0.0.1:8787->8787/tcp, ...".
+func portsText(ps []Publisher) string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, fmt.Sprintf("%s:%d->%d/%s", p.URL, p.PublishedPort, p.TargetPort, p.Protocol))
+	}
+	return strings.Join(out, ", ")
 }

@@ -71,8 +71,11 @@ func TestControlPlaneOnTheRealStack(t *testing.T) {
 	if code, out := s.run("restart", "nope"); code != 2 || !strings.Contains(out, `no service "nope"`) || !strings.Contains(out, "astro") {
 		t.Fatalf("restart of an unknown service: exit %d\n%s", code, out)
 	}
-	if code, out := s.run("logs", "-n", "5", "astro"); code != 0 || !strings.Contains(out, "[astro]") {
-		t.Fatalf("logs -n 5 astro: exit %d\n%s", code, out)
+	if code, out := s.run("logs", "astro", "-n", "5"); code != 0 || !strings.Contains(out, "[astro]") || strings.Count(out, "\n") > 5 {
+		t.Fatalf("logs astro -n 5: exit %d\n%s", code, out)
+	}
+	if code, out := s.run("logs", "nope"); code != 2 || !strings.Contains(out, `"nope"`) {
+		t.Fatalf("logs of an unknown service: exit %d\n%s", code, out)
 	}
 
 	// The API on the answers port refuses a cross-origin change and a foreign Host.

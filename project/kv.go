@@ -11,7 +11,9 @@ import (
 // Worker config is the one that applies there (or none does), the project's answers
 // namespace and state are the defaults, so `kv key list` at the root reads what
 // `up` serves; --namespace-id, --binding and --persist-to still choose, as in
-// wrangler. Elsewhere, and with --config, it is wrangler's resolution alone.
+// wrangler. Elsewhere, and with --config, it is wrangler's resolution alone. --env
+// picks the Worker config's [env.NAME] section, as wrangler does, so it is never the
+// project's default namespace.
 func (p *Project) Namespace(t wrangler.Target) (wrangler.Namespace, error) {
 	if !p.Found || t.ConfigPath != "" {
 		return wrangler.Resolve(t)
@@ -27,7 +29,7 @@ func (p *Project) Namespace(t wrangler.Target) (wrangler.Namespace, error) {
 	if t.PersistTo != "" {
 		persist = wrangler.PersistRoot(t.PersistTo, nil, t.Dir)
 	}
-	if t.NamespaceID == "" && t.Binding == "" && t.Preview == nil {
+	if t.NamespaceID == "" && t.Binding == "" && t.Preview == nil && t.Env == "" {
 		ns := wrangler.Namespace{ID: p.Answers.NamespaceID, PersistRoot: persist}
 		if p.Answers.WranglerConfig != "" {
 			cfg, err := wrangler.LoadConfig(p.Answers.WranglerConfig)

@@ -3,6 +3,7 @@ package project
 import (
 	"fmt"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/sommelier-arena/arena-dev/config"
 	"github.com/sommelier-arena/arena-dev/internal/dotenv"
+	"github.com/sommelier-arena/arena-dev/internal/freeport"
 	"github.com/sommelier-arena/arena-dev/wrangler"
 )
 
@@ -23,7 +25,15 @@ type Options struct {
 	CORSOrigins []string // --cors-origin: replaces every other source
 	Services    []string // `up SVC...`: only these and what they depend on are started
 	Profiles    []string // --profile: also start the services of these profiles
+	// Name is the stack's name (--name): several stacks of one checkout run side
+	// by side, each with its own run directory, logs and ephemeral state.
+	Name string
+	// PortsAuto (--ports auto) gives every service with a port a free one (a
+	// --port still wins); everything derived follows.
+	PortsAuto bool
 }
+
+var stackName = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,62}$`)
 
 // UsageError is a bad flag or configuration: the CLI exits 2 on it.
 type UsageError struct{ Err error }
@@ -40,6 +50,9 @@ func Resolve(o Options) (*Project, error) {
 	if err != nil {
 		return nil, &UsageError{err}
 	}
+	if o.Name != "" && !stackName.MatchString(o.Name) {
+		return nil, &UsageError{fmt.Errorf("--name %q: lower case letters, digits, '.', '-' and '_', at most 63", o.Name)}
+	}
 	ports := map[string]int{}
 	for _, kv := range o.Ports {
 		name, val, ok := strings.Cut(kv, "=")
@@ -49,11 +62,19 @@ func Resolve(o Options) (*Project, error) {
 		}
 		ports[name] = n
 	}
+	if o.PortsAuto {
+		if err := autoPorts(cp, ports); err != nil {
+			return nil, err
+		}
+	}
 	if err := cp.SetPorts(ports); err != nil {
 		return nil, &UsageError{err}
 	}
-	p := &Project{Root: cp.Dir, ConfigFile: cp.Path, Found: found}
+	p := &Project{Root: cp.Dir, ConfigFile: cp.Path, Found: found, Name: o.Name}
 	p.RunDir = filepath.Join(p.Root, ".wrangler", "arena-dev")
+	if o.Name != "" {
+		p.RunDir = filepath.Join(p.RunDir, "stacks", o.Name)
+	}
 	p.LogDir = filepath.Join(p.RunDir, "logs")
 	if o.Ephemeral && o.PersistTo != "" {
 		return nil, &UsageError{fmt.Errorf("--ephemeral and --persist-to exclude each other")}
@@ -256,4 +277,25 @@ func orDefault(d config.Duration, def time.Duration) time.Duration {
 		return def
 	}
 	return time.Duration(d)
+}
+
+// autoPorts gives every service that has a port, and no --port, a free one.
+func autoPorts(cp *config.Project, ports map[string]int) error {
+	var want []string
+	if _, set := ports[AnswersService]; !set {
+		want = append(want, AnswersService)
+	}
+	for _, n := range cp.ServiceNames() {
+		if _, set := ports[n]; !set && cp.File.Services[n].Port != 0 {
+			want = append(want, n)
+		}
+	}
+	free, err := freeport.Pick(len(want))
+	if err != nil {
+		return err
+	}
+	for i, n := range want {
+		ports[n] = free[i]
+	}
+	return nil
 }

@@ -8,6 +8,7 @@ import (
 // Project is a resolved stack.
 type Project struct {
 	Root       string // the project root: where arena-dev.toml is, or the default layout
+	Name       string // the stack's name, "" for the project's default stack
 	ConfigFile string // the arena-dev.toml read; "" when the defaults were used
 	// Found: the root has an arena-dev.toml or the default layout (not merely the
 	// directory the command ran in).

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
@@ -30,6 +31,61 @@ type Config struct {
 	// Vars are the Worker's [vars]: strings, or JSON values that wrangler passes on
 	// as JSON.
 	Vars map[string]any `json:"vars" toml:"vars"`
+	// Env is wrangler's [env.NAME] sections. An environment does not inherit
+	// kv_namespaces or vars from the top level (wrangler's "non-inheritable keys"),
+	// so ForEnv replaces them rather than merging.
+	Env map[string]*EnvConfig `json:"env" toml:"env"`
+	// EnvName is the environment ForEnv selected ("" = the top level).
+	EnvName string `json:"-" toml:"-"`
+}
+
+// EnvConfig is the part of an [env.NAME] section arena-dev reads.
+type EnvConfig struct {
+	KVNamespaces []KVNamespace  `json:"kv_namespaces" toml:"kv_namespaces"`
+	Vars         map[string]any `json:"vars" toml:"vars"`
+}
+
+// ForEnv is the config as `wrangler --env name` sees it: the [env.name] section's
+// kv_namespaces and vars in place of the top level's. "" is the top level itself,
+// as with wrangler's --env="". An environment the file lacks is a usage error, as
+// in wrangler ("No environment found in configuration with name ...").
+func (c *Config) ForEnv(name string) (*Config, error) {
+	if name == "" {
+		return c, nil
+	}
+	e, ok := c.Env[name]
+	if !ok {
+		return nil, &UsageError{fmt.Sprintf("--env %s: no environment %q in %s (add an [env.%s] section, or use one of: %v)", name, name, c.Path, name, c.EnvNames())}
+	}
+	if e == nil {
+		e = &EnvConfig{}
+	}
+	return &Config{Path: c.Path, KVNamespaces: e.KVNamespaces, Vars: e.Vars, Env: c.Env, EnvName: name}, nil
+}
+
+// EnvNames lists the configured environments, sorted.
+func (c *Config) EnvNames() []string {
+	names := make([]string, 0, len(c.Env))
+	for n := range c.Env {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// where names the config in messages: the file, and the environment if any.
+func (c *Config) where() string {
+	if c.EnvName == "" {
+		return c.Path
+	}
+	return fmt.Sprintf("[env.%s] of %s", c.EnvName, c.Path)
+}
+
+func (e *EnvConfig) kvNamespaces() []KVNamespace {
+	if e == nil {
+		return nil
+	}
+	return e.KVNamespaces
 }
 
 // configNames are searched in this order, each all the way up from the start
@@ -60,7 +116,8 @@ func FindConfig(dir string) (string, error) {
 	return "", nil
 }
 
-// LoadConfig parses a wrangler.toml, wrangler.json or wrangler.jsonc file.
+// LoadConfig parses a wrangler.toml, wrangler.json or wrangler.jsonc file. A file
+// that does not parse or lacks a binding name is a *UsageError (bad configuration).
 func LoadConfig(path string) (*Config, error) {
 	abs, err := filepath.Abs(path)
 	if err != nil {
@@ -77,21 +134,28 @@ func LoadConfig(path string) (*Config, error) {
 			var de *toml.DecodeError
 			if errors.As(err, &de) {
 				line, col := de.Position()
-				return nil, fmt.Errorf("%s:%d:%d: %s", abs, line, col, de.Error())
+				return nil, &UsageError{fmt.Sprintf("%s:%d:%d: %s", abs, line, col, de.Error())}
 			}
-			return nil, fmt.Errorf("%s: %w", abs, err)
+			return nil, &UsageError{fmt.Sprintf("%s: %v", abs, err)}
 		}
 	case ".json", ".jsonc":
 		dec := json.NewDecoder(bytes.NewReader(stripJSONC(data)))
 		if err := dec.Decode(cfg); err != nil {
-			return nil, fmt.Errorf("%s: %w", abs, err)
+			return nil, &UsageError{fmt.Sprintf("%s: %v", abs, err)}
 		}
 	default:
-		return nil, fmt.Errorf("%s: not a wrangler config (want .toml, .json or .jsonc)", abs)
+		return nil, &UsageError{fmt.Sprintf("%s: not a wrangler config (want .toml, .json or .jsonc)", abs)}
 	}
 	for i, ns := range cfg.KVNamespaces {
 		if ns.Binding == "" {
-			return nil, fmt.Errorf("%s: kv_namespaces[%d] has no \"binding\"", abs, i)
+			return nil, &UsageError{fmt.Sprintf("%s: kv_namespaces[%d] has no \"binding\"", abs, i)}
+		}
+	}
+	for name, e := range cfg.Env {
+		for i, ns := range e.kvNamespaces() {
+			if ns.Binding == "" {
+				return nil, &UsageError{fmt.Sprintf("%s: env.%s.kv_namespaces[%d] has no \"binding\"", abs, name, i)}
+			}
 		}
 	}
 	cfg.Path = abs

@@ -16,7 +16,8 @@ type Selection struct {
 // ErrNoNamespace is returned when neither --namespace-id nor --binding is given.
 var ErrNoNamespace = errors.New("specify --namespace-id or --binding")
 
-// UsageError marks a wrong combination of flags (exit status 2 in the CLI).
+// UsageError marks a wrong flag, a namespace the flags cannot resolve, or a bad
+// wrangler config (exit status 2 in the CLI).
 type UsageError struct{ Msg string }
 
 func (e *UsageError) Error() string { return e.Msg }
@@ -34,23 +35,23 @@ func ResolveKVNamespaceID(sel Selection, cfg *Config) (string, error) {
 	case sel.Binding == "":
 		return "", &UsageError{ErrNoNamespace.Error()}
 	case cfg == nil:
-		return "", errors.New("cannot resolve --binding without a wrangler config file (wrangler.toml, wrangler.json or wrangler.jsonc; see --config); use --namespace-id instead")
+		return "", &UsageError{"cannot resolve --binding without a wrangler config file (wrangler.toml, wrangler.json or wrangler.jsonc; see --config); use --namespace-id instead"}
 	case len(cfg.KVNamespaces) == 0:
-		return "", fmt.Errorf("no KV namespaces are configured in %s; use --namespace-id, or add a \"kv_namespaces\" entry", cfg.Path)
+		return "", &UsageError{fmt.Sprintf("no KV namespaces are configured in %s; use --namespace-id, or add a \"kv_namespaces\" entry", cfg.where())}
 	}
 	ns, ok := cfg.binding(sel.Binding)
 	if !ok {
-		return "", fmt.Errorf("no KV namespace with binding %q in the \"kv_namespaces\" of %s (bindings there: %v); check the name or use --namespace-id", sel.Binding, cfg.Path, cfg.bindingNames())
+		return "", &UsageError{fmt.Sprintf("no KV namespace with binding %q in the \"kv_namespaces\" of %s (bindings there: %v); check the name or use --namespace-id", sel.Binding, cfg.where(), cfg.bindingNames())}
 	}
 	if sel.Preview != nil && *sel.Preview {
 		if ns.PreviewID == "" {
-			return "", fmt.Errorf("no preview namespace id is configured for binding %q in %s: add a \"preview_id\", or use --namespace-id", sel.Binding, cfg.Path)
+			return "", &UsageError{fmt.Sprintf("no preview namespace id is configured for binding %q in %s: add a \"preview_id\", or use --namespace-id", sel.Binding, cfg.where())}
 		}
 		return ns.PreviewID, nil
 	}
 	if sel.Preview != nil {
 		if ns.ID == "" {
-			return "", fmt.Errorf("no namespace id is configured for binding %q in %s: add an \"id\", or use --namespace-id", sel.Binding, cfg.Path)
+			return "", &UsageError{fmt.Sprintf("no namespace id is configured for binding %q in %s: add an \"id\", or use --namespace-id", sel.Binding, cfg.where())}
 		}
 		return ns.ID, nil
 	}
@@ -60,9 +61,9 @@ func ResolveKVNamespaceID(sel Selection, cfg *Config) (string, error) {
 	case ns.ID == "" && ns.PreviewID != "":
 		return ns.PreviewID, nil
 	case ns.ID == "" && ns.PreviewID == "":
-		return "", fmt.Errorf("binding %q in %s has neither \"id\" nor \"preview_id\"; add one, or use --namespace-id", sel.Binding, cfg.Path)
+		return "", &UsageError{fmt.Sprintf("binding %q in %s has neither \"id\" nor \"preview_id\"; add one, or use --namespace-id", sel.Binding, cfg.where())}
 	}
-	return "", &UsageError{fmt.Sprintf("the binding %q has both an \"id\" and a \"preview_id\" in %s: pass --preview for the preview namespace, or --preview=false for the production one", sel.Binding, cfg.Path)}
+	return "", &UsageError{fmt.Sprintf("the binding %q has both an \"id\" and a \"preview_id\" in %s: pass --preview for the preview namespace, or --preview=false for the production one", sel.Binding, cfg.where())}
 }
 
 // DevNamespaceID is the namespace id `wrangler dev` gives a binding locally:

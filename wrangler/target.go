@@ -17,6 +17,7 @@ type Target struct {
 	Dir        string // where the command runs: the upward config search and a relative PersistTo start here
 	ConfigPath string // --config, or the project's wrangler_config; "" = search upward from Dir
 	Selection         // --namespace-id, --binding, --preview
+	Env        string // --env: the config's [env.NAME] section; "" = the top level
 	PersistTo  string // --persist-to; "" = .wrangler/state beside the config, else in Dir
 	// Dev resolves like `wrangler dev` for a Worker's binding (preview_id, else
 	// id, else the binding name itself, also with no config) instead of like
@@ -45,6 +46,14 @@ func Resolve(t Target) (Namespace, error) {
 	if err != nil {
 		return Namespace{}, err
 	}
+	if cfg != nil {
+		if cfg, err = cfg.ForEnv(t.Env); err != nil {
+			return Namespace{}, err
+		}
+	} else if t.Env != "" && t.NamespaceID == "" {
+		// Only --namespace-id does without a config; wrangler says so too.
+		return Namespace{}, &UsageError{fmt.Sprintf("--env %s: no wrangler config (wrangler.toml, wrangler.json or wrangler.jsonc) here or above; see --config", t.Env)}
+	}
 	var id string
 	if t.Dev && t.NamespaceID == "" && t.Preview == nil {
 		binding := t.Binding
@@ -57,7 +66,7 @@ func Resolve(t Target) (Namespace, error) {
 		if _, ok := cfg.lookup(t.Binding); t.Binding != "" && cfg != nil && !ok {
 			// Only the default binding may fall back to its own name: a typo in an
 			// explicit one must not quietly open a new, empty namespace.
-			return Namespace{}, fmt.Errorf("no KV namespace with binding %q in the \"kv_namespaces\" of %s (bindings there: %v); check the name or use --namespace-id", t.Binding, cfg.Path, cfg.BindingNames())
+			return Namespace{}, &UsageError{fmt.Sprintf("no KV namespace with binding %q in the \"kv_namespaces\" of %s (bindings there: %v); check the name or use --namespace-id", t.Binding, cfg.where(), cfg.BindingNames())}
 		}
 		id = DevNamespaceID(cfg, binding)
 	} else {
@@ -82,7 +91,9 @@ func loadFor(explicit, dir string) (*Config, error) {
 			return nil, err
 		}
 		path = found
-	} else if _, err := os.Stat(path); err != nil {
+	} else if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		return nil, &UsageError{fmt.Sprintf("wrangler config %s does not exist", path)}
+	} else if err != nil {
 		return nil, fmt.Errorf("wrangler config %s: %w", path, err)
 	}
 	return LoadConfig(path)

@@ -54,17 +54,17 @@ func TestResolveKVNamespaceID(t *testing.T) {
 		{"namespace id wins without config", Selection{NamespaceID: "x"}, nil, "x", "", false},
 		{"nothing given", Selection{}, cfg, "", "specify --namespace-id or --binding", true},
 		{"both given", Selection{NamespaceID: "x", Binding: "ANSWERS"}, cfg, "", "cannot be used together", true},
-		{"binding without config", Selection{Binding: "ANSWERS"}, nil, "", "without a wrangler config file", false},
-		{"no kv_namespaces", Selection{Binding: "ANSWERS"}, &Config{Path: "/w.toml"}, "", "no KV namespaces are configured in /w.toml", false},
-		{"unknown binding", Selection{Binding: "NOPE"}, cfg, "", `no KV namespace with binding "NOPE"`, false},
+		{"binding without config", Selection{Binding: "ANSWERS"}, nil, "", "without a wrangler config file", true},
+		{"no kv_namespaces", Selection{Binding: "ANSWERS"}, &Config{Path: "/w.toml"}, "", "no KV namespaces are configured in /w.toml", true},
+		{"unknown binding", Selection{Binding: "NOPE"}, cfg, "", `no KV namespace with binding "NOPE"`, true},
 		{"both ids, no --preview", Selection{Binding: "ANSWERS"}, cfg, "", "pass --preview", true},
 		{"both ids, --preview", Selection{Binding: "ANSWERS", Preview: &yes}, cfg, "preview-id", "", false},
 		{"both ids, --preview false", Selection{Binding: "ANSWERS", Preview: &no}, cfg, "prod-id", "", false},
 		{"only id", Selection{Binding: "ONLY_ID"}, cfg, "only-id", "", false},
-		{"only id, --preview", Selection{Binding: "ONLY_ID", Preview: &yes}, cfg, "", "no preview namespace id", false},
+		{"only id, --preview", Selection{Binding: "ONLY_ID", Preview: &yes}, cfg, "", "no preview namespace id", true},
 		{"only preview", Selection{Binding: "ONLY_PREVIEW"}, cfg, "only-preview", "", false},
-		{"only preview, --preview false", Selection{Binding: "ONLY_PREVIEW", Preview: &no}, cfg, "", "no namespace id is configured", false},
-		{"neither", Selection{Binding: "NEITHER"}, cfg, "", "neither", false},
+		{"only preview, --preview false", Selection{Binding: "ONLY_PREVIEW", Preview: &no}, cfg, "", "no namespace id is configured", true},
+		{"neither", Selection{Binding: "NEITHER"}, cfg, "", "neither", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := ResolveKVNamespaceID(tc.sel, tc.cfg)

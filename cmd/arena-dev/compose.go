@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"time"
 
@@ -33,6 +34,9 @@ func composeCommand() *cli.Command {
 				Flags: []cli.Flag{projectFlag(),
 					&cli.BoolFlag{Name: "volumes", Aliases: []string{"v"}, Usage: "also remove the project's volumes"}},
 				Action: func(c *cli.Context) error {
+					if err := noArgs(c); err != nil {
+						return err
+					}
 					return withEngine(c, func(ctx context.Context, cli client.APIClient) error {
 						return compose.Down(ctx, cli, c.String("project"), c.Bool("volumes"), os.Stderr)
 					})
@@ -40,14 +44,23 @@ func composeCommand() *cli.Command {
 			},
 			{
 				Name: "ps", Usage: "list the project's containers",
-				Flags: []cli.Flag{projectFlag(), &cli.BoolFlag{Name: "json", Usage: "a JSON array (docker compose's field names)"}},
+				Flags: []cli.Flag{projectFlag(),
+					&cli.BoolFlag{Name: "json", Usage: "a JSON array (docker compose's field names)"},
+					&cli.StringFlag{Name: "format", Value: "table", Usage: "table, or json: one JSON object per line, as `docker compose ps --format json`"}},
 				Action: func(c *cli.Context) error {
+					if err := noArgs(c); err != nil {
+						return err
+					}
+					f, err := psFormat(c)
+					if err != nil {
+						return err
+					}
 					return withEngine(c, func(ctx context.Context, cli client.APIClient) error {
 						rows, err := compose.Ps(ctx, cli, c.String("project"))
 						if err != nil {
 							return err
 						}
-						return compose.WritePs(os.Stdout, rows, c.Bool("json"))
+						return compose.WritePs(os.Stdout, rows, f)
 					})
 				},
 			},
@@ -55,8 +68,13 @@ func composeCommand() *cli.Command {
 				Name: "logs", Usage: "print the services' logs as \"[service] line\"", ArgsUsage: "[SERVICE...]",
 				Flags: []cli.Flag{projectFlag(),
 					&cli.BoolFlag{Name: "follow", Aliases: []string{"f"}, Usage: "keep printing new lines"},
-					&cli.StringFlag{Name: "tail", Value: "all", Usage: "lines from the end of each log, or all"}},
+					&cli.StringFlag{Name: "tail", Aliases: []string{"n"}, Value: "all", Usage: "lines from the end of each log, or all"}},
 				Action: func(c *cli.Context) error {
+					if t := c.String("tail"); t != "all" {
+						if n, err := strconv.Atoi(t); err != nil || n < 0 {
+							return usageLine("compose logs", fmt.Sprintf("--tail %q: want a number of lines or all", t))
+						}
+					}
 					return withEngine(c, func(ctx context.Context, cli client.APIClient) error {
 						return compose.Logs(ctx, cli, c.String("project"), compose.LogsOptions{
 							Services: c.Args().Slice(), Follow: c.Bool("follow"), Tail: c.String("tail"), Color: svclog.ColorAuto,
@@ -68,6 +86,9 @@ func composeCommand() *cli.Command {
 				Name: "config", Usage: "print an equivalent docker-compose.yml",
 				Flags: stackFlags(),
 				Action: func(c *cli.Context) error {
+					if err := noArgs(c); err != nil {
+						return err
+					}
 					p, err := composeProject(c)
 					if err != nil {
 						return err
@@ -84,6 +105,9 @@ func composeCommand() *cli.Command {
 					&cli.StringFlag{Name: "dir", Value: ".", Usage: "the app folder: its node_modules' native binaries (workerd, esbuild) get their libraries"},
 				},
 				Action: func(c *cli.Context) error {
+					if err := noArgs(c); err != nil {
+						return err
+					}
 					scan := filepath.Join(c.String("dir"), "node_modules")
 					o := compose.NodeImageOptions{Tag: c.String("tag"), Node: c.String("node")}
 					if abs, err := filepath.Abs(scan); err == nil {
@@ -123,6 +147,22 @@ func composeCommand() *cli.Command {
 	}
 }
 
+// psFormat is compose ps's output format from --format and --json.
+func psFormat(c *cli.Context) (compose.PsFormat, error) {
+	f := c.String("format")
+	switch {
+	case c.Bool("json") && c.IsSet("format"):
+		return 0, usageLine("compose ps", "--json and --format exclude each other")
+	case c.Bool("json"):
+		return compose.PsJSONArray, nil
+	case f == "json":
+		return compose.PsJSONLines, nil
+	case f == "table":
+		return compose.PsTable, nil
+	}
+	return 0, usageLine("compose ps", fmt.Sprintf("--format %q: want table or json", f))
+}
+
 func projectFlag() cli.Flag {
 	return &cli.StringFlag{Name: "project", Aliases: []string{"p"}, Value: "arena", EnvVars: []string{"ARENA_DEV_COMPOSE_PROJECT"},
 		Usage: "compose project name: containers <project>-<service>-1, network <project>_default"}
@@ -148,6 +188,9 @@ func composeProject(c *cli.Context) (*compose.Project, error) {
 }
 
 func composeUp(c *cli.Context) error {
+	if err := noArgs(c); err != nil {
+		return err
+	}
 	p, err := composeProject(c)
 	if err != nil {
 		return err

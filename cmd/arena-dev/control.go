@@ -20,7 +20,7 @@ func controlCommands() []*cli.Command {
 	cmd := func(op orchestrate.Op, usage string) *cli.Command {
 		return &cli.Command{
 			Name: op.String(), Usage: usage, ArgsUsage: "SERVICE...",
-			Flags: append(projectFlags(),
+			Flags: append(namedStackFlags(),
 				&cli.DurationFlag{Name: "timeout", Value: 2 * time.Minute, Usage: "how long to wait for each service to be ready again (start, restart)"},
 				&cli.BoolFlag{Name: "no-wait", Usage: "return once started, without waiting for readiness"}),
 			Action: func(c *cli.Context) error { return controlAction(c, op) },

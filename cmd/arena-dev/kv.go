@@ -54,6 +54,8 @@ func kvCommand() *cli.Command {
 					kvLeaf(&cli.Command{
 						Name: "delete", ArgsUsage: "FILE",
 						Usage: `delete the keys in FILE: ["key", ...] or [{"name": "key"}, ...]`,
+						// wrangler asks before deleting unless --force; arena-dev never asks.
+						Flags: []cli.Flag{&cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "do not ask for confirmation (arena-dev never asks; as in wrangler)"}},
 					}, kvBulkDelete),
 				},
 			},

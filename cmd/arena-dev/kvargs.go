@@ -20,11 +20,13 @@ func interspersed(c *cli.Context) (*cli.Context, error) {
 	raw := c.Args().Slice()
 	bools := map[string]bool{}
 	known := map[string]bool{}
+	primary := map[string]string{} // alias -> name: the flag set below sets -e apart from --env
 	for _, f := range c.Command.Flags {
 		_, isBool := f.(*cli.BoolFlag)
 		for _, n := range f.Names() {
 			known[n] = true
 			bools[n] = isBool
+			primary[n] = f.Names()[0]
 		}
 	}
 	var flags, pos []string
@@ -50,7 +52,11 @@ func interspersed(c *cli.Context) (*cli.Context, error) {
 			return nil, errHelpShown
 		}
 		if !known[name] {
-			return nil, cli.Exit("unknown flag "+a+" (see --help)", 2)
+			return nil, usageLine(cmdName(c), "unknown flag "+a)
+		}
+		typed := a
+		if p := primary[name]; p != name {
+			a = "--" + p + strings.TrimPrefix(strings.TrimLeft(a, "-"), name)
 		}
 		switch {
 		case hasValue:
@@ -66,7 +72,7 @@ func interspersed(c *cli.Context) (*cli.Context, error) {
 			flags = append(flags, a, raw[i+1])
 			i++
 		default:
-			return nil, cli.Exit("flag "+a+" needs a value", 2)
+			return nil, usageLine(cmdName(c), "flag "+typed+" needs a value")
 		}
 	}
 	set := flag.NewFlagSet(c.Command.Name, flag.ContinueOnError)
@@ -77,7 +83,7 @@ func interspersed(c *cli.Context) (*cli.Context, error) {
 		}
 	}
 	if err := set.Parse(append(append(flags, "--"), pos...)); err != nil {
-		return nil, cli.Exit(err.Error(), 2)
+		return nil, usageLine(cmdName(c), err.Error())
 	}
 	nc := cli.NewContext(c.App, set, c)
 	nc.Command = c.Command

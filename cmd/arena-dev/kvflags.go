@@ -18,6 +18,10 @@ func namespaceFlags() []cli.Flag {
 		&cli.StringFlag{Name: "config", Aliases: []string{"c"}, Usage: "wrangler config `PATH` (default: wrangler.json, wrangler.jsonc or wrangler.toml found upwards from here)"},
 		&cli.BoolFlag{Name: "preview", Usage: "use the binding's preview_id (--preview=false: its id)"},
 		&cli.StringFlag{Name: "persist-to", Usage: "local state `DIR` (default: .wrangler/state beside the wrangler config, or here)"},
+		&cli.StringFlag{Name: "env", Aliases: []string{"e"}, Usage: "the wrangler config's [env.`NAME`] section: its kv_namespaces, not the top level's"},
+		// Accepted so pasted wrangler commands run: arena-dev only ever has local state.
+		&cli.BoolFlag{Name: "local", Usage: "accepted for wrangler compatibility; arena-dev is always local"},
+		&cli.BoolFlag{Name: "remote", Usage: "not supported: arena-dev serves only local state"},
 	}
 }
 
@@ -26,6 +30,9 @@ func namespaceFlags() []cli.Flag {
 // namespace `up` serves. dev resolves a binding as `wrangler dev` does (serve,
 // seed) rather than as `wrangler kv` does.
 func resolveNamespace(c *cli.Context, dev bool) (*project.Project, wrangler.Namespace, error) {
+	if c.Bool("remote") {
+		return nil, wrangler.Namespace{}, usageLine(cmdName(c), "--remote: arena-dev serves only local state (.wrangler/state); use wrangler itself for the remote namespace")
+	}
 	cwd, err := os.Getwd()
 	if err != nil {
 		return nil, wrangler.Namespace{}, err
@@ -35,7 +42,7 @@ func resolveNamespace(c *cli.Context, dev bool) (*project.Project, wrangler.Name
 		return nil, wrangler.Namespace{}, err
 	}
 	t := wrangler.Target{
-		Dir: cwd, ConfigPath: c.String("config"), PersistTo: c.String("persist-to"), Dev: dev,
+		Dir: cwd, ConfigPath: c.String("config"), PersistTo: c.String("persist-to"), Dev: dev, Env: c.String("env"),
 		Selection: wrangler.Selection{NamespaceID: c.String("namespace-id"), Binding: c.String("binding")},
 	}
 	if c.IsSet("preview") {

@@ -93,11 +93,12 @@ func TestOpenNamespaceDefault(t *testing.T) {
 func TestKVAtTheProjectRootReadsWhatUpServes(t *testing.T) {
 	root := t.TempDir()
 	for path, body := range map[string]string{
-		"package.json":                      "{}",
-		"partykit.json":                     "{}",
-		"wine-answers-worker/wrangler.toml": "[[kv_namespaces]]\nbinding = \"ANSWERS\"\nid = \"wine-answers-ns\"\n",
-		"src/pages/x.astro":                 "",
-		"other-worker/wrangler.toml":        "[[kv_namespaces]]\nbinding = \"ANSWERS\"\nid = \"other\"\n",
+		"package.json":  "{}",
+		"partykit.json": "{}",
+		"wine-answers-worker/wrangler.toml": "[[kv_namespaces]]\nbinding = \"ANSWERS\"\nid = \"wine-answers-ns\"\n" +
+			"[[env.staging.kv_namespaces]]\nbinding = \"ANSWERS\"\nid = \"staging-ns\"\n",
+		"src/pages/x.astro":          "",
+		"other-worker/wrangler.toml": "[[kv_namespaces]]\nbinding = \"ANSWERS\"\nid = \"other\"\n",
 	} {
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, path)), 0o755); err != nil {
 			t.Fatal(err)
@@ -118,9 +119,17 @@ func TestKVAtTheProjectRootReadsWhatUpServes(t *testing.T) {
 		{"root, --binding", root, []string{"--binding", "ANSWERS"}, "wine-answers-ns", projectState},
 		{"root, --persist-to", root, []string{"--persist-to", "elsewhere"}, "wine-answers-ns", filepath.Join(root, "elsewhere")},
 		{"another Worker's folder", filepath.Join(root, "other-worker"), []string{"--binding", "ANSWERS"}, "other", filepath.Join(root, "other-worker", ".wrangler", "state")},
+		// --env: the project's Worker config's [env.staging], its state unchanged.
+		{"root, --env --binding", root, []string{"--env", "staging", "--binding", "ANSWERS"}, "staging-ns", projectState},
+		{"subdirectory, -e --binding", filepath.Join(root, "src"), []string{"-e", "staging", "--binding", "ANSWERS"}, "staging-ns", projectState},
+		{"serve, --env alone", root, []string{"--env", "staging"}, "staging-ns", projectState},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			id, got, err := resolvedID(t, tc.dir, "", tc.args...)
+			def := ""
+			if strings.HasPrefix(tc.name, "serve") {
+				def = "ANSWERS"
+			}
+			id, got, err := resolvedID(t, tc.dir, def, tc.args...)
 			if err != nil || id != tc.wantID || got != tc.wantRoot {
 				t.Fatalf("got %q in %q (%v); want %q in %q", id, got, err, tc.wantID, tc.wantRoot)
 			}

@@ -17,7 +17,7 @@ func logsCommand() *cli.Command {
 		Name:      "logs",
 		Usage:     "print the stack's logs (from .wrangler/arena-dev/logs), prefixed as `up` prints them",
 		ArgsUsage: "[SERVICE...]",
-		Flags: append(projectFlags(),
+		Flags: append(namedStackFlags(),
 			&cli.BoolFlag{Name: "follow", Aliases: []string{"f"}, Usage: "keep printing new lines until Ctrl-C"},
 			&cli.IntFlag{Name: "tail", Aliases: []string{"n"}, Value: -1, Usage: "only the last N lines of each service (-1: all)"},
 		),

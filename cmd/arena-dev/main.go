@@ -11,6 +11,8 @@ import (
 	"io"
 	"os"
 
+	"github.com/sommelier-arena/arena-dev/compose"
+	"github.com/sommelier-arena/arena-dev/internal/svclog"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
 	"github.com/sommelier-arena/arena-dev/wrangler"
@@ -35,7 +37,16 @@ const (
 // run executes the CLI and maps errors to exit codes; it is the only place that
 // prints an error.
 func run(args []string, stderr io.Writer) int {
-	err := newApp().Run(args)
+	return runApp(newApp(), args, stderr)
+}
+
+// runApp is run on a given app (tests set its Writer).
+func runApp(app *cli.App, args []string, stderr io.Writer) int {
+	setUsageErrors(app)
+	args, err := reorderArgs(app, args)
+	if err == nil {
+		err = app.Run(args)
+	}
 	if err == nil {
 		return exitOK
 	}
@@ -56,11 +67,14 @@ func exitCode(err error) int {
 		cu *usageError
 		nr *notRunningError
 		mp *orchestrate.MissingProgramError
+		lu *svclog.UnknownServiceError
+		cs *compose.UnknownServiceError
 	)
 	switch {
 	case errors.As(err, &nr):
 		return exitNotRunning
-	case errors.As(err, &pu), errors.As(err, &wu), errors.As(err, &cu), errors.As(err, &mp):
+	case errors.As(err, &pu), errors.As(err, &wu), errors.As(err, &cu), errors.As(err, &mp),
+		errors.As(err, &lu), errors.As(err, &cs):
 		return exitUsage
 	case errors.As(err, &ec):
 		return ec.ExitCode()
@@ -88,7 +102,7 @@ func (e *notRunningError) Error() string {
 // noArgs is the check of every command that takes no positional arguments.
 func noArgs(c *cli.Context) error {
 	if c.NArg() > 0 {
-		return usagef("%s takes no arguments (got %q)", c.Command.FullName(), c.Args().First())
+		return usagef("%s takes no arguments (got %q)", cmdName(c), c.Args().First())
 	}
 	return nil
 }
@@ -112,6 +126,8 @@ func newApp() *cli.App {
 			logsCommand(),
 			initCommand(),
 			composeCommand(),
+			versionCommand(),
+			completionCommand(),
 		}, controlCommands()...),
 	}
 }

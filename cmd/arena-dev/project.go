@@ -13,6 +13,13 @@ func projectFlags() []cli.Flag {
 	}
 }
 
+// namedStackFlags are projectFlags plus the stack's --name: up, down, status, logs,
+// restart, stop and start act on one named stack of the checkout.
+func namedStackFlags() []cli.Flag {
+	return append(projectFlags(), &cli.StringFlag{Name: "name", EnvVars: []string{"ARENA_DEV_STACK"},
+		Usage: "the stack's `NAME`, for several stacks of one checkout at once (own run dir, logs, ephemeral state)"})
+}
+
 // resolveProject builds the model from the flags the command has: every command
 // reads the stack through it.
 func resolveProject(c *cli.Context) (*project.Project, error) {
@@ -25,6 +32,8 @@ func resolveProject(c *cli.Context) (*project.Project, error) {
 		CORSOrigins: c.StringSlice("cors-origin"),
 		Profiles:    c.StringSlice("profile"),
 		Services:    upServices(c),
+		Name:        c.String("name"),
+		PortsAuto:   c.String("ports") == "auto",
 	})
 }
 

@@ -26,7 +26,7 @@ func statusCommand() *cli.Command {
 		Name:      "status",
 		Usage:     "show each service's state, pid, port, URL and restarts (exit 0 all ready, 1 some failed or stopped, 3 not running)",
 		ArgsUsage: " ",
-		Flags:     append(projectFlags(), &cli.BoolFlag{Name: "json", Usage: "print JSON"}),
+		Flags:     append(namedStackFlags(), &cli.BoolFlag{Name: "json", Usage: "print JSON"}),
 		Action: func(c *cli.Context) error {
 			if err := noArgs(c); err != nil {
 				return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -24,8 +25,10 @@ func upCommand() *cli.Command {
 			"same project it just prints the status. Named SERVICEs start with what they depend\n" +
 			"on, and nothing else.",
 		ArgsUsage: "[SERVICE...]",
-		Flags: append(projectFlags(),
+		Flags: append(namedStackFlags(),
 			&cli.StringSliceFlag{Name: "profile", Usage: "also start the services of this profile (repeatable)"},
+			&cli.StringFlag{Name: "ports", Usage: "`auto`: a free port for every service (a --port still wins); URLs, env and CORS follow"},
+			&cli.BoolFlag{Name: "json", Usage: "with --wait: print the stack (name, services with URL, port, pid) as one JSON object"},
 			&cli.BoolFlag{Name: "wait", Usage: "start in the background and return once all services are ready"},
 			&cli.DurationFlag{Name: "timeout", Value: 3 * time.Minute, Usage: "with --wait: give up (and stop everything) after this"},
 			&cli.BoolFlag{Name: "ephemeral", Usage: "use a throwaway KV state dir, seeded fresh and removed at exit"},
@@ -39,6 +42,12 @@ func upCommand() *cli.Command {
 }
 
 func upAction(c *cli.Context) error {
+	if v := c.String("ports"); v != "" && v != "auto" {
+		return usagef("--ports %q: the only value is auto (one service: --port SVC=N)", v)
+	}
+	if c.Bool("json") && !c.Bool("wait") {
+		return usagef("--json goes with --wait (the foreground up prints logs)")
+	}
 	p, err := resolveProject(c)
 	if err != nil {
 		return err
@@ -83,6 +92,9 @@ func upBackground(c *cli.Context, p *project.Project) error {
 	}
 	args := []string{"--log-level", c.String("log-level"), "--log-format", c.String("log-format"),
 		"up", "--background-child", "--dir", p.Root}
+	if p.Name != "" {
+		args = append(args, "--name", p.Name)
+	}
 	if f := c.String("file"); f != "" {
 		args = append(args, "--file", p.ConfigFile)
 	}
@@ -91,8 +103,12 @@ func upBackground(c *cli.Context, p *project.Project) error {
 	} else if c.String("persist-to") != "" {
 		args = append(args, "--persist-to", p.Answers.PersistRoot)
 	}
-	for _, v := range c.StringSlice("port") {
-		args = append(args, "--port", v)
+	// The ports as resolved here (--ports auto picked them once): the child must
+	// not pick again.
+	for _, svc := range p.Services {
+		if svc.Port != 0 {
+			args = append(args, "--port", fmt.Sprintf("%s=%d", svc.Name, svc.Port))
+		}
 	}
 	for _, v := range c.StringSlice("cors-origin") {
 		args = append(args, "--cors-origin", v)
@@ -108,16 +124,69 @@ func upBackground(c *cli.Context, p *project.Project) error {
 	if err != nil {
 		return err
 	}
+	if c.Bool("json") {
+		return printStackJSON(c, p, rf)
+	}
 	_ = orchestrate.WriteStatusTable(c.App.Writer, rf.Services)
-	fmt.Fprintf(c.App.Writer, "\nstack ready (arena-dev pid %d, log %s); stop it with `arena-dev down`\n",
-		rf.PID, stack.BackgroundLog(p.RunDir))
+	fmt.Fprintf(c.App.Writer, "\nstack ready (arena-dev pid %d, log %s); stop it with `arena-dev down%s`\n",
+		rf.PID, stack.BackgroundLog(p.RunDir), nameFlag(p))
 	return nil
+}
+
+func nameFlag(p *project.Project) string {
+	if p.Name == "" {
+		return ""
+	}
+	return " --name " + p.Name
+}
+
+// stackJSON is `up --wait --json`: what a test runner needs to reach the stack.
+type stackJSON struct {
+	Name     string        `json:"name"`
+	Project  string        `json:"project"`
+	PID      int           `json:"pid"`
+	RunDir   string        `json:"run_dir"`
+	Services []serviceJSON `json:"services"`
+}
+
+type serviceJSON struct {
+	Name  string `json:"name"`
+	State string `json:"state"`
+	URL   string `json:"url,omitempty"`
+	Port  int    `json:"port,omitempty"`
+	PID   int    `json:"pid,omitempty"`
+}
+
+func printStackJSON(c *cli.Context, p *project.Project, rf *orchestrate.RunFile) error {
+	out := stackJSON{Name: p.Name, Project: p.Root, PID: rf.PID, RunDir: p.RunDir, Services: []serviceJSON{}}
+	for _, s := range rf.Services {
+		out.Services = append(out.Services, serviceJSON{Name: s.Name, State: s.State.String(), URL: s.URL, Port: s.Port, PID: s.PID})
+	}
+	enc := json.NewEncoder(c.App.Writer)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(out)
 }
 
 // alreadyUp is `up --wait` on a running stack: the same project is success (as
 // `compose up --wait` on an unchanged stack), another one a usage error naming
 // what differs.
 func alreadyUp(c *cli.Context, p *project.Project, rf *orchestrate.RunFile) error {
+	if c.String("ports") == "auto" {
+		// Free ports were picked again: compare with the ports the stack has.
+		var ports []string
+		for _, s := range rf.Services {
+			if s.Port != 0 {
+				ports = append(ports, fmt.Sprintf("%s=%d", s.Name, s.Port))
+			}
+		}
+		again, err := project.Resolve(project.Options{Dir: p.Root, File: c.String("file"), Ports: ports,
+			PersistTo: c.String("persist-to"), Ephemeral: c.Bool("ephemeral"), CORSOrigins: c.StringSlice("cors-origin"),
+			Services: upServices(c), Profiles: c.StringSlice("profile"), Name: p.Name})
+		if err != nil {
+			return err
+		}
+		p = again
+	}
 	now, err := p.JSON()
 	if err != nil {
 		return err
@@ -133,7 +202,10 @@ func alreadyUp(c *cli.Context, p *project.Project, rf *orchestrate.RunFile) erro
 		return usagef("a different stack already runs here (arena-dev pid %d); `arena-dev down` first. It differs in:\n  %s",
 			rf.PID, strings.Join(diff, "\n  "))
 	}
+	if c.Bool("json") {
+		return printStackJSON(c, p, rf)
+	}
 	_ = orchestrate.WriteStatusTable(c.App.Writer, rf.Services)
-	fmt.Fprintf(c.App.Writer, "\nalready running (arena-dev pid %d); stop it with `arena-dev down`\n", rf.PID)
+	fmt.Fprintf(c.App.Writer, "\nalready running (arena-dev pid %d); stop it with `arena-dev down%s`\n", rf.PID, nameFlag(p))
 	return nil
 }

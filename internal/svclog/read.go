@@ -98,7 +98,7 @@ func logNames(dir string, want []string) ([]string, error) {
 	}
 	for _, w := range want {
 		if !have[w] {
-			return nil, fmt.Errorf("no log for service %q (have %s)", w, strings.Join(all, ", "))
+			return nil, &UnknownServiceError{Name: w, Known: all}
 		}
 	}
 	return want, nil
@@ -136,4 +136,14 @@ func (r *logReader) next() []Line {
 // sortLines orders lines by their stamps (stable: a service's own order stays).
 func sortLines(lines []Line) {
 	sort.SliceStable(lines, func(i, j int) bool { return lines[i].Stamp < lines[j].Stamp })
+}
+
+// UnknownServiceError: logs were asked of a service that has none.
+type UnknownServiceError struct {
+	Name  string
+	Known []string
+}
+
+func (e *UnknownServiceError) Error() string {
+	return fmt.Sprintf("no log for service %q (have %s)", e.Name, strings.Join(e.Known, ", "))
 }

@@ -1,0 +1,106 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// upJSON is `up --wait --json`'s output.
+type upJSON struct {
+	Name     string `json:"name"`
+	PID      int    `json:"pid"`
+	Services []struct {
+		Name string `json:"name"`
+		URL  string `json:"url"`
+		Port int    `json:"port"`
+		PID  int    `json:"pid"`
+	} `json:"services"`
+}
+
+func (u upJSON) url(service string) string {
+	for _, s := range u.Services {
+		if s.Name == service {
+			return s.URL
+		}
+	}
+	return ""
+}
+
+// TestFourStacksFromOneCheckout: four `up --wait --ephemeral --ports auto --name`
+// at once from one checkout, each fully working and isolated: an answer written
+// through one API is in its own Astro page and in no other stack; down --all
+// stops them all.
+func TestFourStacksFromOneCheckout(t *testing.T) {
+	s := newStack(t)
+	const n = 4
+	stacks := make([]upJSON, n)
+	var wg sync.WaitGroup
+	errs := make([]string, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			cmd, logPath := s.command("up", "--wait", "--ephemeral", "--ports", "auto", "--name", fmt.Sprintf("w%d", i), "--json", "--timeout", readyTimeout.String())
+			var stdout bytes.Buffer
+			cmd.Stdout = &stdout
+			if err := cmd.Run(); err != nil {
+				errs[i] = fmt.Sprintf("stack w%d: %v\n%s", i, err, readFile(logPath))
+				return
+			}
+			if err := json.Unmarshal(stdout.Bytes(), &stacks[i]); err != nil {
+				errs[i] = fmt.Sprintf("stack w%d printed %q: %v", i, stdout.String(), err)
+			}
+		}(i)
+	}
+	wg.Wait()
+	for _, e := range errs {
+		if e != "" {
+			t.Fatal(e)
+		}
+	}
+	ports := map[int]string{}
+	for _, st := range stacks {
+		for _, svc := range st.Services {
+			if other, dup := ports[svc.Port]; dup {
+				t.Fatalf("port %d is both %s and %s/%s", svc.Port, other, st.Name, svc.Name)
+			}
+			ports[svc.Port] = st.Name + "/" + svc.Name
+			s.pgids[svc.PID] = true
+		}
+	}
+	// One answer per stack, through its own API, seen by its own Astro only.
+	for i, st := range stacks {
+		label := fmt.Sprintf("Isolation Grape %d", i)
+		body := fmt.Sprintf(`{"label":%q}`, label)
+		res, err := http.Post(st.url("answers")+"/answers/grape", "application/json", strings.NewReader(body))
+		if err != nil || res.StatusCode != http.StatusCreated {
+			t.Fatalf("POST to %s: %v %v", st.Name, res, err)
+		}
+		res.Body.Close()
+	}
+	for i, st := range stacks {
+		page := get(t, st.url("astro")+"/")
+		for j := range stacks {
+			label := fmt.Sprintf("Isolation Grape %d", j)
+			if has := strings.Contains(page, label); has != (i == j) {
+				t.Errorf("stack %s's Astro page shows %q: %v", st.Name, label, has)
+			}
+		}
+	}
+	if code, out := s.run("logs", "--name", "w2", "-n", "3", "answers"); code != 0 || !strings.Contains(out, "[answers]") {
+		t.Errorf("logs --name w2: exit %d\n%s", code, out)
+	}
+	if code, out := s.run("down", "--all"); code != 0 || strings.Count(out, "stopped stack w") != n {
+		t.Fatalf("down --all: exit %d\n%s", code, out)
+	}
+	for port, who := range ports {
+		if err := portFree(port); err != nil {
+			t.Errorf("%s's port %d after down --all: %v", who, port, err)
+		}
+	}
+}
