@@ -59,8 +59,8 @@ func WriteConfig(w io.Writer, p *Project) error {
 			fmt.Fprintf(&b, "    ports:\n      - %s\n", q(fmt.Sprintf("127.0.0.1:%d:%d", s.HostPort, s.ContainerPort)))
 		}
 		if s.Health != nil {
-			fmt.Fprintf(&b, "    healthcheck:\n      test: %s\n      interval: %s\n      timeout: 3s\n      start_period: 3m\n      retries: 3\n",
-				list(s.Health), healthInterval)
+			fmt.Fprintf(&b, "    healthcheck:\n      test: %s\n      interval: %s\n      timeout: %s\n      start_period: 3m\n      retries: 3\n",
+				list(s.Health), healthInterval, healthTimeout)
 		}
 		if len(s.DependsOn) > 0 {
 			b.WriteString("    depends_on:\n")

@@ -182,7 +182,7 @@ func containerSpec(p *Project, s Service, labels map[string]string, netID string
 	}
 	if s.Health != nil {
 		cfg.Healthcheck = &container.HealthConfig{
-			Test: s.Health, Interval: healthInterval, Timeout: 3 * time.Second,
+			Test: s.Health, Interval: healthInterval, Timeout: healthTimeout,
 			StartPeriod: 3 * time.Minute, Retries: 3,
 		}
 	}
@@ -207,6 +207,10 @@ func containerSpec(p *Project, s Service, labels map[string]string, netID string
 
 // healthInterval is short: --wait should notice readiness within a second.
 const healthInterval = time.Second
+
+// healthTimeout is long: a check starts a node process, which on a loaded
+// two-core machine can take several seconds before it even connects.
+const healthTimeout = 10 * time.Second
 
 func removeContainer(ctx context.Context, cli client.APIClient, id string) error {
 	timeout := 5

@@ -57,28 +57,39 @@ type APIError struct {
 
 func (e *APIError) Error() string { return e.Message }
 
-func (c *Client) do(ctx context.Context, method, path string, into any) error {
+// send makes one request; an error answer becomes an *APIError. The caller
+// closes the body of a successful response.
+func (c *Client) send(ctx context.Context, method, path string) (*http.Response, error) {
 	req, err := http.NewRequestWithContext(ctx, method, c.base+path, nil)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
 	res, err := c.http.Do(req)
 	if err != nil {
-		return fmt.Errorf("control API: %w", err)
+		return nil, fmt.Errorf("control API: %w", err)
+	}
+	if res.StatusCode < 300 {
+		return res, nil
 	}
 	defer res.Body.Close()
-	if res.StatusCode >= 300 {
-		var e struct{ Error APIError }
-		body, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-		if json.Unmarshal(body, &e) != nil || e.Error.Message == "" {
-			return fmt.Errorf("control API: %s: %s", res.Status, strings.TrimSpace(string(body)))
-		}
-		e.Error.Status = res.StatusCode
-		return &e.Error
+	var e struct{ Error APIError }
+	body, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	if json.Unmarshal(body, &e) != nil || e.Error.Message == "" {
+		return nil, fmt.Errorf("control API: %s: %s", res.Status, strings.TrimSpace(string(body)))
 	}
+	e.Error.Status = res.StatusCode
+	return nil, &e.Error
+}
+
+func (c *Client) do(ctx context.Context, method, path string, into any) error {
+	res, err := c.send(ctx, method, path)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
 	if into == nil {
 		return nil
 	}
@@ -157,27 +168,11 @@ func (c *Client) Logs(ctx context.Context, services []string, n int, follow bool
 
 // stream reads Server-Sent Events until handle says stop.
 func (c *Client) stream(ctx context.Context, path string, handle func(event string, data []byte) (bool, error)) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	res, err := c.send(ctx, http.MethodGet, path)
 	if err != nil {
 		return err
 	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	res, err := c.http.Do(req)
-	if err != nil {
-		return fmt.Errorf("control API: %w", err)
-	}
 	defer res.Body.Close()
-	if res.StatusCode >= 300 {
-		var e struct{ Error APIError }
-		body, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-		if json.Unmarshal(body, &e) == nil && e.Error.Message != "" {
-			e.Error.Status = res.StatusCode
-			return &e.Error
-		}
-		return fmt.Errorf("control API: %s", res.Status)
-	}
 	sc := bufio.NewScanner(res.Body)
 	sc.Buffer(make([]byte, 64<<10), 4<<20)
 	var event string

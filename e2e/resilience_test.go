@@ -116,8 +116,10 @@ func TestUpRestartsAKilledChild(t *testing.T) {
 	s.assertGone("after down", append(pids, pids2...), pgids2, s.portList())
 }
 
-// TestSecondUpIsRefused: a second `up --wait` (or foreground `up`) in a project
-// whose stack runs says so and changes nothing; the running stack keeps serving.
+// TestSecondUpIsRefused: on a running stack, `up --wait` of the same project is
+// success and prints the status (E2E setup scripts run it twice), `up --wait` of
+// another project is exit 2 naming what differs, and a foreground `up` says the
+// stack runs (exit 1); none of them changes anything.
 func TestSecondUpIsRefused(t *testing.T) {
 	s := newStack(t)
 	s.upWait()
@@ -125,11 +127,16 @@ func TestSecondUpIsRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, args := range [][]string{{"up", "--wait", "--timeout", "60s"}, {"up"}} {
-		code, out := s.run(append(args, s.portArgs()...)...)
-		if code != 1 || !strings.Contains(out, "already running here") {
-			t.Errorf("%v: exit %d, output:\n%s\nwant exit 1 saying arena-dev is already running", args, code, out)
-		}
+	same := append([]string{"up", "--wait", "--timeout", "60s", "--ephemeral"}, s.portArgs()...)
+	if code, out := s.run(same...); code != 0 || !strings.Contains(out, "already running") || !strings.Contains(out, "ready") {
+		t.Errorf("up --wait of the running project: exit %d\n%s", code, out)
+	}
+	other := append([]string{"up", "--wait", "--timeout", "60s"}, s.portArgs()...) // not --ephemeral
+	if code, out := s.run(other...); code != 2 || !strings.Contains(out, "Answers.Ephemeral: true -> false") {
+		t.Errorf("up --wait of another project: exit %d\n%s\nwant 2 naming the difference", code, out)
+	}
+	if code, out := s.run(append([]string{"up"}, s.portArgs()...)...); code != 1 || !strings.Contains(out, "already running here") {
+		t.Errorf("foreground up: exit %d, output:\n%s\nwant exit 1 saying arena-dev is already running", code, out)
 	}
 	after, err := s.status()
 	if err != nil {

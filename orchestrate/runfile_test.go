@@ -193,11 +193,18 @@ func TestSecondSignalForces(t *testing.T) {
 	runDir := t.TempDir()
 	owner, _, rf := startOwner(t, runDir, "STUBBORN=1") // StopTimeout is an hour
 	pid := rf.Services[0].PID
+	first := time.Now()
 	owner.Process.Signal(syscall.SIGINT)
+	owner.Process.Signal(syscall.SIGINT) // as timeout and make deliver one Ctrl-C: the same stop
 	waitFor(t, "the stubborn child to be stopping", 10*time.Second, func() bool {
 		rf, err := ReadRunFile(runDir)
 		return err == nil && rf.Services[0].State == StateStopping
 	})
+	if !alive(pid) {
+		t.Fatalf("a repeated signal within %s forced the stop", repeatWindow)
+	}
+	// A signal after the window is a second request: it forces.
+	time.Sleep(time.Until(first.Add(repeatWindow + 100*time.Millisecond)))
 	owner.Process.Signal(syscall.SIGINT)
 	exitWithin(t, owner, 15*time.Second)
 	if alive(pid) {

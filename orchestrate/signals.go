@@ -43,7 +43,7 @@ func (s *Supervisor) RunUntilSignal(ctx context.Context) error {
 				case time.Since(first) < repeatWindow:
 					// coreutils timeout, make and npm deliver one Ctrl-C twice:
 					// that is still one request to stop, not a demand to force.
-					s.log.Debug().Str("signal", sig.String()).Msg("repeated signal within 500ms: the same stop")
+					s.log.Info().Str("signal", sig.String()).Msg("repeated signal within 500ms: the same stop")
 				default:
 					s.log.Warn().Str("signal", sig.String()).Msg("second signal: forcing")
 					s.Kill()

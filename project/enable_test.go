@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/sommelier-arena/arena-dev/internal/testenv"
 )
 
 const stackToml = `
@@ -49,7 +51,7 @@ func TestWhichServicesStart(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			write(t, filepath.Join(dir, "arena-dev.toml"), stackToml)
+			testenv.WriteFile(t, filepath.Join(dir, "arena-dev.toml"), stackToml)
 			c.o.Dir = dir
 			p, err := Resolve(c.o)
 			if c.err != "" {
@@ -75,9 +77,9 @@ func TestWhichServicesStart(t *testing.T) {
 
 func TestEnvFile(t *testing.T) {
 	dir := t.TempDir()
-	write(t, filepath.Join(dir, "one.env"), "A=from-file\nB=from-file\n# comment\nexport C='c d'\n")
-	write(t, filepath.Join(dir, "two.env"), "B=second-file\n")
-	write(t, filepath.Join(dir, "arena-dev.toml"), `[services.web]
+	testenv.WriteFile(t, filepath.Join(dir, "one.env"), "A=from-file\nB=from-file\n# comment\nexport C='c d'\n")
+	testenv.WriteFile(t, filepath.Join(dir, "two.env"), "B=second-file\n")
+	testenv.WriteFile(t, filepath.Join(dir, "arena-dev.toml"), `[services.web]
 command = ["x"]
 env_file = ["one.env", "two.env"]
 env = { A = "from-toml" }
@@ -95,7 +97,7 @@ env = { A = "from-toml" }
 	if last["A"] != "from-toml" || last["B"] != "second-file" || last["C"] != "c d" {
 		t.Fatalf("env %v", last)
 	}
-	write(t, filepath.Join(dir, "two.env"), "B=ok\nthis is not a line\n")
+	testenv.WriteFile(t, filepath.Join(dir, "two.env"), "B=ok\nthis is not a line\n")
 	if _, err := Resolve(Options{Dir: dir}); err == nil || !strings.Contains(err.Error(), filepath.Join(dir, "two.env")+":2:") {
 		t.Fatalf("a bad env_file line: %v, want file:line", err)
 	}
@@ -107,8 +109,8 @@ env = { A = "from-toml" }
 
 func TestDiff(t *testing.T) {
 	dir := t.TempDir()
-	write(t, filepath.Join(dir, "package.json"), "{}")
-	write(t, filepath.Join(dir, "partykit.json"), "{}")
+	testenv.WriteFile(t, filepath.Join(dir, "package.json"), "{}")
+	testenv.WriteFile(t, filepath.Join(dir, "partykit.json"), "{}")
 	resolve := func(o Options) []byte {
 		o.Dir = dir
 		p, err := Resolve(o)

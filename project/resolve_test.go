@@ -7,22 +7,14 @@ import (
 	"slices"
 	"strings"
 	"testing"
-)
 
-func write(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-}
+	"github.com/sommelier-arena/arena-dev/internal/testenv"
+)
 
 func resolveToml(t *testing.T, toml string, o Options) *Project {
 	t.Helper()
 	dir := t.TempDir()
-	write(t, filepath.Join(dir, "arena-dev.toml"), toml)
+	testenv.WriteFile(t, filepath.Join(dir, "arena-dev.toml"), toml)
 	o.Dir = dir
 	p, err := Resolve(o)
 	if err != nil {
@@ -106,8 +98,8 @@ command = ["y"]
 // TestDerivedValuesFollowOverrides: one --port moves every value derived from it.
 func TestDerivedValuesFollowOverrides(t *testing.T) {
 	dir := t.TempDir()
-	write(t, filepath.Join(dir, "package.json"), "{}")
-	write(t, filepath.Join(dir, "partykit.json"), "{}")
+	testenv.WriteFile(t, filepath.Join(dir, "package.json"), "{}")
+	testenv.WriteFile(t, filepath.Join(dir, "partykit.json"), "{}")
 	p, err := Resolve(Options{Dir: dir, Ports: []string{"astro=19321", "partykit=11999", "answers=18787"}})
 	if err != nil {
 		t.Fatal(err)
@@ -152,13 +144,13 @@ func TestCORSOriginSources(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			write(t, filepath.Join(dir, "package.json"), "{}")
-			write(t, filepath.Join(dir, "wine-answers-worker", "wrangler.toml"), worker)
+			testenv.WriteFile(t, filepath.Join(dir, "package.json"), "{}")
+			testenv.WriteFile(t, filepath.Join(dir, "wine-answers-worker", "wrangler.toml"), worker)
 			if c.devVars != "" {
-				write(t, filepath.Join(dir, "wine-answers-worker", ".dev.vars"), c.devVars)
+				testenv.WriteFile(t, filepath.Join(dir, "wine-answers-worker", ".dev.vars"), c.devVars)
 			}
 			if c.arenaToml != "" {
-				write(t, filepath.Join(dir, "arena-dev.toml"), c.arenaToml+"[services.astro]\ncommand = [\"x\"]\nport = 4321\n")
+				testenv.WriteFile(t, filepath.Join(dir, "arena-dev.toml"), c.arenaToml+"[services.astro]\ncommand = [\"x\"]\nport = 4321\n")
 			}
 			p, err := Resolve(Options{Dir: dir, CORSOrigins: c.flags})
 			if err != nil {
@@ -173,9 +165,9 @@ func TestCORSOriginSources(t *testing.T) {
 
 func TestBadDevVarsNamesFileAndLine(t *testing.T) {
 	dir := t.TempDir()
-	write(t, filepath.Join(dir, "package.json"), "{}")
-	write(t, filepath.Join(dir, "wine-answers-worker", "wrangler.toml"), "name = \"w\"\n")
-	write(t, filepath.Join(dir, "wine-answers-worker", ".dev.vars"), "A=1\nnot a line\n")
+	testenv.WriteFile(t, filepath.Join(dir, "package.json"), "{}")
+	testenv.WriteFile(t, filepath.Join(dir, "wine-answers-worker", "wrangler.toml"), "name = \"w\"\n")
+	testenv.WriteFile(t, filepath.Join(dir, "wine-answers-worker", ".dev.vars"), "A=1\nnot a line\n")
 	_, err := Resolve(Options{Dir: dir})
 	if want := filepath.Join(dir, "wine-answers-worker", ".dev.vars") + ":2:"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Fatalf("err %v, want one naming %s", err, want)
@@ -196,10 +188,10 @@ func TestFindRoot(t *testing.T) {
 		}
 	}
 	check("nothing", sub, false)
-	write(t, filepath.Join(root, "a", "package.json"), "{}")
-	write(t, filepath.Join(root, "a", "partykit.json"), "{}")
+	testenv.WriteFile(t, filepath.Join(root, "a", "package.json"), "{}")
+	testenv.WriteFile(t, filepath.Join(root, "a", "partykit.json"), "{}")
 	check("default layout", filepath.Join(root, "a"), false)
-	write(t, filepath.Join(root, "arena-dev.toml"), "")
+	testenv.WriteFile(t, filepath.Join(root, "arena-dev.toml"), "")
 	check("arena-dev.toml wins over a nearer layout", root, true)
 }
 

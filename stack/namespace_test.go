@@ -8,6 +8,7 @@ import (
 
 	"github.com/sommelier-arena/arena-dev/config"
 	"github.com/sommelier-arena/arena-dev/emulator"
+	"github.com/sommelier-arena/arena-dev/internal/testenv"
 	"github.com/sommelier-arena/arena-dev/project"
 )
 
@@ -48,9 +49,9 @@ func TestOpenAnswersResolvesLikeWranglerDev(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			dir := t.TempDir()
-			write(t, filepath.Join(dir, "wine-answers-worker", "wrangler.toml"), c.wranglerToml)
+			testenv.WriteFile(t, filepath.Join(dir, "wine-answers-worker", "wrangler.toml"), c.wranglerToml)
 			if c.arenaToml != "" {
-				write(t, filepath.Join(dir, config.FileName), c.arenaToml)
+				testenv.WriteFile(t, filepath.Join(dir, config.FileName), c.arenaToml)
 			}
 			p, err := project.Resolve(project.Options{Dir: dir, PersistTo: c.persistFlag})
 			if err != nil {
@@ -81,18 +82,8 @@ func TestOpenAnswersResolvesLikeWranglerDev(t *testing.T) {
 func TestMissingWranglerConfigIsAnError(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, config.FileName)
-	write(t, path, "[answers]\nwrangler_config = \"nope/wrangler.toml\"\n")
+	testenv.WriteFile(t, path, "[answers]\nwrangler_config = \"nope/wrangler.toml\"\n")
 	if _, err := project.Resolve(project.Options{Dir: dir}); err == nil || !strings.Contains(err.Error(), "nope/wrangler.toml") {
 		t.Fatalf("a wrangler_config that does not exist must be an error naming it, got %v", err)
-	}
-}
-
-func write(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -47,7 +47,7 @@ func interspersed(c *cli.Context) (*cli.Context, error) {
 				parent = l[1]
 			}
 			if err := cli.ShowCommandHelp(parent, c.Command.Name); err != nil {
-				return nil, cli.Exit(err.Error(), 2)
+				return nil, usagef("%v", err)
 			}
 			return nil, errHelpShown
 		}
@@ -79,7 +79,7 @@ func interspersed(c *cli.Context) (*cli.Context, error) {
 	set.SetOutput(io.Discard)
 	for _, f := range c.Command.Flags {
 		if err := f.Apply(set); err != nil {
-			return nil, cli.Exit(err.Error(), 2)
+			return nil, usagef("%v", err)
 		}
 	}
 	if err := set.Parse(append(append(flags, "--"), pos...)); err != nil {

@@ -67,7 +67,7 @@ func statusCommand() *cli.Command {
 				return &notRunningError{} // already said on stdout
 			}
 			if bad := notReady(out.Services); len(bad) > 0 {
-				return cli.Exit("", 1) // the table said which
+				return errNotAllReady // the table said which
 			}
 			return nil
 		},
@@ -89,3 +89,10 @@ func notReady(services []orchestrate.ServiceStatus) []string {
 	}
 	return out
 }
+
+// errNotAllReady is status's exit 1: nothing to add to the table it printed.
+var errNotAllReady = quietError{}
+
+type quietError struct{}
+
+func (quietError) Error() string { return "" }

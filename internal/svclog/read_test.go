@@ -15,7 +15,7 @@ import (
 func writeLogs(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
 	for name, content := range files {
-		write(t, filepath.Join(dir, name+".log"), content)
+		testenv.WriteFile(t, filepath.Join(dir, name+".log"), content)
 	}
 }
 
@@ -97,15 +97,5 @@ func TestPrintLogsFollowsAppendedLines(t *testing.T) {
 	}
 	if got := out.String(); got != "[astro] new line\n" {
 		t.Fatalf("followed output %q, want only the new line, whole", got)
-	}
-}
-
-func write(t *testing.T, path, content string) {
-	t.Helper()
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -120,3 +120,14 @@ func FreePort(t testing.TB) int {
 }
 
 var handedOut sync.Map // port -> true: every port FreePort returned in this process
+
+// WriteFile writes content to path, creating its folders, or fails the test.
+func WriteFile(t testing.TB, path, content string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
