@@ -149,6 +149,18 @@ func helperMain(mode string) {
 				Command: []string{"node_modules/.bin/partykit", "dev", "--port", port, "--disable-request-cf-fetch"},
 				Probe:   Probe{Kind: ProbeHTTP, URL: "http://127.0.0.1:" + port + "/", Timeout: 60 * time.Second}}}}
 		}
+		if port := os.Getenv("MIXED_PORT"); port != "" { // supervision_test.go: a group, a setsid'd port holder, a stubborn child
+			mk := func(name, mode, ready string, env ...string) ServiceSpec {
+				return ServiceSpec{Service: project.Service{Name: name, Command: []string{self}, Env: append([]string{"ORCH_HELPER=" + mode}, env...),
+					Probe: Probe{Kind: ProbeLog, Pattern: regexp.MustCompile(ready), Timeout: time.Hour}, StopTimeout: 300 * time.Millisecond}}
+			}
+			specs = []ServiceSpec{mk("tree", "tree", `grandchild \d+`),
+				mk("daemon", "escape", `holding`, "GC_MODE=listen-any", "PORT="+port),
+				mk("stubborn", "ignore-term", `ignoring SIGTERM`)}
+			if os.Getenv("NEVER_READY") != "" {
+				specs[2].Probe.Pattern = regexp.MustCompile(`never printed`)
+			}
+		}
 		lg := zerolog.New(os.Stderr)
 		sup, err := New(specs, Options{RunDir: runDir, Output: os.Stdout, Logger: &lg})
 		if err != nil {
