@@ -38,7 +38,7 @@ func TestDiskFaults(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		fault func(t *testing.T, dir string, st *Store) *Store // the store to write to next
-		want  []string // any of these in the error
+		want  []string                                         // any of these in the error
 	}{
 		{"full disk", func(t *testing.T, dir string, st *Store) *Store { return st }, []string{"full", "no space"}},
 		{"read-only", func(t *testing.T, dir string, st *Store) *Store {

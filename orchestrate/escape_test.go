@@ -82,6 +82,11 @@ func TestReapFindsSetsidEscapee(t *testing.T) {
 			owner, out, _ := startOwner(t, runDir, "ESCAPE=1")
 			gc := pidFromOutput(t, out, "escaped")
 			t.Cleanup(func() { syscall.Kill(gc, syscall.SIGKILL) })
+			// Once it printed, it writes no more: the owner's death cannot
+			// SIGPIPE it, and what ends it is the reaping.
+			if pidFromOutput(t, out, "sleeping") != gc {
+				t.Fatal("the grandchild's line names another pid")
+			}
 			if tc.waitRecorded {
 				waitFor(t, "the escapee in the run file", 10*time.Second, func() bool {
 					rf, err := ReadRunFile(runDir)
