@@ -5,8 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export ARENA_DEV_SOAK=1
 go="${GO:-go}"
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+log="${SOAK_LOG:-/tmp/arena-dev-soak.log}"; : > "$log" # kept: the failures' details
 run() { # package, -run pattern
 	echo "== $1 $2"
 	"$go" test -count=1 -v -timeout 60m -run "$2" "$1" | tee -a "$log" | grep -E '^(--- |ok|FAIL)|FIGURE' || true
