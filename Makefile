@@ -8,7 +8,7 @@ TESTENV := testenv/node
 # The full suite starts real dev servers, Miniflare, wrangler, Chromium and containers.
 TESTTIMEOUT ?= 30m
 
-.PHONY: build run test bench lint deps deps-example deps-testenv system-deps clean
+.PHONY: build run test bench fuzz soak lint deps deps-example deps-testenv system-deps clean
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/arena-dev
@@ -37,6 +37,17 @@ test: build deps system-deps
 
 bench: build deps
 	$(GO) test -run '^$$' -bench . -benchmem -timeout $(TESTTIMEOUT) ./...
+
+# Every fuzz target for FUZZTIME each (CI: after make test, ~3 minutes in all).
+FUZZTIME ?= 8s
+fuzz:
+	FUZZTIME=$(FUZZTIME) GO=$(GO) bash scripts/fuzz.sh
+
+# The trust suite at full counts (100 crash cycles, 20 of each signal, ...):
+# ARENA_DEV_SOAK=1 raises the counts the same tests run small in make test, and
+# the figures they log are written to docs/trust.md.
+soak: build deps
+	ARENA_DEV_SOAK=1 bash scripts/soak.sh
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

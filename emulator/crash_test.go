@@ -105,7 +105,10 @@ func (k keyState) String() string {
 // the grace period are left alone, and the next open after the grace period
 // removes them all. Real Miniflare then reads the final state.
 func TestCrashStorm(t *testing.T) {
-	const cycles = 10
+	cycles := 10
+	if os.Getenv("ARENA_DEV_SOAK") != "" { // make soak
+		cycles = 100
+	}
 	root := t.TempDir()
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	model := map[string]keyState{} // what each key must hold, all cycles so far
@@ -168,7 +171,7 @@ func TestCrashStorm(t *testing.T) {
 		}
 		later.Close()
 	}
-	t.Logf("%d cycles: %d acknowledged writes, %d orphan blobs left by the kills (all swept)", cycles, totalAcks, totalOrphans)
+	t.Logf("FIGURE crash storm (emulator): %d cycles: %d acknowledged writes, %d orphan blobs left by the kills (all swept)", cycles, totalAcks, totalOrphans)
 
 	mf := startMiniflare(t, root, crashNS)
 	for key, want := range model {

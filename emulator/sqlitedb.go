@@ -120,6 +120,11 @@ func ensureSchema(ctx context.Context, conn *sql.Conn, path string) error {
 		return err
 	})
 	if err != nil {
+		if werr := dirWritable(filepath.Dir(path)); werr != nil {
+			// SQLite says only "unable to open database file" when it cannot
+			// create the -wal and -shm files next to the database.
+			return fmt.Errorf("KV database %s: its directory is not writable (%v)", path, werr)
+		}
 		return fmt.Errorf("KV database %s can't be read (%v); refusing to modify it", path, err)
 	}
 	if has {
@@ -205,4 +210,15 @@ func retryBusy(op func() error) error {
 		time.Sleep(wait) // backoff between retries of a busy lock, not a readiness wait
 		wait = min(2*wait, 50*time.Millisecond)
 	}
+}
+
+// dirWritable creates and removes a file in dir: the error says why it cannot
+// (a read-only file system, permissions, a full disk).
+func dirWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".arena-dev-probe-*")
+	if err != nil {
+		return err
+	}
+	f.Close()
+	return os.Remove(f.Name())
 }

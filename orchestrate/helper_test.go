@@ -54,15 +54,22 @@ func helperMain(mode string) {
 		}
 		fmt.Println("grandchild", gc.Process.Pid)
 		select {}
-	case "escape": // a grandchild in its own session, holding our stdout
+	case "escape": // a grandchild in its own session (mode $GC_MODE, default sleep), holding our stdout
+		mode := os.Getenv("GC_MODE")
+		if mode == "" {
+			mode = "sleep"
+		}
 		gc := exec.Command(self)
-		gc.Env = append(os.Environ(), "ORCH_HELPER=sleep")
+		gc.Env = append(os.Environ(), "ORCH_HELPER="+mode)
 		gc.Stdout, gc.Stderr = os.Stdout, os.Stderr
 		gc.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 		if err := gc.Start(); err != nil {
 			os.Exit(2)
 		}
 		fmt.Println("escaped", gc.Process.Pid)
+		if os.Getenv("LEADER_EXITS") != "" { // a daemonising launcher: the grandchild is orphaned
+			os.Exit(0)
+		}
 		select {}
 	case "crash":
 		fmt.Println("crashing")
@@ -131,6 +138,9 @@ func helperMain(mode string) {
 		if os.Getenv("STUBBORN") != "" {
 			child, ready = "ignore-term", `ignoring SIGTERM`
 		}
+		if os.Getenv("ESCAPE") != "" {
+			child, ready = "escape", `escaped \d+`
+		}
 		specs := []ServiceSpec{{Service: project.Service{Name: child, Command: []string{self}, Env: []string{"ORCH_HELPER=" + child},
 			Probe: Probe{Kind: ProbeLog, Pattern: regexp.MustCompile(ready)}, StopTimeout: time.Hour}}}
 		if dir := os.Getenv("PK_DIR"); dir != "" { // the real partykit instead
@@ -138,6 +148,18 @@ func helperMain(mode string) {
 			specs = []ServiceSpec{{Service: project.Service{Name: "partykit", Dir: dir, Env: []string{"NO_UPDATE_NOTIFIER=1"},
 				Command: []string{"node_modules/.bin/partykit", "dev", "--port", port, "--disable-request-cf-fetch"},
 				Probe:   Probe{Kind: ProbeHTTP, URL: "http://127.0.0.1:" + port + "/", Timeout: 60 * time.Second}}}}
+		}
+		if port := os.Getenv("MIXED_PORT"); port != "" { // supervision_test.go: a group, a setsid'd port holder, a stubborn child
+			mk := func(name, mode, ready string, env ...string) ServiceSpec {
+				return ServiceSpec{Service: project.Service{Name: name, Command: []string{self}, Env: append([]string{"ORCH_HELPER=" + mode}, env...),
+					Probe: Probe{Kind: ProbeLog, Pattern: regexp.MustCompile(ready), Timeout: time.Hour}, StopTimeout: 300 * time.Millisecond}}
+			}
+			specs = []ServiceSpec{mk("tree", "tree", `grandchild \d+`),
+				mk("daemon", "escape", `holding`, "GC_MODE=listen-any", "PORT="+port),
+				mk("stubborn", "ignore-term", `ignoring SIGTERM`)}
+			if os.Getenv("NEVER_READY") != "" {
+				specs[2].Probe.Pattern = regexp.MustCompile(`never printed`)
+			}
 		}
 		lg := zerolog.New(os.Stderr)
 		sup, err := New(specs, Options{RunDir: runDir, Output: os.Stdout, Logger: &lg})

@@ -48,6 +48,10 @@ type ServiceStatus struct {
 	Since      time.Time `json:"since"`            // in this state since
 	Started    time.Time `json:"started,omitzero"` // the current process's start: its uptime
 	Disabled   bool      `json:"disabled,omitempty"`
+	// Escaped are the service's descendants outside its process group (setsid),
+	// by pid and start time: a group signal misses them, so the stop ladder and
+	// the reaper of a dead arena-dev signal each one.
+	Escaped []procutil.Ref `json:"escaped,omitempty"`
 }
 
 // AlreadyRunningError says another live arena-dev owns the run directory.
@@ -148,33 +152,64 @@ func ReapSurvivors(runDir string, log zerolog.Logger) ([]Survivor, error) {
 	if rf.OwnerAlive() {
 		return nil, &AlreadyRunningError{RunDir: runDir, PID: rf.PID}
 	}
+	owner := procutil.Ref{PID: rf.PID, StartTicks: rf.StartTicks}
 	var found []Survivor
 	for _, s := range rf.Services {
-		if s.PGID <= 1 || s.PGID == os.Getpid() {
+		group := s.PGID
+		if group <= 1 || group == os.Getpid() {
+			group = 0
+		} else if t := procutil.StartTicks(group); s.StartTicks != 0 && t != 0 && t != s.StartTicks {
+			group = 0 // the pid now belongs to another process: the old group is gone
+		}
+		var members []procutil.Info
+		if group != 0 {
+			members = procutil.GroupMembers(group, s.StartTicks)
+		}
+		// Escapees (setsid) went to pid 1 with their owner dead: find them by
+		// the run file and by the mark they inherited.
+		strays := func() []procutil.Ref { return deadOwnersStrays(owner, s) }
+		escaped := strays()
+		if len(members) == 0 && len(escaped) == 0 {
 			continue
 		}
-		if t := procutil.StartTicks(s.PGID); s.StartTicks != 0 && t != 0 && t != s.StartTicks {
-			continue // the pid now belongs to another process: the old group is gone
-		}
-		members := procutil.GroupMembers(s.PGID, s.StartTicks)
-		if len(members) == 0 {
-			continue
-		}
-		sv := Survivor{Service: s.Name, PGID: s.PGID}
+		sv := Survivor{Service: s.Name, PGID: group}
 		for _, m := range members {
 			sv.PIDs = append(sv.PIDs, m.PID)
-			sv.Commands = append(sv.Commands, procutil.Cmdline(m.PID))
 		}
-		log.Warn().Str("service", s.Name).Int("pgid", s.PGID).Ints("pids", sv.PIDs).
+		for _, r := range escaped {
+			sv.PIDs = append(sv.PIDs, r.PID)
+		}
+		for _, pid := range sv.PIDs {
+			sv.Commands = append(sv.Commands, procutil.Cmdline(pid))
+		}
+		log.Warn().Str("service", s.Name).Int("pgid", group).Ints("pids", sv.PIDs).
 			Str("commands", strings.Join(sv.Commands, " | ")).
 			Int("dead_owner_pid", rf.PID).Msg("reaping processes left by a previous arena-dev")
-		stopLadder(groupTarget(s.PGID), DefaultStopTimeout, nil, log.With().Str("service", s.Name).Logger(), nil)
+		t := nothing("escaped descendants")
+		if len(members) > 0 {
+			t = groupTarget(group)
+		}
+		stopLadder(withStrays(t, strays), DefaultStopTimeout, nil, log.With().Str("service", s.Name).Logger(), nil)
 		found = append(found, sv)
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return found, err
 	}
 	return found, nil
+}
+
+// deadOwnersStrays are the live processes of service s of a dead arena-dev that
+// are outside its group: those the run file recorded, those carrying its mark,
+// and their descendants.
+func deadOwnersStrays(owner procutil.Ref, s ServiceStatus) []procutil.Ref {
+	table := procutil.Snapshot()
+	var mine []procutil.Ref
+	for r, name := range marked(table, owner, nil) {
+		if name == s.Name {
+			mine = append(mine, r)
+		}
+	}
+	return strays(table, procutil.Ref{PID: s.PID, StartTicks: s.StartTicks}, s.PGID, s.Escaped, mine)
 }
 
 // StopOwner is `arena-dev down`: it sends SIGTERM to the live arena-dev of runDir,

@@ -131,6 +131,19 @@ type ownerProc struct {
 // until its run file says the stack is ready.
 func startOwner(t *testing.T, runDir string, env ...string) (*ownerProc, *testenv.SyncBuffer, *RunFile) {
 	t.Helper()
+	owner, out := launchOwner(t, runDir, env...)
+	var rf *RunFile
+	waitFor(t, "the owner's run file to say ready", 60*time.Second, func() bool {
+		var err error
+		rf, err = ReadRunFile(runDir)
+		return err == nil && rf.Ready
+	})
+	return owner, out, rf
+}
+
+// launchOwner runs a supervisor (with RunUntilSignal) in a child process.
+func launchOwner(t *testing.T, runDir string, env ...string) (*ownerProc, *testenv.SyncBuffer) {
+	t.Helper()
 	spec := helper(t, "supervisor", "supervise", append([]string{"RUN_DIR=" + runDir}, env...)...)
 	cmd := exec.Command(spec.Command[0])
 	cmd.Env = append(cmd.Environ(), spec.Env...)
@@ -148,13 +161,7 @@ func startOwner(t *testing.T, runDir string, env ...string) (*ownerProc, *testen
 			t.Logf("owner output:\n%s", tail(out.String(), 4000))
 		}
 	})
-	var rf *RunFile
-	waitFor(t, "the owner's run file to say ready", 60*time.Second, func() bool {
-		var err error
-		rf, err = ReadRunFile(runDir)
-		return err == nil && rf.Ready
-	})
-	return owner, out, rf
+	return owner, out
 }
 
 // exitWithin waits for the owner process to exit, failing after d.

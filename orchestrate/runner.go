@@ -37,6 +37,7 @@ type runner interface {
 type childRunner struct {
 	spec           ServiceSpec
 	stdout, stderr *svclog.LineSplitter
+	owner          string // procutil.OwnerEnv's value
 	cmd            *exec.Cmd
 	doneCh         chan struct{}
 	err            error
@@ -44,8 +45,8 @@ type childRunner struct {
 	ticks          uint64
 }
 
-func newChildRunner(spec ServiceSpec, stdout, stderr *svclog.LineSplitter) *childRunner {
-	return &childRunner{spec: spec, stdout: stdout, stderr: stderr, doneCh: make(chan struct{})}
+func newChildRunner(spec ServiceSpec, owner string, stdout, stderr *svclog.LineSplitter) *childRunner {
+	return &childRunner{spec: spec, owner: owner, stdout: stdout, stderr: stderr, doneCh: make(chan struct{})}
 }
 
 func (c *childRunner) start() error {
@@ -72,7 +73,8 @@ func (c *childRunner) start() error {
 	cmd.Args[0] = argv[0]
 	cmd.Dir = dir
 	// PWD must match the cwd (workerd warns otherwise); later entries win.
-	cmd.Env = append(append(os.Environ(), c.spec.Env...), "PWD="+dir)
+	// The owner mark goes last so a service's own env cannot drop it.
+	cmd.Env = append(append(os.Environ(), c.spec.Env...), "PWD="+dir, procutil.OwnerEnv+"="+c.owner)
 	cmd.Stdin = nil // /dev/null: on a TTY partykit grabs raw mode, and Vite exits at EOF of a PTY
 	cmd.Stdout, cmd.Stderr = c.stdout, c.stderr
 	cmd.WaitDelay = waitDelay
@@ -85,6 +87,7 @@ func (c *childRunner) start() error {
 	c.ticks = procutil.StartTicks(cmd.Process.Pid)
 	go func() {
 		err := cmd.Wait()
+		procutil.Forget(cmd.Process.Pid)
 		if errors.Is(err, exec.ErrWaitDelay) {
 			err = nil // the leader exited cleanly; a leftover held its output
 		}

@@ -318,11 +318,17 @@ func (s *Supervisor) afterExit(sv *service, exitErr error) bool {
 	s.mu.Lock()
 	pgid := sv.st.PGID
 	s.mu.Unlock()
-	if pgid > 0 && procutil.GroupAlive(pgid) {
-		// The leader is gone but its group lives on (workerd after node): clear it
-		// so a restart finds the port free.
-		s.log.Warn().Str("service", spec.Name).Int("pgid", pgid).Msg("leader exited; stopping what is left of its group")
-		stopLadder(groupTarget(pgid), spec.StopTimeout, s.forceCh, s.log.With().Str("service", spec.Name).Logger(), nil)
+	if pgid > 0 {
+		s.scan()
+		s.mu.Lock()
+		strays := len(sv.st.Escaped)
+		s.mu.Unlock()
+		if strays > 0 || procutil.GroupAlive(pgid) {
+			// The leader is gone but its group or escapees live on (workerd after
+			// node, a setsid'd daemon): clear them so a restart finds the port free.
+			s.log.Warn().Str("service", spec.Name).Int("pgid", pgid).Int("escaped", strays).Msg("leader exited; stopping what is left of its tree")
+			stopLadder(s.coverEscapees(sv, groupTarget(pgid)), spec.StopTimeout, s.forceCh, s.log.With().Str("service", spec.Name).Logger(), nil)
+		}
 	}
 	clean := errors.Is(exitErr, errExitedZero)
 	msg := exitErr.Error()
@@ -383,7 +389,7 @@ func (s *Supervisor) newRunner(sv *service, att *attempt) runner {
 	if sv.spec.Run != nil {
 		return newInprocRunner(sv.spec, observedLog{s.logs, sv.spec.Name, observe}, att.markReady)
 	}
-	return newChildRunner(sv.spec,
+	return newChildRunner(sv.spec, ownerValue(procutil.RefOf(s.trk.self), sv.spec.Name),
 		s.logs.Writer(sv.spec.Name, "stdout", observe),
 		s.logs.Writer(sv.spec.Name, "stderr", observe))
 }
@@ -395,6 +401,8 @@ func (s *Supervisor) stopRunner(sv *service, r runner, why string) {
 	t := stopTarget{what: fmt.Sprintf("process group %d", r.pgid()), terminate: r.terminate, kill: r.kill, gone: r.gone}
 	if r.pgid() == 0 {
 		t.what, t.kill = "in-process service", nil
+	} else {
+		t = s.coverEscapees(sv, t)
 	}
 	log := s.log.With().Str("service", name).Str("reason", why).Logger()
 	stopLadder(t, sv.spec.StopTimeout, s.forceCh, log, func(msg string) { s.logs.Note(name, "stop ("+why+"): "+msg) })

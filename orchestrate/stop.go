@@ -28,6 +28,45 @@ func groupTarget(pgid int) stopTarget {
 	}
 }
 
+// withStrays extends t to processes outside its group (a service's escapees): each
+// signal also goes to every process find returns at that moment, and t is gone
+// only once those are gone too. Each is named by pid and start time, so a pid
+// reused meanwhile is never signalled.
+func withStrays(t stopTarget, find func() []procutil.Ref) stopTarget {
+	terminate, kill, gone := t.terminate, t.kill, t.gone
+	var last []procutil.Ref // the ladder runs its stages in one goroutine
+	signal := func(group func() error, one func(procutil.Ref) error) error {
+		err := group()
+		last = find()
+		for _, r := range last {
+			_ = one(r)
+		}
+		return err
+	}
+	t.terminate = func() error { return signal(terminate, procutil.TerminateRef) }
+	if kill != nil {
+		t.kill = func() error { return signal(kill, procutil.KillRef) }
+	}
+	t.gone = func() bool {
+		if !gone() {
+			return false
+		}
+		for _, r := range last {
+			if r.Alive() {
+				return false
+			}
+		}
+		return true
+	}
+	return t
+}
+
+// nothing is a target with no group of its own, for withStrays alone.
+func nothing(what string) stopTarget {
+	none := func() error { return nil }
+	return stopTarget{what: what, terminate: none, kill: none, gone: func() bool { return true }}
+}
+
 // stopLadder is the one escalation every stop goes through, each stage logged (and
 // noted in the service's log file when note is set): terminate, wait up to timeout
 // (cut short when force closes), kill, wait up to killWait. It reports whether the

@@ -79,6 +79,8 @@ type Supervisor struct {
 	fileMu sync.Mutex
 	runf   *RunFile
 	logs   *svclog.Logs
+
+	trk tracker // the services' descendants outside their groups (escapees.go)
 }
 
 // New validates the specs (names, commands, unknown depends_on, cycles, duplicate
@@ -97,6 +99,7 @@ func New(specs []ServiceSpec, opts Options) (*Supervisor, error) {
 		readyCh: make(chan struct{}), failCh: make(chan struct{}),
 		runningCh: make(chan struct{}), changed: make(chan struct{}),
 		forceCh: make(chan struct{}), doneCh: make(chan struct{}),
+		trk: tracker{self: procutil.Self(), marks: map[procutil.Ref]string{}, escaped: map[procutil.Ref]bool{}},
 	}
 	if opts.Logger != nil {
 		s.log = *opts.Logger
@@ -152,6 +155,7 @@ func (s *Supervisor) Run(ctx context.Context) (err error) {
 	s.mu.Unlock()
 	defer s.logs.Close()
 	s.persist()
+	stopWatch := s.startTreeWatch()
 
 	for _, sv := range s.order {
 		go s.runService(sv)
@@ -173,6 +177,8 @@ func (s *Supervisor) Run(ctx context.Context) (err error) {
 	}
 	s.stopAll()
 	<-allDone
+	s.sweepMarked()
+	stopWatch()
 	return s.summary(ctx)
 }
 

@@ -1,7 +1,6 @@
 package procutil
 
 import (
-	"os/exec"
 	"runtime"
 	"syscall"
 )
@@ -23,11 +22,4 @@ func init() {
 			f()
 		}
 	}()
-}
-
-// Start starts cmd on the spawner thread.
-func Start(cmd *exec.Cmd) error {
-	errc := make(chan error, 1)
-	spawnRequests <- func() { errc <- cmd.Start() }
-	return <-errc
 }

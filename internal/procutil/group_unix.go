@@ -84,3 +84,20 @@ func KillPID(pid int) error {
 	}
 	return err
 }
+
+// TerminateRef sends SIGTERM to one process if it is still the one r names.
+func TerminateRef(r Ref) error { return signalRef(r, unix.SIGTERM) }
+
+// KillRef sends SIGKILL to one process if it is still the one r names.
+func KillRef(r Ref) error { return signalRef(r, unix.SIGKILL) }
+
+func signalRef(r Ref, sig unix.Signal) error {
+	if r.PID <= 1 || r.PID == os.Getpid() || !r.Alive() {
+		return nil
+	}
+	err := unix.Kill(r.PID, sig)
+	if errors.Is(err, unix.ESRCH) {
+		return nil
+	}
+	return err
+}

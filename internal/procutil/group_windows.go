@@ -44,3 +44,7 @@ func PIDAlive(pid int) bool {
 func groupSignalable(pgid int) bool { return PIDAlive(pgid) }
 
 func LockFile(f *os.File) error { return nil }
+
+func TerminateRef(r Ref) error { return KillPID(r.PID) }
+
+func KillRef(r Ref) error { return KillPID(r.PID) }

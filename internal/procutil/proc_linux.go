@@ -13,7 +13,9 @@ import (
 type Info struct {
 	PID        int
 	State      byte // R, S, Z, ...
+	PPID       int
 	PGID       int
+	Session    int
 	StartTicks uint64 // since boot, in clock ticks: with the pid, identifies the process
 }
 
@@ -33,12 +35,14 @@ func ReadProc(pid int) (Info, error) {
 	if len(f) < 20 {
 		return Info{}, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
 	}
+	ppid, _ := strconv.Atoi(f[1])
 	pgid, _ := strconv.Atoi(f[2])
+	sid, _ := strconv.Atoi(f[3])
 	start, err := strconv.ParseUint(f[19], 10, 64)
 	if err != nil {
 		return Info{}, fmt.Errorf("/proc/%d/stat: start time: %w", pid, err)
 	}
-	return Info{PID: pid, State: f[0][0], PGID: pgid, StartTicks: start}, nil
+	return Info{PID: pid, State: f[0][0], PPID: ppid, PGID: pgid, Session: sid, StartTicks: start}, nil
 }
 
 // StartTicks is the process's start time, 0 when unknown.

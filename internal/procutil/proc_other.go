@@ -8,7 +8,9 @@ package procutil
 type Info struct {
 	PID        int
 	State      byte
+	PPID       int
 	PGID       int
+	Session    int
 	StartTicks uint64
 }
 

@@ -1,0 +1,18 @@
+//go:build !linux
+
+package procutil
+
+import "os"
+
+// Without /proc there is no process tree to walk, no subreaper and no environ to
+// read: stops reach the process group only.
+
+func Snapshot() []Info                                { return nil }
+func Descendants(pid int) []Info                      { return nil }
+func DescendantsIn(table []Info, roots ...int) []Info { return nil }
+func EnvValue(pid int, key string) (string, bool)     { return "", false }
+func BecomeSubreaper() error                          { return nil }
+func Forget(pid int)                                  {}
+func ReapZombie(p Info) bool                          { return false }
+
+func Self() Info { return Info{PID: os.Getpid()} }

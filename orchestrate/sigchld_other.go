@@ -1,0 +1,7 @@
+//go:build !unix
+
+package orchestrate
+
+import "os"
+
+var childSignals []os.Signal
