@@ -128,6 +128,7 @@ func newApp() *cli.App {
 			composeCommand(),
 			versionCommand(),
 			completionCommand(),
+			conformanceCommand(),
 		}, controlCommands()...),
 	}
 }
