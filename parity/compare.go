@@ -170,7 +170,7 @@ func diffJSON(out *[]Difference, path string, a, b any) {
 		return
 	}
 	if aok && bok {
-		*out = append(*out, Difference{What: path + " length", Go: fmt.Sprint(len(as)), Worker: fmt.Sprint(len(bs))})
+		*out = append(*out, Difference{What: strings.TrimSpace(path + " length"), Go: fmt.Sprint(len(as)), Worker: fmt.Sprint(len(bs))})
 		return
 	}
 	if show(a) != show(b) {

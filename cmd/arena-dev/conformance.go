@@ -134,7 +134,7 @@ func printResults(w io.Writer, base string, ext bool, res []conformance.Result) 
 	tw.Flush()
 	for _, r := range res {
 		for _, f := range r.Failures {
-			fmt.Fprintf(w, "  %s: %s\n", r.Name, f)
+			fmt.Fprintf(w, "  %s: %s\n", r.Name, strings.TrimSpace(f))
 		}
 	}
 	fmt.Fprintf(w, "\n%d passed, %d failed\n", len(res)-failed, failed)
@@ -151,6 +151,13 @@ func conformanceDiff(c *cli.Context, p *project.Project) error {
 	fmt.Fprintf(w, "arena-dev (Go) vs the Worker (wrangler dev): %d keys of namespace %s copied to each; %d requests sent to both\n",
 		rep.Copied, p.Answers.NamespaceID, rep.Requests)
 	fmt.Fprintf(w, "normalised: %s\n", strings.Join(parity.Normalised, "; "))
+	failed := 0
+	for _, r := range rep.Steps {
+		if !r.Passed() {
+			failed++
+		}
+	}
+	fmt.Fprintf(w, "the suite on arena-dev meanwhile: %d passed, %d failed\n", len(rep.Steps)-failed, failed)
 	if len(rep.Differences) == 0 {
 		fmt.Fprintln(w, "no differences")
 		return nil
