@@ -53,17 +53,21 @@ func TestCopyNamespace(t *testing.T) {
 	}
 }
 
-// Keep puts the categories back as they were: changed ones restored, new ones deleted.
-func TestKeepRestoresTheCategories(t *testing.T) {
+// Borrow empties the categories for the suite, then puts them back as they were:
+// changed ones restored, new ones deleted.
+func TestBorrowRestoresTheCategories(t *testing.T) {
 	root := t.TempDir()
 	st, ns := openNS(t, root)
 	defer st.Close()
 	if _, err := ns.Put("answers:color", []byte(`["mine"]`), emulator.PutOptions{Metadata: json.RawMessage(`{"m":true}`)}); err != nil {
 		t.Fatal(err)
 	}
-	restore, err := Keep(root, "ns")
+	restore, err := Borrow(root, "ns")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if _, err := ns.Get("answers:color"); !errors.Is(err, emulator.ErrNotFound) {
+		t.Fatalf("the suite would not start on an empty color: %v", err)
 	}
 	for _, k := range []string{"answers:color", "answers:grape"} {
 		if _, err := ns.Put(k, []byte(`["suite"]`), emulator.PutOptions{}); err != nil {

@@ -78,7 +78,7 @@ func Diff(ctx context.Context, p *project.Project, o Options) (*Report, error) {
 		return nil, err
 	}
 	defer w.stop()
-	goURL, stopGo, err := serveGo(goRoot, wp.Answers)
+	goURL, goNS, stopGo, err := serveGo(goRoot, wp.Answers)
 	if err != nil {
 		return nil, err
 	}
@@ -97,6 +97,13 @@ func Diff(ctx context.Context, p *project.Project, o Options) (*Report, error) {
 			return nil, err
 		}
 		res.Body.Close()
+	}
+	// The suite starts on empty categories (it POSTs answers the seeds have).
+	if err := clearCategories(goNS); err != nil {
+		return nil, err
+	}
+	if err := clearWorkerCopy(workerRoot, wp.Answers.NamespaceID); err != nil {
+		return nil, err
 	}
 	rep.Steps = conformance.Check(goURL, conformance.Options{Client: client, AllowedOrigin: allowedOrigin(wp.Answers.CORSOrigins)})
 	rep.Requests, rep.Differences = tee.Result()
@@ -123,20 +130,20 @@ func allowedOrigin(origins []string) string {
 
 // serveGo serves arena-dev's API over the namespace under root on a free
 // loopback port, as `up` does in go mode.
-func serveGo(root string, a project.Answers) (string, func(), error) {
+func serveGo(root string, a project.Answers) (string, *emulator.Namespace, func(), error) {
 	st, err := emulator.Open(root)
 	if err != nil {
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	ns, err := st.Namespace(a.NamespaceID)
 	if err != nil {
 		st.Close()
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		st.Close()
-		return "", nil, err
+		return "", nil, nil, err
 	}
 	srv := answers.New(ns, answers.Options{Logger: zerolog.Nop(), CORSOrigins: a.CORSOrigins})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -145,9 +152,24 @@ func serveGo(root string, a project.Answers) (string, func(), error) {
 		defer close(done)
 		_ = answers.Serve(ctx, ln, srv) // as `up` serves it, protocol errors in JSON too
 	}()
-	return "http://" + ln.Addr().String(), func() {
+	return "http://" + ln.Addr().String(), ns, func() {
 		cancel()
 		<-done
 		_ = st.Close()
 	}, nil
+}
+
+// clearWorkerCopy empties the categories of the Worker's copy, beside the running
+// workerd (Miniflare reads KV from its files on every request).
+func clearWorkerCopy(root, id string) error {
+	st, err := emulator.Open(root)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ns, err := st.Namespace(id)
+	if err != nil {
+		return err
+	}
+	return clearCategories(ns)
 }

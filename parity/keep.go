@@ -7,11 +7,12 @@ import (
 	"github.com/sommelier-arena/arena-dev/emulator"
 )
 
-// Keep saves the category keys of namespace ns under root (the conformance suite
-// replaces some of them) and returns the function that puts them back exactly:
-// the same bytes, metadata and expiration, and a key that did not exist deleted.
-// Written through the emulator, which both implementations read at once.
-func Keep(root, ns string) (restore func() error, err error) {
+// Borrow lends the categories of namespace ns under root to the conformance suite,
+// which expects to start on empty ones (it POSTs answers the seeds have): it saves
+// the category keys, deletes them, and returns the function that puts them back
+// exactly (the same bytes, metadata and expiration; a key that did not exist is
+// deleted). Written through the emulator, which both implementations read at once.
+func Borrow(root, ns string) (restore func() error, err error) {
 	st, err := emulator.Open(root)
 	if err != nil {
 		return nil, err
@@ -31,6 +32,10 @@ func Keep(root, ns string) (restore func() error, err error) {
 		}
 		saved[key] = e // nil: absent
 	}
+	if err := clearCategories(n); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return func() error {
 		defer st.Close()
 		var errs []error
@@ -47,4 +52,14 @@ func Keep(root, ns string) (restore func() error, err error) {
 		}
 		return errors.Join(errs...)
 	}, nil
+}
+
+// clearCategories deletes the five category keys.
+func clearCategories(n *emulator.Namespace) error {
+	for _, c := range conformance.Categories {
+		if err := n.Delete("answers:" + c); err != nil && !errors.Is(err, emulator.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
 }

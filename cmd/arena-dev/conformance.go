@@ -61,8 +61,9 @@ func conformanceAction(c *cli.Context) error {
 			return &notRunningError{root: p.Root}
 		}
 		p, base = running, running.Answers.URL
-		// The suite replaces categories of the user's own data: put them back.
-		if restore, err = parity.Keep(p.Answers.PersistRoot, p.Answers.NamespaceID); err != nil {
+		// The suite starts on empty categories and replaces some: lend it the
+		// user's data and put it back afterwards.
+		if restore, err = parity.Borrow(p.Answers.PersistRoot, p.Answers.NamespaceID); err != nil {
 			return err
 		}
 	} else {
