@@ -32,6 +32,20 @@ func seedForWorker(p *project.Project, ns *Answers, log zerolog.Logger) error {
 	return nil
 }
 
+// SeedForWorker seeds the categories that do not exist yet in the state a Worker
+// will serve (compose up in worker mode; `up` does it in Run).
+func SeedForWorker(p *project.Project, log zerolog.Logger) error {
+	if p.Answers.Mode != project.ModeWorker || !p.Answers.Seed {
+		return nil
+	}
+	ns, err := OpenAnswers(p.Answers)
+	if err != nil {
+		return err
+	}
+	defer ns.Close()
+	return seedForWorker(p, ns, log)
+}
+
 // checkWorkerNode: in worker mode the node that wrangler's `#!/usr/bin/env node`
 // finds on the service's PATH must satisfy wrangler's engines.node. wrangler 4 on
 // an older Node exits at once with a message lost among restarts; this says it
