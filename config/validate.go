@@ -15,6 +15,9 @@ func (p *Project) validate() error {
 	if a.Port < 1 || a.Port > 65535 {
 		return p.errAt("answers.port", "%d is not a TCP port (1-65535)", a.Port)
 	}
+	if a.Mode != "" && a.Mode != ModeGo && a.Mode != ModeWorker {
+		return p.errAt("answers.mode", "%q: want \"go\" (the default) or \"worker\"", a.Mode)
+	}
 	if a.Binding == "" && a.NamespaceID == "" {
 		return p.errAt("answers", "set binding or namespace_id")
 	}

@@ -31,6 +31,8 @@ type Options struct {
 	// PortsAuto (--ports auto) gives every service with a port a free one (a
 	// --port still wins); everything derived follows.
 	PortsAuto bool
+	// AnswersMode (--answers) replaces arena-dev.toml's [answers] mode.
+	AnswersMode string
 }
 
 var stackName = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,62}$`)
@@ -104,6 +106,18 @@ func Resolve(o Options) (*Project, error) {
 	p.Answers.CORSOrigins, p.Answers.CORSFrom, err = corsOrigins(cp, o, p.Answers.WranglerConfig)
 	if err != nil {
 		return nil, err
+	}
+	// Worker mode: the answers service becomes a child, once CORS is known.
+	if p.Answers.Mode, err = answersMode(cp, o); err != nil {
+		return nil, err
+	}
+	if p.Answers.Mode == ModeWorker {
+		if err := checkWorkerNamespace(cp, p.Answers); err != nil {
+			return nil, err
+		}
+		disabled, why := p.Services[0].Disabled, p.Services[0].DisabledWhy
+		p.Services[0] = workerService(p.Root, p.Answers, env)
+		p.Services[0].Disabled, p.Services[0].DisabledWhy = disabled, why
 	}
 	return p, nil
 }

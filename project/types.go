@@ -24,6 +24,7 @@ type Project struct {
 // Answers is the wine-answers API and the KV namespace it serves.
 type Answers struct {
 	Host        string // bind address
+	Mode        string // ModeGo: served in process; ModeWorker: `wrangler dev` of the Worker
 	Port        int
 	URL         string // where children reach it (a wildcard host becomes 127.0.0.1)
 	NamespaceID string

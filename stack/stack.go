@@ -63,6 +63,9 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer ns.Close()
+	if err := seedForWorker(p, ns, o.Logger); err != nil {
+		return err
+	}
 
 	if err := os.MkdirAll(p.RunDir, 0o755); err != nil {
 		return fmt.Errorf("run directory: %w", err)
@@ -121,7 +124,10 @@ func Specs(p *project.Project, ns *Answers, sup func() *orchestrate.Supervisor) 
 }
 
 // Preflight checks, before anything starts or any state is created, that every
-// enabled service's program is there.
+// enabled service's program is there (and, in worker mode, the Node wrangler needs).
 func Preflight(p *project.Project) error {
-	return orchestrate.CheckPrograms(Specs(p, nil, nil))
+	if err := orchestrate.CheckPrograms(Specs(p, nil, nil)); err != nil {
+		return err
+	}
+	return checkWorkerNode(p)
 }

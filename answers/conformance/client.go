@@ -6,13 +6,20 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"testing"
 	"time"
 )
 
+// T is what the suite needs of a test: *testing.T has it, and so has Check's
+// recorder, which runs the suite outside `go test` (arena-dev conformance).
+type T interface {
+	Helper()
+	Errorf(format string, args ...any)
+	Fatalf(format string, args ...any)
+}
+
 // client sends requests to the API under test and decodes its answers.
 type client struct {
-	t    *testing.T
+	t    T
 	base string
 	http *http.Client
 }
@@ -129,7 +136,7 @@ func ids(l []Entry) []string {
 	return out
 }
 
-func checkEntry(t *testing.T, what string, e Entry, id, label string, custom bool) {
+func checkEntry(t T, what string, e Entry, id, label string, custom bool) {
 	t.Helper()
 	if e.ID != id || e.Label != label || e.Custom != custom {
 		t.Errorf("%s: entry %+v, want id %q label %q custom %v", what, e, id, label, custom)

@@ -32,6 +32,13 @@ var Categories = []string{"color", "country", "grape", "vintage", "wine"}
 
 // Run checks the API at base (e.g. "http://127.0.0.1:8787") as subtests of t, in order.
 func Run(t *testing.T, base string, o Options) {
+	o = o.withDefaults()
+	for _, s := range steps(o) {
+		t.Run(s.name, func(t *testing.T) { s.fn(o.client(t, base), o) })
+	}
+}
+
+func (o Options) withDefaults() Options {
 	if o.AllowedOrigin == "" {
 		o.AllowedOrigin = "http://localhost:4321"
 	}
@@ -41,10 +48,22 @@ func Run(t *testing.T, base string, o Options) {
 	if o.Client == nil {
 		o.Client = &http.Client{Timeout: 10 * time.Second}
 	}
-	steps := []struct {
-		name string
-		fn   func(*client, Options)
-	}{
+	return o
+}
+
+func (o Options) client(t T, base string) *client {
+	return &client{t: t, base: strings.TrimRight(base, "/"), http: o.Client}
+}
+
+type step struct {
+	name string
+	fn   func(*client, Options)
+}
+
+// steps are the suite's checks in order; each may rely on the data the ones
+// before it left.
+func steps(o Options) []step {
+	s := []step{
 		{"healthz", checkHealthz},
 		{"get all", checkGetAll},
 		{"replace list", checkReplaceList},
@@ -58,19 +77,9 @@ func Run(t *testing.T, base string, o Options) {
 		{"cors", checkCORS},
 	}
 	if o.Extensions {
-		steps = append(steps, struct {
-			name string
-			fn   func(*client, Options)
-		}{"etag and if-match", checkETags}, struct {
-			name string
-			fn   func(*client, Options)
-		}{"usage meter", checkUsage})
+		s = append(s, step{"etag and if-match", checkETags}, step{"usage meter", checkUsage})
 	}
-	for _, s := range steps {
-		t.Run(s.name, func(t *testing.T) {
-			s.fn(&client{t: t, base: strings.TrimRight(base, "/"), http: o.Client}, o)
-		})
-	}
+	return s
 }
 
 func checkHealthz(c *client, _ Options) {

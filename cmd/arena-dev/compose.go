@@ -13,6 +13,7 @@ import (
 	"github.com/docker/docker/client"
 	"github.com/sommelier-arena/arena-dev/compose"
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
+	"github.com/sommelier-arena/arena-dev/stack"
 	"github.com/urfave/cli/v2"
 )
 
@@ -175,6 +176,7 @@ func stackFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "port", Usage: "override a service's port, inside and published: SERVICE=N (repeatable)"},
 		&cli.StringFlag{Name: "persist-to", Aliases: []string{"state-dir"}, Usage: "the .wrangler/state to mount at /state (default: the project's, beside the Worker's wrangler config)"},
 		&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin the API allows (repeatable; as for up)"},
+		&cli.StringFlag{Name: "answers", Usage: "who serves the answers API: `go` (the default) or worker (wrangler dev of the project's Worker, in the Node image)"},
 	)
 }
 
@@ -198,6 +200,12 @@ func composeUp(c *cli.Context) error {
 	bin, err := os.Executable()
 	if err != nil {
 		return fmt.Errorf("finding arena-dev's own binary: %w", err)
+	}
+	// `wrangler dev` seeds nothing: in worker mode arena-dev seeds the mounted state.
+	if m, err := resolveProject(c); err != nil {
+		return err
+	} else if err := stack.SeedForWorker(m, *logOf(c)); err != nil {
+		return err
 	}
 	return withEngine(c, func(ctx context.Context, cli client.APIClient) error {
 		err := compose.Up(ctx, cli, p, compose.UpOptions{Binary: bin, Wait: c.Bool("wait"), WaitTimeout: c.Duration("wait-timeout"), Progress: os.Stderr})

@@ -129,6 +129,7 @@ func newApp() *cli.App {
 			versionCommand(),
 			completionCommand(),
 			openCommand(),
+			conformanceCommand(),
 		}, controlCommands()...),
 	}
 }

@@ -34,6 +34,7 @@ func resolveProject(c *cli.Context) (*project.Project, error) {
 		Services:    upServices(c),
 		Name:        c.String("name"),
 		PortsAuto:   c.String("ports") == "auto",
+		AnswersMode: c.String("answers"),
 	})
 }
 

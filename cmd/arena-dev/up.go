@@ -35,6 +35,7 @@ func upCommand() *cli.Command {
 			&cli.StringFlag{Name: "persist-to", Usage: "KV persist root (like wrangler's --persist-to)"},
 			&cli.StringSliceFlag{Name: "port", Usage: "override a service's port: SERVICE=PORT (repeatable)"},
 			&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin the API allows (repeatable; replaces arena-dev.toml's and the Worker's CORS_ORIGINS; \"*\" = any)"},
+			&cli.StringFlag{Name: "answers", Usage: "who serves the answers API: `go` (arena-dev, the default) or worker (`wrangler dev` of the project's Worker)"},
 			&cli.BoolFlag{Name: "background-child", Hidden: true},
 		),
 		Action: upAction,
@@ -113,6 +114,9 @@ func upBackground(c *cli.Context, p *project.Project) error {
 	for _, v := range c.StringSlice("cors-origin") {
 		args = append(args, "--cors-origin", v)
 	}
+	if m := c.String("answers"); m != "" {
+		args = append(args, "--answers", m)
+	}
 	for _, v := range c.StringSlice("profile") {
 		args = append(args, "--profile", v)
 	}
@@ -181,7 +185,7 @@ func alreadyUp(c *cli.Context, p *project.Project, rf *orchestrate.RunFile) erro
 		}
 		again, err := project.Resolve(project.Options{Dir: p.Root, File: c.String("file"), Ports: ports,
 			PersistTo: c.String("persist-to"), Ephemeral: c.Bool("ephemeral"), CORSOrigins: c.StringSlice("cors-origin"),
-			Services: upServices(c), Profiles: c.StringSlice("profile"), Name: p.Name})
+			Services: upServices(c), Profiles: c.StringSlice("profile"), Name: p.Name, AnswersMode: c.String("answers")})
 		if err != nil {
 			return err
 		}
