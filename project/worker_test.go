@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/sommelier-arena/arena-dev/internal/testenv"
 )
 
 // workerProject is a project with a Worker in w/ and wrangler installed at the
@@ -14,9 +16,9 @@ import (
 func workerProject(t *testing.T, toml string) string {
 	t.Helper()
 	dir := t.TempDir()
-	write(t, filepath.Join(dir, "arena-dev.toml"), toml)
-	write(t, filepath.Join(dir, "w", "wrangler.toml"), "name = \"w\"\nmain = \"src/index.ts\"\n[[kv_namespaces]]\nbinding = \"ANSWERS\"\nid = \"ns1\"\n[vars]\nCORS_ORIGINS = \"http://a.test\"\n")
-	write(t, filepath.Join(dir, "node_modules", ".bin", "wrangler"), "#!/usr/bin/env node\n")
+	testenv.WriteFile(t, filepath.Join(dir, "arena-dev.toml"), toml)
+	testenv.WriteFile(t, filepath.Join(dir, "w", "wrangler.toml"), "name = \"w\"\nmain = \"src/index.ts\"\n[[kv_namespaces]]\nbinding = \"ANSWERS\"\nid = \"ns1\"\n[vars]\nCORS_ORIGINS = \"http://a.test\"\n")
+	testenv.WriteFile(t, filepath.Join(dir, "node_modules", ".bin", "wrangler"), "#!/usr/bin/env node\n")
 	return dir
 }
 
@@ -94,7 +96,7 @@ func TestWorkerModeNamespaceMustBeTheWorkers(t *testing.T) {
 // root's (missing) one is named, so the preflight's hint points at the project.
 func TestWorkerWranglerIsTheNearest(t *testing.T) {
 	dir := workerProject(t, workerToml)
-	write(t, filepath.Join(dir, "w", "node_modules", ".bin", "wrangler"), "")
+	testenv.WriteFile(t, filepath.Join(dir, "w", "node_modules", ".bin", "wrangler"), "")
 	p, err := Resolve(Options{Dir: dir, AnswersMode: "worker"})
 	if err != nil {
 		t.Fatal(err)
