@@ -23,6 +23,8 @@ type Options struct {
 	CORSOrigins []string // --cors-origin: replaces every other source
 	Services    []string // `up SVC...`: only these and what they depend on are started
 	Profiles    []string // --profile: also start the services of these profiles
+	// --kv-consistency and --kv-propagation-delay, as typed; they win over arena-dev.toml.
+	KVConsistency, KVPropagationDelay string
 }
 
 // UsageError is a bad flag or configuration: the CLI exits 2 on it.
@@ -134,7 +136,12 @@ func resolveAnswers(cp *config.Project, o Options) (Answers, error) {
 	if err != nil {
 		return Answers{}, err
 	}
+	mode, delay, err := Consistency(a.KVConsistency, time.Duration(a.KVPropagationDelay), o.KVConsistency, o.KVPropagationDelay)
+	if err != nil {
+		return Answers{}, &UsageError{err}
+	}
 	out := Answers{
+		KVConsistency: mode, KVPropagationDelay: delay,
 		Host: a.Host, Port: a.Port, URL: cp.AnswersURL(),
 		NamespaceID: ns.ID, PersistRoot: ns.PersistRoot,
 		Seed: a.Seed == nil || *a.Seed, Ephemeral: o.Ephemeral,
