@@ -112,6 +112,7 @@ func newApp() *cli.App {
 			logsCommand(),
 			initCommand(),
 			composeCommand(),
+			snapshotCommand(),
 		}, controlCommands()...),
 	}
 }

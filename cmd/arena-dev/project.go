@@ -25,6 +25,9 @@ func resolveProject(c *cli.Context) (*project.Project, error) {
 		CORSOrigins: c.StringSlice("cors-origin"),
 		Profiles:    c.StringSlice("profile"),
 		Services:    upServices(c),
+		// up and serve have these flags; other commands read "" (not given).
+		KVConsistency:      c.String("kv-consistency"),
+		KVPropagationDelay: c.String("kv-propagation-delay"),
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strconv"
@@ -12,6 +13,9 @@ import (
 	"syscall"
 
 	"github.com/sommelier-arena/arena-dev/answers"
+	"github.com/sommelier-arena/arena-dev/control"
+	"github.com/sommelier-arena/arena-dev/kvedge"
+	"github.com/sommelier-arena/arena-dev/project"
 	"github.com/sommelier-arena/arena-dev/seeds"
 	"github.com/urfave/cli/v2"
 )
@@ -31,7 +35,7 @@ func serveCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin allowed by CORS (repeatable; \"*\" = any; default: the project's)"},
 			&cli.StringSliceFlag{Name: "allow-host", Usage: "Host header name served besides loopback ones and --host (repeatable; e.g. a compose service name; \"*\" = any)"},
 			&cli.BoolFlag{Name: "no-seed", Usage: "do not seed categories that do not exist yet"},
-		}, namespaceFlags()...),
+		}, append(consistencyFlags(), namespaceFlags()...)...), // e2eflags.go
 		Action: runServe,
 	}
 }
@@ -55,6 +59,10 @@ func runServe(c *cli.Context) error {
 	if c.IsSet("cors-origin") {
 		a.CORSOrigins = c.StringSlice("cors-origin")
 	}
+	mode, delay, err := project.Consistency(a.KVConsistency, a.KVPropagationDelay, c.String("kv-consistency"), c.String("kv-propagation-delay"))
+	if err != nil {
+		return usagef("%v", err)
+	}
 	if a.Port < 1 || a.Port > 65535 {
 		return usagef("--port %d: want a TCP port from 1 to 65535", a.Port)
 	}
@@ -73,7 +81,14 @@ func runServe(c *cli.Context) error {
 	if w := answers.BindWarning(a.Host); w != "" {
 		log.Warn().Msg(w)
 	}
-	srv := answers.New(ns, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins,
+	var kv answers.KV = ns
+	var edge *kvedge.KV // nil: strongly consistent
+	if mode == "edge" {
+		edge = kvedge.New(ns, kvedge.Options{Delay: delay})
+		kv = edge
+		log.Info().Dur("delay", delay).Msg("edge KV consistency: each X-Arena-Colo location serves what it read for the delay; POST /_arena/kv/propagate ends it")
+	}
+	srv := answers.New(kv, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins,
 		AllowedHosts: append([]string{a.Host}, c.StringSlice("allow-host")...)})
 	if !c.Bool("no-seed") {
 		res, err := seeds.SeedEmpty(srv.Store())
@@ -88,7 +103,10 @@ func runServe(c *cli.Context) error {
 	defer stop()
 	log.Info().Str("namespace", ns.ID()).Str("state", store.Root()).
 		Strs("cors", a.CORSOrigins).Msgf("wine-answers API on http://%s", ln.Addr())
-	if err := answers.Serve(ctx, ln, answers.LogRequests(log, srv)); err != nil {
+	mux := http.NewServeMux()
+	mux.Handle("/_arena/kv/", control.Guard(kvedge.Handler(edge), a.Host))
+	mux.Handle("/", srv)
+	if err := answers.Serve(ctx, ln, answers.LogRequests(log, mux)); err != nil {
 		return fmt.Errorf("serving: %w", err)
 	}
 	log.Info().Msg("stopped")

@@ -24,7 +24,7 @@ func upCommand() *cli.Command {
 			"same project it just prints the status. Named SERVICEs start with what they depend\n" +
 			"on, and nothing else.",
 		ArgsUsage: "[SERVICE...]",
-		Flags: append(projectFlags(),
+		Flags: append(append(projectFlags(),
 			&cli.StringSliceFlag{Name: "profile", Usage: "also start the services of this profile (repeatable)"},
 			&cli.BoolFlag{Name: "wait", Usage: "start in the background and return once all services are ready"},
 			&cli.DurationFlag{Name: "timeout", Value: 3 * time.Minute, Usage: "with --wait: give up (and stop everything) after this"},
@@ -33,7 +33,7 @@ func upCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "port", Usage: "override a service's port: SERVICE=PORT (repeatable)"},
 			&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin the API allows (repeatable; replaces arena-dev.toml's and the Worker's CORS_ORIGINS; \"*\" = any)"},
 			&cli.BoolFlag{Name: "background-child", Hidden: true},
-		),
+		), e2eUpFlags()...), // e2eflags.go
 		Action: upAction,
 	}
 }
@@ -51,7 +51,12 @@ func upAction(c *cli.Context) error {
 	}
 	format := logFormat(c)
 	log := *logOf(c)
+	fixtures, err := fixturesLoader(c.String("fixtures"), &log)
+	if err != nil {
+		return err
+	}
 	return stack.Run(context.Background(), stack.Options{
+		Fixtures:  fixtures,
 		Project:   p,
 		Logger:    log,
 		Output:    os.Stdout,
@@ -99,6 +104,9 @@ func upBackground(c *cli.Context, p *project.Project) error {
 	}
 	for _, v := range c.StringSlice("profile") {
 		args = append(args, "--profile", v)
+	}
+	if args, err = e2eUpArgs(c, args); err != nil {
+		return err
 	}
 	args = append(args, c.Args().Slice()...)
 	if err := stack.StartBackground(p, exe, args, c.Duration("timeout"), *logOf(c)); err != nil {
