@@ -141,9 +141,14 @@ func (s *Server) serveEncoded(w http.ResponseWriter, r *http.Request, c *encoded
 	}
 }
 
-// update is Store.Update followed by dropping the category's cached response, so
-// the next GET reads what was written.
-func (s *Server) update(cat Category, fn func(cur Snapshot) ([]Entry, error)) ([]Entry, error) {
+// update is Store.Update (through the request's location in edge mode) followed
+// by dropping the category's cached response, so the next GET reads what was
+// written.
+func (s *Server) update(r *http.Request, cat Category, fn func(cur Snapshot) ([]Entry, error)) ([]Entry, error) {
+	st, err := s.storeFor(r)
+	if err != nil {
+		return nil, err
+	}
 	defer s.cache.invalidate(cat)
-	return s.store.Update(cat, fn)
+	return st.Update(cat, fn)
 }

@@ -27,7 +27,7 @@ func newCORSPolicy(origins []string) corsPolicy {
 
 const (
 	corsMethods = "GET, POST, PUT, DELETE, OPTIONS"
-	corsHeaders = "Content-Type, If-Match, If-None-Match"
+	corsHeaders = "Content-Type, If-Match, If-None-Match, X-Arena-Colo"
 )
 
 // apply sets the CORS headers and handles preflights. It returns false when the

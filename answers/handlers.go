@@ -34,9 +34,14 @@ func (s *Server) respondList(w http.ResponseWriter, r *http.Request, status int,
 func (s *Server) getAll(w http.ResponseWriter, r *http.Request) {
 	// Build the object by hand to keep category order and the stored bytes' form.
 	var b strings.Builder
+	st, err := s.storeFor(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	b.WriteByte('{')
 	for i, cat := range Categories {
-		snap, err := s.store.Read(cat)
+		snap, err := st.Read(cat)
 		if err != nil {
 			s.fail(w, r, err)
 			return
@@ -52,6 +57,18 @@ func (s *Server) getAll(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getCategory(w http.ResponseWriter, r *http.Request, cat Category) {
+	if s.locs != nil { // edge mode: each location its own view, so no shared cache
+		st, err := s.storeFor(r)
+		if err == nil {
+			var snap Snapshot
+			if snap, err = st.Read(cat); err == nil {
+				s.respondList(w, r, 200, EncodeList(snap.List))
+				return
+			}
+		}
+		s.fail(w, r, err)
+		return
+	}
 	c, err := s.encoded(cat)
 	if err != nil {
 		s.fail(w, r, err)
@@ -135,7 +152,7 @@ func (s *Server) post(w http.ResponseWriter, r *http.Request, cat Category) {
 	if req.Custom != nil {
 		entry.Custom = *req.Custom
 	}
-	list, err := s.update(cat, func(cur Snapshot) ([]Entry, error) {
+	list, err := s.update(r, cat, func(cur Snapshot) ([]Entry, error) {
 		if err := checkIfMatch(r, cur); err != nil {
 			return nil, err
 		}
@@ -164,7 +181,7 @@ func (s *Server) putEntry(w http.ResponseWriter, r *http.Request, cat Category, 
 	}
 	var entry Entry
 	created := false
-	list, err := s.update(cat, func(cur Snapshot) ([]Entry, error) {
+	list, err := s.update(r, cat, func(cur Snapshot) ([]Entry, error) {
 		if err := checkIfMatch(r, cur); err != nil {
 			return nil, err
 		}
@@ -200,7 +217,7 @@ func (s *Server) putEntry(w http.ResponseWriter, r *http.Request, cat Category, 
 }
 
 func (s *Server) deleteEntry(w http.ResponseWriter, r *http.Request, cat Category, id string) {
-	list, err := s.update(cat, func(cur Snapshot) ([]Entry, error) {
+	list, err := s.update(r, cat, func(cur Snapshot) ([]Entry, error) {
 		if err := checkIfMatch(r, cur); err != nil {
 			return nil, err
 		}
@@ -252,7 +269,7 @@ func (s *Server) putList(w http.ResponseWriter, r *http.Request, cat Category) {
 		}
 		next = append(next, Entry{ID: id, Label: label, Custom: custom, CreatedAt: s.timestamp()})
 	}
-	list, err := s.update(cat, func(cur Snapshot) ([]Entry, error) {
+	list, err := s.update(r, cat, func(cur Snapshot) ([]Entry, error) {
 		if err := checkIfMatch(r, cur); err != nil {
 			return nil, err
 		}

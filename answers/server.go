@@ -45,6 +45,7 @@ type Server struct {
 	hosts hostPolicy
 	now   func() time.Time
 	cache responseCache
+	locs  Locations // edge mode: per-location views of the KV; nil = one strongly consistent view
 	// revalidate is revalidateAfter; tests stretch it to show writes need no wait.
 	revalidate time.Duration
 }
@@ -60,7 +61,9 @@ func New(kv KV, o Options) *Server {
 	if o.CORSOrigins == nil {
 		o.CORSOrigins = DefaultCORSOrigins
 	}
+	locs, _ := kv.(Locations)
 	return &Server{
+		locs:       locs,
 		store:      NewStore(kv, o.Meter, o.Logger),
 		meter:      o.Meter,
 		log:        o.Logger,

@@ -43,6 +43,10 @@ type Answers struct {
 	PersistTo      string   `toml:"persist_to"`
 	CORSOrigins    []string `toml:"cors_origins"` // unset: the Worker's CORS_ORIGINS (.dev.vars, [vars]); ${VAR}s expand
 	Seed           *bool    `toml:"seed"`         // seed an empty namespace at start; default true
+	// KVConsistency is "strong" (default) or "edge": per-location caches, stale up
+	// to KVPropagationDelay (default 60s), as production KV (see docs/consistency.md).
+	KVConsistency      string   `toml:"kv_consistency"`
+	KVPropagationDelay Duration `toml:"kv_propagation_delay"`
 }
 
 // Service is one supervised child process.

@@ -21,6 +21,9 @@ func (p *Project) validate() error {
 	if a.Binding == "" && a.NamespaceID == "" {
 		return p.errAt("answers", "set binding or namespace_id")
 	}
+	if a.KVConsistency != "" && a.KVConsistency != "strong" && a.KVConsistency != "edge" {
+		return p.errAt("answers.kv_consistency", "%q: want \"strong\" (the default) or \"edge\"", a.KVConsistency)
+	}
 	ports := map[int]string{a.Port: "answers"}
 	for _, name := range p.ServiceNames() {
 		if err := p.validateService(name, ports); err != nil {

@@ -33,6 +33,8 @@ type Options struct {
 	PortsAuto bool
 	// AnswersMode (--answers) replaces arena-dev.toml's [answers] mode.
 	AnswersMode string
+	// --kv-consistency and --kv-propagation-delay, as typed; they win over arena-dev.toml.
+	KVConsistency, KVPropagationDelay string
 }
 
 var stackName = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,62}$`)
@@ -169,7 +171,12 @@ func resolveAnswers(cp *config.Project, o Options) (Answers, error) {
 	if err != nil {
 		return Answers{}, err
 	}
+	mode, delay, err := Consistency(a.KVConsistency, time.Duration(a.KVPropagationDelay), o.KVConsistency, o.KVPropagationDelay)
+	if err != nil {
+		return Answers{}, &UsageError{err}
+	}
 	out := Answers{
+		KVConsistency: mode, KVPropagationDelay: delay,
 		Host: a.Host, Port: a.Port, URL: cp.AnswersURL(),
 		NamespaceID: ns.ID, PersistRoot: ns.PersistRoot,
 		Seed: a.Seed == nil || *a.Seed, Ephemeral: o.Ephemeral,

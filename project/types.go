@@ -37,6 +37,10 @@ type Answers struct {
 	// Ephemeral: PersistRoot is a throwaway dir in the run directory, seeded fresh,
 	// removed at exit (and by the next run after a SIGKILL).
 	Ephemeral bool
+	// KVConsistency is "strong" or "edge" (docs/consistency.md); in edge mode a
+	// location serves what it read for KVPropagationDelay.
+	KVConsistency      string
+	KVPropagationDelay time.Duration
 }
 
 // AnswersService is the name of the in-process answers API.

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/answers"
@@ -24,13 +25,17 @@ func answersRun(a project.Answers, ns *Answers, sup func() *orchestrate.Supervis
 	addr := net.JoinHostPort(a.Host, strconv.Itoa(a.Port))
 	return func(ctx context.Context, ready func(), lw svclog.LineWriter) error {
 		log := zerolog.New(zerolog.ConsoleWriter{Out: lineWriter{lw}, NoColor: true, PartsExclude: []string{zerolog.TimestampFieldName}})
-		srv := answers.New(ns.Namespace, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins, AllowedHosts: []string{a.Host}})
+		kv, edge := answersKV(a, ns) // e2ekit.go
+		srv := answers.New(kv, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins, AllowedHosts: []string{a.Host}})
 		if a.Seed {
 			res, err := seeds.SeedEmpty(srv.Store())
 			if err != nil {
 				return fmt.Errorf("seeding: %w", err)
 			}
 			logSeeded(log, res)
+		}
+		if err := ns.takeStartSnapshot(); err != nil {
+			return err
 		}
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
@@ -42,6 +47,7 @@ func answersRun(a project.Answers, ns *Answers, sup func() *orchestrate.Supervis
 		api := http.StripPrefix("/_arena", control.Guard(control.Handler(sup(), ctx.Done()), a.Host))
 		mux := http.NewServeMux()
 		mux.Handle("/_arena/api/", api)
+		mountE2E(mux, a.Host, ns, srv, edge) // /_arena/reset, /_arena/kv/: e2ekit.go
 		mux.Handle("/_arena/", dashboard.New(dashboard.Options{Store: ns.store, Namespace: ns.ID(),
 			KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Hosts: []string{a.Host}, Services: true, Next: srv}))
 		mux.Handle("/", srv)
@@ -77,6 +83,9 @@ type Answers struct {
 	*emulator.Namespace
 	Root  string // the persist root
 	store *emulator.Store
+	// RunDir holds the snapshots; "" = no start snapshot (no POST /_arena/reset).
+	RunDir     string
+	startTaken atomic.Bool
 }
 
 // Close closes the store.

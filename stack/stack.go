@@ -15,6 +15,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/control"
+	"github.com/sommelier-arena/arena-dev/emulator"
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
@@ -29,6 +30,9 @@ type Options struct {
 	Color     svclog.ColorMode
 	// Ready, when set, is called once every service is ready (the status table).
 	Ready func(statuses []orchestrate.ServiceStatus)
+	// Fixtures, when set, loads `up --fixtures` into the namespace once it is
+	// open, before the services start (so before seeding and the start snapshot).
+	Fixtures func(ns *emulator.Namespace) error
 }
 
 // Run starts the stack and blocks until ctx ends or SIGINT, SIGTERM or SIGHUP
@@ -63,6 +67,12 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	defer ns.Close()
+	ns.RunDir = p.RunDir // snapshots, and the start state POST /_arena/reset restores
+	if o.Fixtures != nil {
+		if err := o.Fixtures(ns.Namespace); err != nil {
+			return err
+		}
+	}
 	if err := seedForWorker(p, ns, o.Logger); err != nil {
 		return err
 	}

@@ -59,6 +59,11 @@ func kvCommand() *cli.Command {
 					}, kvBulkDelete),
 				},
 			},
+			kvLeaf(&cli.Command{
+				Name: "export", Usage: "write every key as wrangler's bulk JSON (base64 for binary values, metadata, expiration) to stdout", ArgsUsage: " ",
+				Flags: []cli.Flag{&cli.StringFlag{Name: "prefix", Usage: "only keys starting with `PREFIX`"}},
+			}, kvExport), // kvexport.go
+			kvPropagateCommand(), // kvpropagate.go
 		},
 	}
 }

@@ -130,6 +130,7 @@ func newApp() *cli.App {
 			completionCommand(),
 			openCommand(),
 			conformanceCommand(),
+			snapshotCommand(),
 		}, controlCommands()...),
 	}
 }

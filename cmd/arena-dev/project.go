@@ -35,6 +35,9 @@ func resolveProject(c *cli.Context) (*project.Project, error) {
 		Name:        c.String("name"),
 		PortsAuto:   c.String("ports") == "auto",
 		AnswersMode: c.String("answers"),
+		// up and serve have these flags; other commands read "" (not given).
+		KVConsistency:      c.String("kv-consistency"),
+		KVPropagationDelay: c.String("kv-propagation-delay"),
 	})
 }
 

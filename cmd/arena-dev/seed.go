@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"os"
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/answers"
@@ -17,7 +18,7 @@ func seedCommand() *cli.Command {
 		ArgsUsage: " ",
 		Flags: append([]cli.Flag{
 			&cli.BoolFlag{Name: "reset", Usage: "make each seeded category exactly the seeds, dropping custom answers"},
-			&cli.StringFlag{Name: "from", Usage: "seed from this JSON file (same shape as seeds/answers.json) instead of the built-in set"},
+			&cli.StringFlag{Name: "from", Usage: "seed from this JSON file instead of the built-in set: seeds/answers.json's shape (an object of categories), or wrangler's bulk format (an array, what `kv export` writes), written as is"},
 		}, namespaceFlags()...),
 		Action: runSeed,
 	}
@@ -29,6 +30,9 @@ func runSeed(c *cli.Context) error {
 	}
 	set := seeds.Default()
 	if f := c.String("from"); f != "" {
+		if data, err := os.ReadFile(f); err == nil && isBulkFile(data) {
+			return seedFromBulk(c, f, data) // kvexport.go's loader
+		}
 		var err error
 		if set, err = seeds.Load(f, time.Now()); err != nil {
 			return err

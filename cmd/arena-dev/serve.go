@@ -13,7 +13,10 @@ import (
 	"syscall"
 
 	"github.com/sommelier-arena/arena-dev/answers"
+	"github.com/sommelier-arena/arena-dev/control"
 	"github.com/sommelier-arena/arena-dev/dashboard"
+	"github.com/sommelier-arena/arena-dev/kvedge"
+	"github.com/sommelier-arena/arena-dev/project"
 	"github.com/sommelier-arena/arena-dev/seeds"
 	"github.com/urfave/cli/v2"
 )
@@ -33,7 +36,7 @@ func serveCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin allowed by CORS (repeatable; \"*\" = any; default: the project's)"},
 			&cli.StringSliceFlag{Name: "allow-host", Usage: "Host header name served besides loopback ones and --host (repeatable; e.g. a compose service name; \"*\" = any)"},
 			&cli.BoolFlag{Name: "no-seed", Usage: "do not seed categories that do not exist yet"},
-		}, namespaceFlags()...),
+		}, append(consistencyFlags(), namespaceFlags()...)...), // e2eflags.go
 		Action: runServe,
 	}
 }
@@ -57,6 +60,10 @@ func runServe(c *cli.Context) error {
 	if c.IsSet("cors-origin") {
 		a.CORSOrigins = c.StringSlice("cors-origin")
 	}
+	mode, delay, err := project.Consistency(a.KVConsistency, a.KVPropagationDelay, c.String("kv-consistency"), c.String("kv-propagation-delay"))
+	if err != nil {
+		return usagef("%v", err)
+	}
 	if a.Port < 1 || a.Port > 65535 {
 		return usagef("--port %d: want a TCP port from 1 to 65535", a.Port)
 	}
@@ -75,7 +82,14 @@ func runServe(c *cli.Context) error {
 	if w := answers.BindWarning(a.Host); w != "" {
 		log.Warn().Msg(w)
 	}
-	srv := answers.New(ns, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins,
+	var kv answers.KV = ns
+	var edge *kvedge.KV // nil: strongly consistent
+	if mode == "edge" {
+		edge = kvedge.New(ns, kvedge.Options{Delay: delay})
+		kv = edge
+		log.Info().Dur("delay", delay).Msg("edge KV consistency: each X-Arena-Colo location serves what it read for the delay; POST /_arena/kv/propagate ends it")
+	}
+	srv := answers.New(kv, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins,
 		AllowedHosts: append([]string{a.Host}, c.StringSlice("allow-host")...)})
 	if !c.Bool("no-seed") {
 		res, err := seeds.SeedEmpty(srv.Store())
@@ -90,8 +104,10 @@ func runServe(c *cli.Context) error {
 	defer stop()
 	log.Info().Str("namespace", ns.ID()).Str("state", store.Root()).
 		Strs("cors", a.CORSOrigins).Msgf("wine-answers API on http://%s", ln.Addr())
-	// The dashboard (no services panel: serve runs no stack) beside the API.
+	// The dashboard (no services panel: serve runs no stack) and the edge KV
+	// endpoints beside the API.
 	mux := http.NewServeMux()
+	mux.Handle("/_arena/kv/", control.Guard(kvedge.Handler(edge), a.Host))
 	mux.Handle("/_arena/", dashboard.New(dashboard.Options{Store: store, Namespace: ns.ID(),
 		KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Hosts: append([]string{a.Host}, c.StringSlice("allow-host")...), Next: srv}))
 	mux.Handle("/", srv)

@@ -25,7 +25,7 @@ func upCommand() *cli.Command {
 			"same project it just prints the status. Named SERVICEs start with what they depend\n" +
 			"on, and nothing else.",
 		ArgsUsage: "[SERVICE...]",
-		Flags: append(namedStackFlags(),
+		Flags: append(append(namedStackFlags(),
 			&cli.StringSliceFlag{Name: "profile", Usage: "also start the services of this profile (repeatable)"},
 			&cli.StringFlag{Name: "ports", Usage: "`auto`: a free port for every service (a --port still wins); URLs, env and CORS follow"},
 			&cli.BoolFlag{Name: "json", Usage: "with --wait: print the stack (name, services with URL, port, pid) as one JSON object"},
@@ -37,7 +37,7 @@ func upCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin the API allows (repeatable; replaces arena-dev.toml's and the Worker's CORS_ORIGINS; \"*\" = any)"},
 			&cli.StringFlag{Name: "answers", Usage: "who serves the answers API: `go` (arena-dev, the default) or worker (`wrangler dev` of the project's Worker)"},
 			&cli.BoolFlag{Name: "background-child", Hidden: true},
-		),
+		), e2eUpFlags()...), // e2eflags.go
 		Action: upAction,
 	}
 }
@@ -61,7 +61,12 @@ func upAction(c *cli.Context) error {
 	}
 	format := logFormat(c)
 	log := *logOf(c)
+	fixtures, err := fixturesLoader(c.String("fixtures"), &log)
+	if err != nil {
+		return err
+	}
 	return stack.Run(context.Background(), stack.Options{
+		Fixtures:  fixtures,
 		Project:   p,
 		Logger:    log,
 		Output:    os.Stdout,
@@ -119,6 +124,9 @@ func upBackground(c *cli.Context, p *project.Project) error {
 	}
 	for _, v := range c.StringSlice("profile") {
 		args = append(args, "--profile", v)
+	}
+	if args, err = e2eUpArgs(c, args); err != nil {
+		return err
 	}
 	args = append(args, c.Args().Slice()...)
 	if err := stack.StartBackground(p, exe, args, c.Duration("timeout"), *logOf(c)); err != nil {

@@ -1,0 +1,61 @@
+package answers
+
+import (
+	"errors"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/rs/zerolog"
+	"github.com/sommelier-arena/arena-dev/emulator"
+)
+
+// After Reset the very next GET serves the restored state however long cached
+// responses live, and a write after it is not counted as a lost write; an error
+// from the restore is returned.
+func TestResetDropsCachesAndLostWriteMemory(t *testing.T) {
+	st, err := emulator.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ns, err := st.Namespace("ns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := New(ns, Options{Logger: zerolog.Nop()})
+	srv.revalidate = time.Hour
+	do := func(method, path, body string) string {
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, httptest.NewRequest(method, "http://127.0.0.1"+path, strings.NewReader(body)))
+		if w.Code >= 300 {
+			t.Fatalf("%s %s: %d %s", method, path, w.Code, w.Body)
+		}
+		return w.Body.String()
+	}
+	do("PUT", "/answers/grape", `["Merlot"]`)
+	snap := filepath.Join(t.TempDir(), "s")
+	if _, err := ns.SaveSnapshot(snap); err != nil {
+		t.Fatal(err)
+	}
+	do("POST", "/answers/grape", `{"label": "Syrah"}`)
+	if body := do("GET", "/answers/grape", ""); !strings.Contains(body, "syrah") {
+		t.Fatalf("before reset: %s", body) // and now cached for an hour
+	}
+	if err := srv.Reset(func() error { return ns.RestoreSnapshot(snap) }); err != nil {
+		t.Fatal(err)
+	}
+	if body := do("GET", "/answers/grape", ""); strings.Contains(body, "syrah") || !strings.Contains(body, "merlot") {
+		t.Fatalf("GET right after Reset: %s", body)
+	}
+	do("POST", "/answers/grape", `{"label": "Malbec"}`)
+	if n := srv.Store().LostWrites(); n != 0 {
+		t.Fatalf("LostWrites = %d after a reset and a write: the reset was taken for a lost write", n)
+	}
+	boom := errors.New("boom")
+	if err := srv.Reset(func() error { return boom }); !errors.Is(err, boom) {
+		t.Fatalf("Reset returned %v, want the restore's error", err)
+	}
+}
