@@ -10,10 +10,16 @@ import (
 type corsPolicy struct {
 	any     bool
 	origins map[string]bool
+	headers string // Access-Control-Allow-Headers
 }
 
-func newCORSPolicy(origins []string) corsPolicy {
-	p := corsPolicy{origins: map[string]bool{}}
+// newCORSPolicy: colo adds X-Arena-Colo to the allowed request headers, in edge
+// mode only, so the default answers preflights exactly as the Worker does.
+func newCORSPolicy(origins []string, colo bool) corsPolicy {
+	p := corsPolicy{origins: map[string]bool{}, headers: corsHeaders}
+	if colo {
+		p.headers += ", " + ColoHeader
+	}
 	for _, o := range origins {
 		o = strings.TrimRight(strings.TrimSpace(o), "/")
 		if o == "*" {
@@ -27,7 +33,7 @@ func newCORSPolicy(origins []string) corsPolicy {
 
 const (
 	corsMethods = "GET, POST, PUT, DELETE, OPTIONS"
-	corsHeaders = "Content-Type, If-Match, If-None-Match, X-Arena-Colo"
+	corsHeaders = "Content-Type, If-Match, If-None-Match"
 )
 
 // apply sets the CORS headers and handles preflights. It returns false when the
@@ -57,7 +63,7 @@ func (p corsPolicy) apply(w http.ResponseWriter, r *http.Request) bool {
 		}
 		if allowed {
 			h.Set("Access-Control-Allow-Methods", corsMethods)
-			h.Set("Access-Control-Allow-Headers", corsHeaders)
+			h.Set("Access-Control-Allow-Headers", p.headers)
 			h.Set("Access-Control-Max-Age", "600")
 		}
 		h.Set("Allow", corsMethods)

@@ -67,7 +67,7 @@ func New(kv KV, o Options) *Server {
 		store:      NewStore(kv, o.Meter, o.Logger),
 		meter:      o.Meter,
 		log:        o.Logger,
-		cors:       newCORSPolicy(o.CORSOrigins),
+		cors:       newCORSPolicy(o.CORSOrigins, locs != nil),
 		hosts:      newHostPolicy(o.AllowedHosts),
 		revalidate: revalidateAfter,
 		now:        o.Now,
