@@ -43,5 +43,8 @@ func (ns *Answers) takeStartSnapshot() error {
 // control API's guard (they change state: loopback Host, own origin only).
 func mountE2E(mux *http.ServeMux, host string, ns *Answers, srv *answers.Server, edge *kvedge.KV) {
 	mux.Handle("/_arena/reset", control.Guard(snapshot.ResetHandler(ns.Namespace, ns.RunDir, srv.Reset), host))
-	mux.Handle("/_arena/kv/", control.Guard(kvedge.Handler(edge), host))
+	// Exact paths: the dashboard owns the rest of /_arena/kv/ (its KV browser).
+	edgeAPI := control.Guard(kvedge.Handler(edge), host)
+	mux.Handle("/_arena/kv/propagate", edgeAPI)
+	mux.Handle("/_arena/kv/propagation", edgeAPI)
 }

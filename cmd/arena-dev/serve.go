@@ -107,7 +107,10 @@ func runServe(c *cli.Context) error {
 	// The dashboard (no services panel: serve runs no stack) and the edge KV
 	// endpoints beside the API.
 	mux := http.NewServeMux()
-	mux.Handle("/_arena/kv/", control.Guard(kvedge.Handler(edge), a.Host))
+	// Exact paths: the dashboard owns the rest of /_arena/kv/ (its KV browser).
+	edgeAPI := control.Guard(kvedge.Handler(edge), a.Host)
+	mux.Handle("/_arena/kv/propagate", edgeAPI)
+	mux.Handle("/_arena/kv/propagation", edgeAPI)
 	mux.Handle("/_arena/", dashboard.New(dashboard.Options{Store: store, Namespace: ns.ID(),
 		KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Hosts: append([]string{a.Host}, c.StringSlice("allow-host")...), Next: srv}))
 	mux.Handle("/", srv)
