@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -225,4 +226,12 @@ func BenchmarkGetFromSQLite(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// writeBlobNoSync writes a blob without fsync (benchmark setup only).
+func (n *Namespace) writeBlobNoSync(id string, value []byte) error {
+	if err := os.MkdirAll(n.blobDir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(n.blobDir, id), value, 0o644)
 }

@@ -313,11 +313,3 @@ func (n *Namespace) purgeExpired(nowMs int64) error {
 	n.nextExpiry = next
 	return nil
 }
-
-// writeBlobNoSync writes a blob without fsync (benchmark setup only).
-func (n *Namespace) writeBlobNoSync(id string, value []byte) error {
-	if err := os.MkdirAll(n.blobDir, 0o755); err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(n.blobDir, id), value, 0o644)
-}

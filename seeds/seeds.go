@@ -79,15 +79,6 @@ func Parse(data []byte, source string, now time.Time) (Set, error) {
 	return set, nil
 }
 
-// Count is the number of answers in the set.
-func (s Set) Count() int {
-	n := 0
-	for _, l := range s {
-		n += len(l)
-	}
-	return n
-}
-
 // Result says what seeding did to one category.
 type Result struct {
 	Category answers.Category `json:"category"`
