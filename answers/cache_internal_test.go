@@ -13,22 +13,7 @@ import (
 // A write through the API is served by the very next GET, however long cached
 // responses live: writes drop them instead of waiting for revalidation.
 func TestCachedCategoryDroppedOnWrite(t *testing.T) {
-	st, err := emulator.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	ns, err := st.Namespace("ns")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := New(ns, Options{Logger: zerolog.Nop()})
-	srv.revalidate = time.Hour
-	do := func(method, path, body string) (int, string) {
-		w := httptest.NewRecorder()
-		srv.ServeHTTP(w, httptest.NewRequest(method, "http://127.0.0.1"+path, strings.NewReader(body)))
-		return w.Code, w.Body.String()
-	}
+	_, _, do := cachingServer(t)
 	for i, w := range []struct{ method, path, body, want string }{
 		{"POST", "/answers/grape", `{"label": "Merlot"}`, `"merlot"`},
 		{"PUT", "/answers/grape/merlot", `{"label": "MERLOT"}`, `"MERLOT"`},
@@ -42,5 +27,27 @@ func TestCachedCategoryDroppedOnWrite(t *testing.T) {
 		if _, body := do("GET", "/answers/grape", ""); !strings.Contains(body, w.want) {
 			t.Errorf("GET right after %s %s: %s; want %s", w.method, w.path, body, w.want)
 		}
+	}
+}
+
+// cachingServer is a server over a fresh namespace whose cached responses live
+// for an hour, and a way to send it a request (status and body back).
+func cachingServer(t *testing.T) (*emulator.Namespace, *Server, func(method, path, body string) (int, string)) {
+	t.Helper()
+	st, err := emulator.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ns, err := st.Namespace("ns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := New(ns, Options{Logger: zerolog.Nop()})
+	srv.revalidate = time.Hour
+	return ns, srv, func(method, path, body string) (int, string) {
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, httptest.NewRequest(method, "http://127.0.0.1"+path, strings.NewReader(body)))
+		return w.Code, w.Body.String()
 	}
 }

@@ -2,38 +2,22 @@ package answers
 
 import (
 	"errors"
-	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/rs/zerolog"
-	"github.com/sommelier-arena/arena-dev/emulator"
 )
 
 // After Reset the very next GET serves the restored state however long cached
 // responses live, and a write after it is not counted as a lost write; an error
 // from the restore is returned.
 func TestResetDropsCachesAndLostWriteMemory(t *testing.T) {
-	st, err := emulator.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	ns, err := st.Namespace("ns")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := New(ns, Options{Logger: zerolog.Nop()})
-	srv.revalidate = time.Hour
+	ns, srv, send := cachingServer(t)
 	do := func(method, path, body string) string {
-		w := httptest.NewRecorder()
-		srv.ServeHTTP(w, httptest.NewRequest(method, "http://127.0.0.1"+path, strings.NewReader(body)))
-		if w.Code >= 300 {
-			t.Fatalf("%s %s: %d %s", method, path, w.Code, w.Body)
+		code, out := send(method, path, body)
+		if code >= 300 {
+			t.Fatalf("%s %s: %d %s", method, path, code, out)
 		}
-		return w.Body.String()
+		return out
 	}
 	do("PUT", "/answers/grape", `["Merlot"]`)
 	snap := filepath.Join(t.TempDir(), "s")
