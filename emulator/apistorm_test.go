@@ -128,19 +128,17 @@ func runAPICycle(t *testing.T, bin, cwd, root string, cycle, killAfter int, jitt
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	killed := false
+	exited := make(chan struct{}) // closed once waitErr is set
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
 	defer func() { // whatever failed, no server outlives the cycle
-		if !killed {
-			cmd.Process.Kill()
-			<-exited
-		}
+		cmd.Process.Kill()
+		<-exited
 	}()
 	// A fresh transport per cycle: connections to a killed server are dead.
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: stormClients}}
 	defer client.CloseIdleConnections()
-	waitServing(t, client, base, exited, logs)
+	waitServing(t, client, base, exited, &waitErr, logs)
 
 	var (
 		mu     sync.Mutex
@@ -205,19 +203,17 @@ func runAPICycle(t *testing.T, bin, cwd, root string, cycle, killAfter int, jitt
 
 	select {
 	case <-killAt:
-	case err := <-exited:
-		killed = true
-		t.Fatalf("cycle %d: arena-dev serve exited by itself (%v):\n%s", cycle, err, logs)
+	case <-exited:
+		t.Fatalf("cycle %d: arena-dev serve exited by itself (%v):\n%s", cycle, waitErr, logs)
 	case <-ctx.Done():
 		t.Fatalf("cycle %d: %d of %d POSTs acknowledged within 30 s:\n%s", cycle, acks, killAfter, logs)
 	}
 	time.Sleep(jitter) // not a wait for anything: it moves the kill off the ack's heels, to a random moment
 	cmd.Process.Kill() // SIGKILL: no deferred code, no flush, no close
-	killed = true
-	err := <-exited
+	<-exited
 	var ee *exec.ExitError
-	if !errors.As(err, &ee) || ee.ExitCode() != -1 {
-		t.Fatalf("cycle %d: arena-dev serve ended with %v, not by the SIGKILL:\n%s", cycle, err, logs)
+	if !errors.As(waitErr, &ee) || ee.ExitCode() != -1 {
+		t.Fatalf("cycle %d: arena-dev serve ended with %v, not by the SIGKILL:\n%s", cycle, waitErr, logs)
 	}
 	if ctx.Err() != nil {
 		t.Fatalf("cycle %d: the cycle hit its 30 s deadline", cycle)
@@ -228,7 +224,7 @@ func runAPICycle(t *testing.T, bin, cwd, root string, cycle, killAfter int, jitt
 }
 
 // waitServing polls base/healthz until it answers 200, the server exits, or 30 s pass.
-func waitServing(t *testing.T, client *http.Client, base string, exited <-chan error, logs *testenv.SyncBuffer) {
+func waitServing(t *testing.T, client *http.Client, base string, exited <-chan struct{}, waitErr *error, logs *testenv.SyncBuffer) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -240,8 +236,8 @@ func waitServing(t *testing.T, client *http.Client, base string, exited <-chan e
 			}
 		}
 		select {
-		case err := <-exited:
-			t.Fatalf("arena-dev serve exited before serving (%v):\n%s", err, logs)
+		case <-exited:
+			t.Fatalf("arena-dev serve exited before serving (%v):\n%s", *waitErr, logs)
 		case <-time.After(10 * time.Millisecond): // the poll interval
 		}
 		if time.Now().After(deadline) {
