@@ -58,7 +58,7 @@ func (s *sideTally) errors() int {
 // passes), in two phases on the same state:
 //   - "flat out": arena-dev's clients POST as fast as it answers, the most lock
 //     time it can take;
-//   - "paced": arena-dev takes one POST per client every 150 ms (20/s in all,
+//   - "paced": arena-dev takes one POST per client every 300 ms (10/s in all,
 //     still far more than a developer's dashboard and scripts make).
 //
 // In both, arena-dev must never answer 5xx (nor any other error). workerd sets no
@@ -81,7 +81,7 @@ func TestCoexistWithWorkerUnderMiniflare(t *testing.T) {
 	worker := startWorker(t, root) // first: the database is Miniflare's own creation
 	arena, logs := startServeBinary(t, root)
 	flat := runCoexistPhase(t, "flat out", arena, worker, logs, soakCount(120, 1200), 0)
-	paced := runCoexistPhase(t, "paced", arena, worker, logs, soakCount(300, 3000), 150*time.Millisecond)
+	paced := runCoexistPhase(t, "paced", arena, worker, logs, soakCount(300, 3000), 300*time.Millisecond)
 	if paced.lockRate >= 1 {
 		t.Errorf("paced: workerd met arena-dev's write lock in %.2f%% of its requests; want under 1%%", paced.lockRate)
 	}
