@@ -112,6 +112,9 @@ func (n *Namespace) write(p preparedPut, expect *string) (res PutResult, ok bool
 		os.Remove(blobPath)
 		return PutResult{}, false, err
 	}
+	if err := n.syncCommit(); err != nil {
+		return PutResult{}, false, err
+	}
 
 	r := &row{Key: p.key, BlobID: id, ExpirationMs: p.expSec * 1000}
 	if p.meta != nil {
@@ -147,6 +150,29 @@ func (n *Namespace) writeBlob(path string, value []byte) error {
 	if err := errors.Join(werr, serr, cerr); err != nil {
 		os.Remove(path)
 		return fmt.Errorf("writing KV blob %s: %w", path, err)
+	}
+	return nil
+}
+
+// syncCommit makes the transaction this connection just committed durable before
+// it is acknowledged: the database runs with synchronous=NORMAL, so COMMIT wrote
+// the WAL but did not fsync it. Fsyncing here, outside the write lock, gives the
+// durability of synchronous=FULL while the lock is held for microseconds rather
+// than the disk's flush. The main file is synced too: should another connection
+// have checkpointed our frames into it and restarted the WAL meanwhile, that is
+// where they are, and that connection's checkpoint may not have synced it.
+func (n *Namespace) syncCommit() error {
+	for _, path := range []string{n.dbPath + "-wal", n.dbPath} {
+		f, err := os.Open(path)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // no WAL (a checkpoint on the last close removed it): nothing to sync there
+		}
+		if err == nil {
+			err = errors.Join(f.Sync(), f.Close())
+		}
+		if err != nil {
+			return fmt.Errorf("writing KV database %s: syncing: %w", n.dbPath, err)
+		}
 	}
 	return nil
 }
@@ -246,6 +272,9 @@ func (n *Namespace) Delete(key string) error {
 	}
 	n.indexDelete(key)
 	n.removeBlob(blob)
+	if blob != "" {
+		return n.syncCommit()
+	}
 	return nil
 }
 
