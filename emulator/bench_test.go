@@ -121,7 +121,7 @@ func BenchmarkDataVersionCheck(b *testing.B) {
 }
 
 // BenchmarkPut is a durable put: blob fsynced, then a committed WAL transaction
-// (synchronous=FULL), on a 10,000-key namespace.
+// (fsynced before it returns), on a 10,000-key namespace.
 func BenchmarkPut(b *testing.B) {
 	ns := benchNS(b)
 	value := make([]byte, 100)

@@ -182,7 +182,7 @@ func (n *Namespace) syncCommit() error {
 // is still *expect, checked under the same write lock. BEGIN IMMEDIATE takes the
 // write lock up front, so the busy timeout applies to it rather than failing
 // mid-transaction; the transaction itself is two statements, so the lock is held
-// for one WAL append and fsync (workerd, which sets no busy timeout, fails with
+// for one WAL append, the fsync comes after it (workerd, which sets no busy timeout, fails with
 // SQLITE_BUSY while we hold it).
 func (n *Namespace) commitPut(key, blobID string, exp, meta any, expect *string) (prev string, ok bool, err error) {
 	ctx := context.Background()
