@@ -14,7 +14,7 @@ func kvPropagateCommand() *cli.Command {
 		Name:      "propagate",
 		Usage:     "edge consistency mode: end every location's propagation window now (the running stack)",
 		ArgsUsage: " ",
-		Flags:     projectFlags(),
+		Flags:     namedStackFlags(),
 		Action: func(c *cli.Context) error {
 			if err := noArgs(c); err != nil {
 				return err

@@ -33,7 +33,7 @@ func snapshotCommand() *cli.Command {
 		Subcommands: []*cli.Command{
 			{
 				Name: "save", Usage: "copy the KV state as NAME", ArgsUsage: "NAME",
-				Flags: append(projectFlags(), &cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "replace an existing snapshot of that name"}),
+				Flags: append(namedStackFlags(), &cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "replace an existing snapshot of that name"}),
 				Action: func(c *cli.Context) error {
 					n, err := name(c)
 					if err != nil {
@@ -58,7 +58,7 @@ func snapshotCommand() *cli.Command {
 			},
 			{
 				Name: "restore", Usage: "make the KV state exactly snapshot NAME", ArgsUsage: "NAME",
-				Flags: projectFlags(),
+				Flags: namedStackFlags(),
 				Action: func(c *cli.Context) error {
 					n, err := name(c)
 					if err != nil {
@@ -91,7 +91,7 @@ func snapshotCommand() *cli.Command {
 			},
 			{
 				Name: "list", Usage: "list the snapshots", ArgsUsage: " ",
-				Flags: append(projectFlags(), &cli.BoolFlag{Name: "json", Usage: "print a JSON array"}),
+				Flags: append(namedStackFlags(), &cli.BoolFlag{Name: "json", Usage: "print a JSON array"}),
 				Action: func(c *cli.Context) error {
 					if err := noArgs(c); err != nil {
 						return err
@@ -122,7 +122,7 @@ func snapshotCommand() *cli.Command {
 			},
 			{
 				Name: "rm", Usage: "remove snapshot NAME", ArgsUsage: "NAME",
-				Flags: projectFlags(),
+				Flags: namedStackFlags(),
 				Action: func(c *cli.Context) error {
 					n, err := name(c)
 					if err != nil {
