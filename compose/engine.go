@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/docker/docker/client"
@@ -46,4 +47,18 @@ func Connect(ctx context.Context) (*client.Client, error) {
 	}
 	cli.NegotiateAPIVersion(ctx)
 	return cli, nil
+}
+
+// LocalSocket is the Engine's Unix socket on this machine (DOCKER_HOST or the
+// default), "" when the Engine is reached another way.
+func LocalSocket() string {
+	host := os.Getenv("DOCKER_HOST")
+	if host == "" {
+		host = defaultHost
+	}
+	path, ok := strings.CutPrefix(host, "unix://")
+	if !ok {
+		return ""
+	}
+	return path
 }

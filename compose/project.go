@@ -24,6 +24,9 @@ type Options struct {
 	Version   string // arena-dev's version: the self image's tag
 	NodeImage string // image for every supervised service
 	User      string // uid:gid the containers run as; default the caller's
+	// EngineSocket, when set, is the Docker socket mounted into the answers
+	// container, whose dashboard then shows and steers the containers.
+	EngineSocket string
 }
 
 // Mount is a bind mount.
@@ -39,6 +42,7 @@ type Service struct {
 	WorkingDir    string
 	User          string
 	Mounts        []Mount
+	GroupAdd      []string // extra groups (the Docker socket's, for the answers container)
 	ContainerPort int      // 0: nothing published
 	HostPort      int      // the same as ContainerPort: a moved port moves inside too
 	Health        []string // the HEALTHCHECK test, ["CMD", ...]; nil = none (running is enough)
@@ -96,6 +100,7 @@ func NewProject(m *project.Project, o Options) (*Project, error) {
 		var c Service
 		if s.InProcess {
 			c = p.answersContainer(m.Answers, o.User)
+			p.engineAccess(&c, o.EngineSocket)
 		} else {
 			var err error
 			if c, err = p.nodeContainer(m, s, o); err != nil {
@@ -258,3 +263,21 @@ func (p *Project) ContainerName(service string) string { return p.Name + "-" + s
 
 // NetworkName is docker compose's <project>_default.
 func (p *Project) NetworkName() string { return p.Name + "_default" }
+
+// engineAccess gives the answers container the Engine API, read and steered by
+// its dashboard's services panel (`serve --compose-project`): the socket is
+// mounted where the Docker client looks, and the container joins its group.
+func (p *Project) engineAccess(c *Service, socket string) {
+	if socket == "" {
+		return
+	}
+	st, err := os.Stat(socket)
+	if err != nil {
+		return // no local socket (a remote engine): no panel, nothing else changes
+	}
+	c.Mounts = append(c.Mounts, Mount{socket, "/var/run/docker.sock"})
+	c.Command = append(c.Command, "--compose-project", p.Name)
+	if gid := fileGroup(st); gid != "" {
+		c.GroupAdd = []string{gid}
+	}
+}

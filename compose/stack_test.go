@@ -86,6 +86,22 @@ func TestComposeStack(t *testing.T) {
 		t.Fatalf("compose up --wait: exit %d\n%s", code, out)
 	}
 
+	// The dashboard's services panel in the answers container: the containers as
+	// the Engine API says, through the Docker socket compose mounts there.
+	var panel struct {
+		Services []struct{ Name, State string }
+	}
+	getJSON(t, s.url("answers", "/_arena/api/services"), &panel)
+	states := map[string]string{}
+	for _, svc := range panel.Services {
+		states[svc.Name] = svc.State
+	}
+	for _, n := range exampleServices {
+		if states[n] != "ready" {
+			t.Errorf("the answers container's services panel: %s is %q, want ready (%v)", n, states[n], states)
+		}
+	}
+
 	// The answers API through its published port, seeded on first start.
 	var colors []struct{ ID, Label string }
 	getJSON(t, s.url("answers", "/answers/color"), &colors)

@@ -188,8 +188,9 @@ func containerSpec(p *Project, s Service, labels map[string]string, netID string
 	}
 	init := true // docker-init as pid 1: signals reach the tool, zombies are reaped
 	host := &container.HostConfig{
-		Tmpfs: map[string]string{"/tmp": ""},
-		Init:  &init,
+		Tmpfs:    map[string]string{"/tmp": ""},
+		Init:     &init,
+		GroupAdd: s.GroupAdd,
 	}
 	if s.ContainerPort != 0 {
 		port := nat.Port(fmt.Sprintf("%d/tcp", s.ContainerPort))

@@ -186,7 +186,8 @@ func composeProject(c *cli.Context) (*compose.Project, error) {
 	if err != nil {
 		return nil, err
 	}
-	return compose.NewProject(m, compose.Options{Name: c.String("project"), Version: version, NodeImage: c.String("node-image")})
+	return compose.NewProject(m, compose.Options{Name: c.String("project"), Version: version, NodeImage: c.String("node-image"),
+		EngineSocket: compose.LocalSocket()})
 }
 
 func composeUp(c *cli.Context) error {

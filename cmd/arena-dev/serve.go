@@ -13,6 +13,8 @@ import (
 	"syscall"
 
 	"github.com/sommelier-arena/arena-dev/answers"
+	"github.com/sommelier-arena/arena-dev/compose"
+	"github.com/sommelier-arena/arena-dev/compose/panel"
 	"github.com/sommelier-arena/arena-dev/control"
 	"github.com/sommelier-arena/arena-dev/dashboard"
 	"github.com/sommelier-arena/arena-dev/kvedge"
@@ -34,6 +36,7 @@ func serveCommand() *cli.Command {
 			&cli.IntFlag{Name: "port", Usage: "TCP port (default: the project's answers port, 8787)"},
 			&cli.StringFlag{Name: "host", Usage: "address to bind (default: the project's, 127.0.0.1)"},
 			&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin allowed by CORS (repeatable; \"*\" = any; default: the project's)"},
+			&cli.StringFlag{Name: "compose-project", Hidden: true, Usage: "in compose's answers container: show and steer this project's containers in the dashboard"},
 			&cli.StringSliceFlag{Name: "allow-host", Usage: "Host header name served besides loopback ones and --host (repeatable; e.g. a compose service name; \"*\" = any)"},
 			&cli.BoolFlag{Name: "no-seed", Usage: "do not seed categories that do not exist yet"},
 		}, append(consistencyFlags(), namespaceFlags()...)...), // e2eflags.go
@@ -111,8 +114,13 @@ func runServe(c *cli.Context) error {
 	edgeAPI := control.Guard(kvedge.Handler(edge), a.Host)
 	mux.Handle("/_arena/kv/propagate", edgeAPI)
 	mux.Handle("/_arena/kv/propagation", edgeAPI)
+	hosts := append([]string{a.Host}, c.StringSlice("allow-host")...)
+	services, err := composePanel(ctx, c.String("compose-project"), mux, hosts)
+	if err != nil {
+		return err
+	}
 	mux.Handle("/_arena/", dashboard.New(dashboard.Options{Store: store, Namespace: ns.ID(),
-		KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Hosts: append([]string{a.Host}, c.StringSlice("allow-host")...), Next: srv}))
+		KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Hosts: hosts, Services: services, Next: srv}))
 	mux.Handle("/", srv)
 	log.Info().Msgf("dashboard on http://%s/_arena/", ln.Addr())
 	if err := answers.Serve(ctx, ln, answers.LogRequestsExcept(log, mux, dashboard.Quiet)); err != nil {
@@ -139,4 +147,21 @@ func seededSummary(res []seeds.Result, all bool) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// composePanel, in compose's answers container (--compose-project), mounts the
+// control API over the project's containers, read from the Engine API, so the
+// dashboard's services panel shows them; it reports whether it did.
+func composePanel(ctx context.Context, project string, mux *http.ServeMux, hosts []string) (bool, error) {
+	if project == "" {
+		return false, nil
+	}
+	engine, err := compose.Connect(ctx)
+	if err != nil {
+		return false, err
+	}
+	view := panel.New(engine, project)
+	context.AfterFunc(ctx, func() { view.Close(); engine.Close() })
+	mux.Handle("/_arena/api/", http.StripPrefix("/_arena", control.Guard(control.Handler(view, ctx.Done()), hosts...)))
+	return true, nil
 }
