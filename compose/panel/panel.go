@@ -108,6 +108,8 @@ func status(r compose.ContainerStatus) orchestrate.ServiceStatus {
 	switch {
 	case r.State == "running" && (r.Health == "" || r.Health == "healthy"):
 		s.State = orchestrate.StateReady
+	case r.State == "running" && r.Health == "unhealthy":
+		s.State = orchestrate.StateFailed // what compose up --wait reports as a failure
 	case r.State == "running":
 		s.State = orchestrate.StateStarting
 	case r.State == "restarting":

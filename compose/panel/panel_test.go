@@ -17,7 +17,7 @@ func TestStatusFromContainer(t *testing.T) {
 		{"running, healthy", compose.ContainerStatus{State: "running", Health: "healthy"}, orchestrate.StateReady},
 		{"running, no health check", compose.ContainerStatus{State: "running"}, orchestrate.StateReady},
 		{"running, health starting", compose.ContainerStatus{State: "running", Health: "starting"}, orchestrate.StateStarting},
-		{"running, unhealthy", compose.ContainerStatus{State: "running", Health: "unhealthy"}, orchestrate.StateStarting},
+		{"running, unhealthy", compose.ContainerStatus{State: "running", Health: "unhealthy"}, orchestrate.StateFailed},
 		{"restarting", compose.ContainerStatus{State: "restarting"}, orchestrate.StateRestarting},
 		{"created", compose.ContainerStatus{State: "created"}, orchestrate.StatePending},
 		{"exited 0", compose.ContainerStatus{State: "exited"}, orchestrate.StateStopped},
