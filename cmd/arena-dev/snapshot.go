@@ -23,6 +23,16 @@ func snapshotCommand() *cli.Command {
 		}
 		return n, nil
 	}
+	// nameAndState is the prelude of save and restore: the snapshot's name and
+	// the state it is of (a running stack's, ephemeral included).
+	nameAndState := func(c *cli.Context) (string, *stackState, error) {
+		n, err := name(c)
+		if err != nil {
+			return "", nil, err
+		}
+		s, err := resolveStackState(c)
+		return n, s, err
+	}
 	return &cli.Command{
 		Name:  "snapshot",
 		Usage: "save, restore, list or remove named copies of the stack's KV state",
@@ -35,11 +45,7 @@ func snapshotCommand() *cli.Command {
 				Name: "save", Usage: "copy the KV state as NAME", ArgsUsage: "NAME",
 				Flags: append(namedStackFlags(), &cli.BoolFlag{Name: "force", Aliases: []string{"f"}, Usage: "replace an existing snapshot of that name"}),
 				Action: func(c *cli.Context) error {
-					n, err := name(c)
-					if err != nil {
-						return err
-					}
-					s, err := resolveStackState(c)
+					n, s, err := nameAndState(c)
 					if err != nil {
 						return err
 					}
@@ -60,11 +66,7 @@ func snapshotCommand() *cli.Command {
 				Name: "restore", Usage: "make the KV state exactly snapshot NAME", ArgsUsage: "NAME",
 				Flags: namedStackFlags(),
 				Action: func(c *cli.Context) error {
-					n, err := name(c)
-					if err != nil {
-						return err
-					}
-					s, err := resolveStackState(c)
+					n, s, err := nameAndState(c)
 					if err != nil {
 						return err
 					}
