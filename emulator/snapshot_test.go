@@ -12,22 +12,6 @@ import (
 	"testing"
 )
 
-// openOther opens the same namespace through a second Store: its own SQLite
-// connection and lock, as another process (wrangler dev, another arena-dev) has.
-func openOther(t *testing.T, root, id string) *Namespace {
-	t.Helper()
-	s, err := Open(root)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	ns, err := s.Namespace(id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ns
-}
-
 // seqWriter writes prefix:log:0, prefix:counter=0, prefix:log:1, prefix:counter=1,
 // ... until stop: at any point in time, counter = c means log:0..c exist and
 // log:c+2 does not. counter is rewritten every step, so its old blobs keep
@@ -79,8 +63,8 @@ func checkSequence(t *testing.T, ns *Namespace, prefix string) int {
 func TestSnapshotConsistentWhileWritesContinue(t *testing.T) {
 	root, snaps := t.TempDir(), t.TempDir()
 	const id = "wine-answers-ns"
-	ns := openOther(t, root, id)
-	other := openOther(t, root, id)
+	ns := openAt(t, root, id)
+	other := openAt(t, root, id)
 	var stop atomic.Bool
 	var wg sync.WaitGroup
 	seqWriter(t, ns, "here", &stop, &wg)
@@ -104,7 +88,7 @@ func TestSnapshotConsistentWhileWritesContinue(t *testing.T) {
 		if err != nil || info != infos[i] || info.Namespace != id {
 			t.Fatalf("snapshot %d manifest %+v, %v; SaveSnapshot said %+v", i, info, err, infos[i])
 		}
-		copyNS := openOther(t, t.TempDir(), id)
+		copyNS := openAt(t, t.TempDir(), id)
 		if err := copyNS.RestoreSnapshot(dir); err != nil {
 			t.Fatalf("restoring snapshot %d: %v", i, err)
 		}
@@ -141,8 +125,8 @@ func TestSnapshotRefusesExistingFolder(t *testing.T) {
 func TestRestoreIsAtomicForOtherProcesses(t *testing.T) {
 	root, snaps := t.TempDir(), t.TempDir()
 	const id = "ns"
-	ns := openOther(t, root, id)
-	reader := openOther(t, root, id)
+	ns := openAt(t, root, id)
+	reader := openAt(t, root, id)
 	for gen := 1; gen <= 2; gen++ {
 		for k := range 40 {
 			if gen == 2 {
