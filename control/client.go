@@ -157,6 +157,15 @@ func (c *Client) Logs(ctx context.Context, services []string, n int, follow bool
 	}
 	q.Set("follow", "1")
 	return c.stream(ctx, "/api/logs?"+q.Encode(), func(event string, data []byte) (bool, error) {
+		if event == "dropped" {
+			var d DroppedLines
+			if err := json.Unmarshal(data, &d); err != nil {
+				return false, err
+			}
+			fn(svclog.JSONLine{Time: d.Time, Service: "arena-dev", Stream: "stderr",
+				Line: fmt.Sprintf("%d log lines skipped: this reader fell behind the services (%d in all)", d.Missed, d.Total)})
+			return true, nil
+		}
 		var l svclog.JSONLine
 		if err := json.Unmarshal(data, &l); err != nil {
 			return false, err

@@ -220,3 +220,66 @@ func TestLongRunDirFallsBackToLoopbackAndToken(t *testing.T) {
 		}
 	}
 }
+
+// TestSlowLogReaderIsToldWhatItMissed: a follower that stops reading while the
+// services write far more than its queue holds is told, in the stream, how many
+// lines it missed, and those plus the lines it got are exactly what was written.
+func TestSlowLogReaderIsToldWhatItMissed(t *testing.T) {
+	sup, cl, _ := runStack(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	connected, release := make(chan struct{}), make(chan struct{})
+	type result struct {
+		flood, missed, total int
+		err                  error
+	}
+	done := make(chan result, 1)
+	go func() {
+		var r result
+		first := true
+		r.err = cl.Logs(ctx, []string{"web"}, 1, true, func(l svclog.JSONLine) {
+			if first { // the tail's line: the stream is on; now stop reading
+				first = false
+				close(connected)
+				<-release
+				return
+			}
+			switch {
+			case strings.HasPrefix(l.Line, "flood "):
+				r.flood++
+			case l.Service == "arena-dev":
+				var missed, total int
+				if _, err := fmt.Sscanf(l.Line, "%d log lines skipped: this reader fell behind the services (%d in all)", &missed, &total); err != nil {
+					r.err = fmt.Errorf("the skipped-lines notice %q: %v", l.Line, err)
+				}
+				r.missed += missed
+				r.total = total
+			}
+			if r.flood+r.total == 30_000 {
+				cancel()
+			}
+		})
+		done <- r
+	}()
+	select {
+	case <-connected:
+	case <-ctx.Done():
+		t.Fatal("the followed log sent nothing")
+	}
+	pad := strings.Repeat("x", 1000)
+	for i := range 30_000 {
+		sup.Logs().Line("web", "stdout", fmt.Sprintf("flood %d %s", i, pad))
+	}
+	close(release)
+	r := <-done
+	if r.err != nil && !errors.Is(r.err, context.Canceled) {
+		t.Fatal(r.err)
+	}
+	t.Logf("30,000 lines written: %d read, %d reported missed", r.flood, r.total)
+	if r.total == 0 || r.missed != r.total {
+		t.Errorf("missed lines reported: %d in notices, %d in all; want the same, above 0 (the reader stalled on 30 MB)", r.missed, r.total)
+	}
+	if r.flood+r.total != 30_000 {
+		t.Errorf("%d lines read + %d reported missed = %d, want 30,000", r.flood, r.total, r.flood+r.total)
+	}
+}

@@ -163,19 +163,43 @@ func (h *handler) logs(w http.ResponseWriter, r *http.Request) {
 		sse.send("line", toJSON([]svclog.Line{l})[0])
 		last = l.Stamp
 	}
+	reported := 0
 	for {
 		select {
 		case l := <-sub.C:
-			if l.Stamp < last { // already sent with the tail
-				continue
+			// Write what has queued up, then flush once: a burst costs one
+			// syscall per batch, not per line, so the stream keeps up.
+			for more := true; more; {
+				if l.Stamp >= last { // older ones were sent with the tail
+					sse.write("line", toJSON([]svclog.Line{l})[0])
+				}
+				select {
+				case l = <-sub.C:
+				default:
+					more = false
+				}
 			}
-			sse.send("line", toJSON([]svclog.Line{l})[0])
+			// A reader that fell behind is told how many lines it missed,
+			// rather than shown a log with a silent hole in it.
+			if d := sub.Dropped(); d > reported {
+				sse.write("dropped", DroppedLines{Time: l.Stamp, Missed: d - reported, Total: d})
+				reported = d
+			}
+			sse.flush()
 		case <-r.Context().Done():
 			return
 		case <-h.done:
 			return
 		}
 	}
+}
+
+// DroppedLines is the logs stream's "dropped" event: lines this reader missed
+// because it read slower than the services wrote.
+type DroppedLines struct {
+	Time   string `json:"time"`   // the stamp of the last line sent before it
+	Missed int    `json:"missed"` // since the last such event
+	Total  int    `json:"total"`  // since the stream began
 }
 
 func toJSON(lines []svclog.Line) []svclog.JSONLine {
@@ -226,7 +250,13 @@ func startSSE(w http.ResponseWriter) (*sse, bool) {
 }
 
 func (s *sse) send(event string, v any) {
+	s.write(event, v)
+	s.flush()
+}
+
+func (s *sse) write(event string, v any) {
 	b, _ := json.Marshal(v)
 	fmt.Fprintf(s.w, "event: %s\ndata: %s\n\n", event, b)
-	s.f.Flush()
 }
+
+func (s *sse) flush() { s.f.Flush() }

@@ -12,6 +12,7 @@ let shown = PAGE;
 let paused = false;
 let unseen = 0; // lines arrived while paused
 let received = 0;
+let missed = 0; // lines the server skipped because this page read too slowly
 let pending = []; // arrived since the last frame
 let frame = 0;
 let filter = { service: "", text: "" };
@@ -32,8 +33,9 @@ export function initLogs() {
   });
   const es = new EventSource("/_arena/api/logs?follow=1&n=200");
   es.addEventListener("line", (ev) => add(JSON.parse(ev.data)));
+  es.addEventListener("dropped", (ev) => { missed = JSON.parse(ev.data).total; count(); });
   // A test hook: the benchmark of 10,000 lines feeds them through the same path.
-  window.__arenaLogs = { add, count: () => received, rows: () => view.childElementCount };
+  window.__arenaLogs = { add, count: () => received, missed: () => missed, rows: () => view.childElementCount };
 }
 
 function setPaused(p) {
@@ -110,6 +112,7 @@ function rerender(stick = true) {
 function count() {
   let text = `${received.toLocaleString("en-US")} lines`;
   if (lines.length < received) text += ` (last ${lines.length.toLocaleString("en-US")} kept)`;
+  if (missed) text += ` · ${missed.toLocaleString("en-US")} missed (this page fell behind)`;
   if (paused) text += ` · paused, ${unseen} new`;
   $("#log-count").textContent = text;
 }

@@ -81,7 +81,9 @@ func (l *Logs) Tail(n int, services ...string) []Line {
 // Subscribe feeds every new line of the named services (all when none are named)
 // to the returned subscription until cancel is called.
 func (l *Logs) Subscribe(services ...string) (*Subscription, func()) {
-	c := make(chan Line, 256)
+	// Room for a few seconds of a busy stack: a reader (a browser tab, a
+	// terminal) that stalls that long still misses nothing.
+	c := make(chan Line, 4096)
 	s := &Subscription{C: c, c: c}
 	if len(services) > 0 {
 		s.filter = map[string]bool{}
