@@ -68,10 +68,10 @@ func BenchmarkGetColor(b *testing.B) {
 	for round := range benchRounds {
 		for _, tg := range targets {
 			addr := strings.TrimPrefix(tg.base, "http://")
-			if _, err := rawLoad(addr, "/answers/color", benchConns, 300*time.Millisecond, 2000, len(body)); err != nil { // warm-up
+			if _, err := rawLoad(addr, "/answers/color", benchConns, 300*time.Millisecond, 2000, len(body)); err != nil { // warm-up, and the body checked
 				b.Fatalf("%s warm-up: %v", tg.name, err)
 			}
-			r, err := rawLoad(addr, "/answers/color", benchConns, tg.dur, benchMaxReqs, len(body))
+			r, err := load(addr, "/answers/color", benchConns, tg.dur, benchMaxReqs, len(body))
 			if err != nil {
 				b.Fatalf("%s round %d: %v", tg.name, round, err)
 			}
@@ -96,8 +96,8 @@ func BenchmarkGetColor(b *testing.B) {
 		b.ReportMetric(a.reqPerSec/w.reqPerSec, "x-worker-req/s")
 		b.ReportMetric(float64(a.p99)/float64(c.p99), "p99/ceiling-p99")
 		b.ReportMetric(float64(rss)/(1<<20), "idle-rss-MB")
-		b.Logf("arena-dev %.0f req/s p99 %v = %.2fx the ceiling's req/s (%.0f, p99 %v), %.1fx the Worker's (%.0f, p99 %v); p99 %.2fx the ceiling's; idle RSS %.1f MB; access log: %s",
-			a.reqPerSec, a.p99, a.reqPerSec/c.reqPerSec, c.reqPerSec, c.p99, a.reqPerSec/w.reqPerSec, w.reqPerSec, w.p99,
+		b.Logf("load generator: %s; arena-dev %.0f req/s p99 %v = %.2fx the ceiling's req/s (%.0f, p99 %v), %.1fx the Worker's (%.0f, p99 %v); p99 %.2fx the ceiling's; idle RSS %.1f MB; access log: %s",
+			loadGen(), a.reqPerSec, a.p99, a.reqPerSec/c.reqPerSec, c.reqPerSec, c.p99, a.reqPerSec/w.reqPerSec, w.reqPerSec, w.p99,
 			float64(a.p99)/float64(c.p99), float64(rss)/(1<<20), lines)
 	})
 }

@@ -120,6 +120,27 @@ func BenchmarkDataVersionCheck(b *testing.B) {
 	}
 }
 
+// BenchmarkFreshnessCheck is what a read pays when its window has passed and no
+// connection committed since: the WAL-index header read (walProbe), the query
+// skipped. Compare with BenchmarkDataVersionCheck in the same run:
+//
+//	go test ./emulator -run '^$' -bench 'DataVersionCheck|FreshnessCheck' -benchmem
+func BenchmarkFreshnessCheck(b *testing.B) {
+	ns := benchNS(b)
+	ns.checkedAt.Store(0)
+	if err := ns.refresh(); err != nil { // the header is remembered from here
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		expireWindow(ns)
+		if err := ns.refresh(); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkPut is a durable put: blob fsynced, then a committed WAL transaction
 // (fsynced before it returns), on a 10,000-key namespace.
 func BenchmarkPut(b *testing.B) {

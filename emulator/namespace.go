@@ -26,7 +26,8 @@ type Entry struct {
 
 // freshness is how long a data_version check stays good: reads within it trust the
 // in-memory index. Another process's commit is seen at most this late. A check
-// costs a few microseconds (see docs/benchmarks.md), so reads stay sub-microsecond.
+// is one pread of the WAL-index header (walProbe), and a data_version query only
+// when that header changed, so reads stay sub-microsecond.
 const freshness = time.Millisecond
 
 // Namespace is one KV namespace. All methods are safe for concurrent use.
@@ -36,8 +37,11 @@ type Namespace struct {
 	dbPath  string
 	blobDir string
 
-	db   *sql.DB
-	conn *sql.Conn // the one connection: data_version is per connection
+	db    *sql.DB
+	conn  *sql.Conn // the one connection: data_version is per connection
+	probe walProbe  // skips the data_version query when no commit happened (under mu)
+	// versionQueries counts PRAGMA data_version queries (tests: the probe skips them).
+	versionQueries atomic.Int64
 
 	mu          sync.Mutex                  // serialises SQL and index updates
 	index       atomic.Pointer[memdb.MemDB] // swapped whole on reload; readers never lock
@@ -61,6 +65,7 @@ func openNamespace(s *Store, id string) (*Namespace, error) {
 		dbPath:  DatabasePath(s.root, id),
 		blobDir: BlobDir(s.root, id),
 	}
+	n.probe.path = n.dbPath + "-shm"
 	db, conn, err := openDB(n.dbPath)
 	if err != nil {
 		return nil, err
@@ -94,7 +99,7 @@ func (n *Namespace) closeLocked() error {
 	}
 	n.closed = true
 	n.isClosed.Store(true)
-	return errors.Join(n.conn.Close(), n.db.Close())
+	return errors.Join(n.conn.Close(), n.db.Close(), n.probe.close())
 }
 
 func (n *Namespace) nowMs() int64 { return n.store.now().UnixMilli() }
@@ -126,15 +131,26 @@ func (n *Namespace) refreshLocked() error {
 	if monoNow()-n.checkedAt.Load() < int64(freshness) {
 		return nil // another goroutine just did it
 	}
+	// checkedAt 0 is a forced check (a stale row was met, an index update
+	// failed): the probe is not asked.
+	hdr, hdrOK := n.probe.read()
+	if n.checkedAt.Load() != 0 && n.probe.unchanged(hdr, hdrOK) {
+		n.checkedAt.Store(monoNow()) // no commit anywhere since the last check
+		return nil
+	}
 	var v int64
+	n.versionQueries.Add(1)
 	if err := n.conn.QueryRowContext(context.Background(), "PRAGMA data_version").Scan(&v); err != nil {
+		n.probe.forget()
 		return fmt.Errorf("checking KV database %s for changes: %w", n.dbPath, err)
 	}
 	if v != n.dataVersion {
 		if err := n.reloadLocked(); err != nil {
+			n.probe.forget()
 			return err
 		}
 	}
+	n.probe.remember(hdr, hdrOK)
 	n.checkedAt.Store(monoNow())
 	return nil
 }
