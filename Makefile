@@ -36,6 +36,7 @@ test: build deps system-deps
 	$(GO) test -count=1 -timeout $(TESTTIMEOUT) ./...
 
 bench: build deps
+	bash scripts/bench-deps.sh
 	$(GO) test -run '^$$' -bench . -benchmem -timeout $(TESTTIMEOUT) ./...
 
 # Every fuzz target for FUZZTIME each (CI: after make test, ~3 minutes in all).
