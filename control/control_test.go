@@ -80,17 +80,25 @@ func TestAPIActsOnOneService(t *testing.T) {
 	}
 
 	// Events: a snapshot first, then the stop and start of web as they happen.
-	seen := make(chan []string, 1)
+	seen, subscribed := make(chan []string, 1), make(chan struct{})
 	go func() {
 		var states []string
 		_ = cl.Events(ctx, func(s Service) bool {
 			if s.Name == "web" {
 				states = append(states, s.State.String())
+				if len(states) == 1 {
+					close(subscribed)
+				}
 			}
 			return len(states) < 5 // ready (snapshot), stopping, stopped, starting, ready
 		})
 		seen <- states
 	}()
+	select { // the stop must come after the snapshot, or the stream starts at "stopped"
+	case <-subscribed:
+	case <-ctx.Done():
+		t.Fatal("no snapshot on the event stream")
+	}
 
 	svc, err := cl.Do(ctx, "web", orchestrate.OpStop)
 	if err != nil || svc.State != orchestrate.StateStopped || svc.LastError != "stopped by hand" {

@@ -167,16 +167,23 @@ func (h *handler) logs(w http.ResponseWriter, r *http.Request) {
 	for {
 		select {
 		case l := <-sub.C:
-			// Write what has queued up, then flush once: a burst costs one
-			// syscall per batch, not per line, so the stream keeps up.
-			for more := true; more; {
+			// Write what has queued up (a bounded batch, so a steady flood
+			// still gets its flushes and drop reports), then flush once: a
+			// burst costs one syscall per batch, not per line.
+			for n := 1; ; n++ {
 				if l.Stamp >= last { // older ones were sent with the tail
 					sse.write("line", toJSON([]svclog.Line{l})[0])
 				}
-				select {
-				case l = <-sub.C:
-				default:
-					more = false
+				queued := false
+				if n < sseBatch {
+					select {
+					case l = <-sub.C:
+						queued = true
+					default:
+					}
+				}
+				if !queued {
+					break
 				}
 			}
 			// A reader that fell behind is told how many lines it missed,
@@ -193,6 +200,9 @@ func (h *handler) logs(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 }
+
+// sseBatch bounds the lines written between two flushes of a log stream.
+const sseBatch = 512
 
 // DroppedLines is the logs stream's "dropped" event: lines this reader missed
 // because it read slower than the services wrote.

@@ -1,9 +1,6 @@
 package emulator
 
-import (
-	"bytes"
-	"os"
-)
+import "os"
 
 // walIndexHeaderSize is the size of one copy of SQLite's WAL-index header, the
 // first bytes of the -shm file (https://sqlite.org/walformat.html#the_wal_index_file_format).
@@ -39,7 +36,7 @@ func (p *walProbe) read() (h [walIndexHeaderSize]byte, ok bool) {
 	if n, err := p.f.ReadAt(h[:], 0); err != nil || n != len(h) {
 		return h, false
 	}
-	return h, !bytes.Equal(h[:], make([]byte, walIndexHeaderSize)) // all zero: not initialised
+	return h, h != [walIndexHeaderSize]byte{} // all zero: not initialised
 }
 
 // unchanged: the header is the one remembered at the last completed check.
