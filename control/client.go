@@ -138,6 +138,9 @@ func (c *Client) Events(ctx context.Context, fn func(Service) bool) error {
 	})
 }
 
+// droppedNotice is the line Logs makes of a "dropped" event: missed, total.
+const droppedNotice = "%d log lines skipped: this reader fell behind the services (%d in all)"
+
 // Logs calls fn with the last n lines of the named services (all when none),
 // then with follow every new line until ctx ends or the stack stops.
 func (c *Client) Logs(ctx context.Context, services []string, n int, follow bool, fn func(svclog.JSONLine)) error {
@@ -163,7 +166,7 @@ func (c *Client) Logs(ctx context.Context, services []string, n int, follow bool
 				return false, err
 			}
 			fn(svclog.JSONLine{Time: d.Time, Service: "arena-dev", Stream: "stderr",
-				Line: fmt.Sprintf("%d log lines skipped: this reader fell behind the services (%d in all)", d.Missed, d.Total)})
+				Line: fmt.Sprintf(droppedNotice, d.Missed, d.Total)})
 			return true, nil
 		}
 		var l svclog.JSONLine

@@ -257,7 +257,7 @@ func TestSlowLogReaderIsToldWhatItMissed(t *testing.T) {
 				r.flood++
 			case l.Service == "arena-dev":
 				var missed, total int
-				if _, err := fmt.Sscanf(l.Line, "%d log lines skipped: this reader fell behind the services (%d in all)", &missed, &total); err != nil {
+				if _, err := fmt.Sscanf(l.Line, droppedNotice, &missed, &total); err != nil {
 					r.err = fmt.Errorf("the skipped-lines notice %q: %v", l.Line, err)
 				}
 				r.missed += missed
