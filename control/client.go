@@ -14,7 +14,7 @@ import (
 	"strings"
 
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
 // ErrNoStack: no live arena-dev runs for this run directory (the CLI exits 3).
@@ -29,7 +29,7 @@ type Client struct {
 
 // Dial finds the live stack of runDir through its run file.
 func Dial(runDir string) (*Client, error) {
-	rf, err := orchestrate.LiveOwner(runDir)
+	rf, err := runstate.LiveOwner(runDir)
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +104,7 @@ func (c *Client) Services(ctx context.Context) ([]Service, error) {
 }
 
 // Do starts, stops or restarts one service and returns its state after.
-func (c *Client) Do(ctx context.Context, name string, op orchestrate.Op) (Service, error) {
+func (c *Client) Do(ctx context.Context, name string, op runstate.Op) (Service, error) {
 	var out struct{ Service Service }
 	err := c.do(ctx, http.MethodPost, "/api/services/"+url.PathEscape(name)+"/"+op.String(), &out)
 	return out.Service, err

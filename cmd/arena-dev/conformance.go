@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/answers/conformance"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/parity"
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"github.com/urfave/cli/v2"
 )
 
@@ -87,7 +87,7 @@ func conformanceAction(c *cli.Context) error {
 // runningModel is the model the running stack resolved (its run file keeps it),
 // nil when no stack runs.
 func runningModel(p *project.Project) *project.Project {
-	rf, err := orchestrate.ReadRunFile(p.RunDir)
+	rf, err := runstate.ReadRunFile(p.RunDir)
 	if err != nil || !rf.OwnerAlive() || rf.Project == nil {
 		return nil
 	}

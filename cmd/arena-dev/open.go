@@ -6,8 +6,8 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"github.com/urfave/cli/v2"
 )
 
@@ -36,7 +36,7 @@ func openAction(c *cli.Context) error {
 		return err
 	}
 	url := DashboardURL(p)
-	if rf, err := orchestrate.LiveOwner(p.RunDir); err == nil && rf != nil {
+	if rf, err := runstate.LiveOwner(p.RunDir); err == nil && rf != nil {
 		for _, s := range rf.Services {
 			if s.Name == project.AnswersService && s.URL != "" {
 				url = strings.TrimRight(s.URL, "/") + "/_arena/"

@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/emulator"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"github.com/urfave/cli/v2"
 )
 
@@ -29,7 +29,7 @@ func resolveStackState(c *cli.Context) (*stackState, error) {
 		return nil, err
 	}
 	s := &stackState{p: p, answers: p.Answers}
-	rf, err := orchestrate.LiveOwner(p.RunDir)
+	rf, err := runstate.LiveOwner(p.RunDir)
 	if err != nil || rf == nil || rf.Project == nil {
 		return s, err
 	}

@@ -7,18 +7,18 @@ import (
 	"os"
 
 	"github.com/sommelier-arena/arena-dev/control"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"github.com/urfave/cli/v2"
 )
 
 // statusJSON is `status --json`: stable field names for scripts.
 type statusJSON struct {
-	Running  bool                        `json:"running"`
-	Ready    bool                        `json:"ready"`
-	PID      int                         `json:"pid,omitempty"`
-	Project  string                      `json:"project"`
-	Error    string                      `json:"error,omitempty"`
-	Services []orchestrate.ServiceStatus `json:"services"`
+	Running  bool                     `json:"running"`
+	Ready    bool                     `json:"ready"`
+	PID      int                      `json:"pid,omitempty"`
+	Project  string                   `json:"project"`
+	Error    string                   `json:"error,omitempty"`
+	Services []runstate.ServiceStatus `json:"services"`
 }
 
 func statusCommand() *cli.Command {
@@ -35,11 +35,11 @@ func statusCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			rf, err := orchestrate.ReadRunFile(p.RunDir)
+			rf, err := runstate.ReadRunFile(p.RunDir)
 			if err != nil && !errors.Is(err, os.ErrNotExist) {
 				return err
 			}
-			out := statusJSON{Project: p.Root, Services: []orchestrate.ServiceStatus{}}
+			out := statusJSON{Project: p.Root, Services: []runstate.ServiceStatus{}}
 			if rf != nil && rf.OwnerAlive() {
 				out.Running, out.Ready, out.PID, out.Error, out.Services = true, rf.Ready, rf.PID, rf.Error, rf.Services
 				// The API's view is the live one; the run file is the fallback.
@@ -59,7 +59,7 @@ func statusCommand() *cli.Command {
 					return err
 				}
 			} else if out.Running {
-				_ = orchestrate.WriteStatusTable(c.App.Writer, out.Services)
+				_ = runstate.WriteStatusTable(c.App.Writer, out.Services)
 			} else {
 				fmt.Fprintf(c.App.Writer, "arena-dev is not running in %s\n", p.Root)
 			}
@@ -76,14 +76,14 @@ func statusCommand() *cli.Command {
 
 // notReady names the services that should run and are not ready: status exits 1
 // for them. A disabled service counts only once started by hand.
-func notReady(services []orchestrate.ServiceStatus) []string {
+func notReady(services []runstate.ServiceStatus) []string {
 	var out []string
 	for _, s := range services {
-		running := s.State == orchestrate.StateStarting || s.State == orchestrate.StateReady || s.State == orchestrate.StateRestarting
+		running := s.State == runstate.StateStarting || s.State == runstate.StateReady || s.State == runstate.StateRestarting
 		if s.Disabled && !running {
 			continue
 		}
-		if s.State != orchestrate.StateReady {
+		if s.State != runstate.StateReady {
 			out = append(out, s.Name)
 		}
 	}
