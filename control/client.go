@@ -36,15 +36,19 @@ func Dial(runDir string) (*Client, error) {
 	if rf == nil || rf.Control == nil {
 		return nil, ErrNoStack
 	}
-	ep := rf.Control
+	return Connect(rf.Control), nil
+}
+
+// Connect is a client of the control API at ep (a run file's endpoint).
+func Connect(ep *runstate.ControlEndpoint) *Client {
 	if ep.Socket != "" {
 		tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
 			return d.DialContext(ctx, "unix", ep.Socket)
 		}}
-		return &Client{http: &http.Client{Transport: tr}, base: "http://arena-dev"}, nil
+		return &Client{http: &http.Client{Transport: tr}, base: "http://arena-dev"}
 	}
-	return &Client{http: &http.Client{Transport: &http.Transport{Proxy: nil}}, base: ep.URL, token: ep.Token}, nil
+	return &Client{http: &http.Client{Transport: &http.Transport{Proxy: nil}}, base: ep.URL, token: ep.Token}
 }
 
 // APIError is an error answer of the API.

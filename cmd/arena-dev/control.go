@@ -37,14 +37,11 @@ func controlAction(c *cli.Context, op runstate.Op) error {
 	if c.NArg() == 0 {
 		return usagef("%s needs at least one SERVICE", op)
 	}
-	p, err := resolveProject(c)
+	r, err := attachStack(c)
 	if err != nil {
 		return err
 	}
-	cl, err := dialStack(p.RunDir, p.Root)
-	if err != nil {
-		return err
-	}
+	cl := r.Control
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	for _, name := range c.Args().Slice() {
@@ -85,13 +82,4 @@ func waitSettled(ctx context.Context, cl *control.Client, name string, timeout t
 		err = fmt.Errorf("%s not ready within --timeout %s (it is %s)", name, timeout, last.State)
 	}
 	return last, err
-}
-
-// dialStack connects to the running stack, or says plainly that none runs (exit 3).
-func dialStack(runDir, root string) (*control.Client, error) {
-	cl, err := control.Dial(runDir)
-	if errors.Is(err, control.ErrNoStack) {
-		return nil, &notRunningError{root: root}
-	}
-	return cl, err
 }

@@ -76,7 +76,7 @@ func upAction(c *cli.Context) error {
 			if format == svclog.LogText && !c.Bool("background-child") {
 				fmt.Fprintln(os.Stdout)
 				_ = runstate.WriteStatusTable(os.Stdout, st)
-				fmt.Fprintf(os.Stdout, "\ndashboard: %s\nall services ready; Ctrl-C stops them (twice: at once)\n", DashboardURL(p))
+				fmt.Fprintf(os.Stdout, "\ndashboard: %s\nall services ready; Ctrl-C stops them (twice: at once)\n", stack.DashboardURL(p))
 			} else {
 				log.Info().Msg("all services ready")
 			}
@@ -141,7 +141,7 @@ func upBackground(c *cli.Context, p *project.Project) error {
 	}
 	_ = runstate.WriteStatusTable(c.App.Writer, rf.Services)
 	fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nstack ready (arena-dev pid %d, log %s); stop it with `arena-dev down%s`\n",
-		DashboardURL(p), rf.PID, stack.BackgroundLog(p.RunDir), nameFlag(p))
+		stack.DashboardURL(p), rf.PID, stack.BackgroundLog(p.RunDir), nameFlag(p))
 	return nil
 }
 
@@ -218,6 +218,6 @@ func alreadyUp(c *cli.Context, p *project.Project, rf *runstate.RunFile) error {
 		return printStackJSON(c, p, rf)
 	}
 	_ = runstate.WriteStatusTable(c.App.Writer, rf.Services)
-	fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nalready running (arena-dev pid %d); stop it with `arena-dev down%s`\n", DashboardURL(p), rf.PID, nameFlag(p))
+	fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nalready running (arena-dev pid %d); stop it with `arena-dev down%s`\n", stack.DashboardURL(p), rf.PID, nameFlag(p))
 	return nil
 }
