@@ -12,6 +12,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/internal/procutil"
+	"github.com/sommelier-arena/arena-dev/project"
 )
 
 // Survivor is a process group left behind by a dead arena-dev.
@@ -77,7 +78,7 @@ func ReapSurvivors(runDir string, log zerolog.Logger) ([]Survivor, error) {
 		if len(members) > 0 {
 			t = groupTarget(group)
 		}
-		stopLadder(withStrays(t, strays), DefaultStopTimeout, nil, log.With().Str("service", s.Name).Logger(), nil)
+		stopLadder(withStrays(t, strays), project.DefaultStopTimeout, nil, log.With().Str("service", s.Name).Logger(), nil)
 		found = append(found, sv)
 	}
 	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {

@@ -52,6 +52,9 @@ func Resolve(o Options) (*Project, error) {
 		o.Dir = "."
 	}
 	cp, found, err := load(o)
+	if err == nil {
+		err = checkGraph(cp)
+	}
 	if err != nil {
 		return nil, &UsageError{err}
 	}
