@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -97,5 +98,29 @@ func TestBrokenConfigDoesNotBlockTheRunningStack(t *testing.T) {
 				t.Fatalf("status after down: exit %d, want 3\n%s", code, out)
 			}
 		})
+	}
+}
+
+// Defect 2 of issue 16: `up --wait` on the stack it already runs compares
+// whole models, the newly resolved one taking the running stack's ports under
+// --ports auto: the same command twice succeeds (the status again), and one
+// that changes the model is refused naming what differs.
+func TestUpWaitTwiceIsTheSameStack(t *testing.T) {
+	dir := lightProject(t)
+	args := []string{"--ports", "auto", "--name", "e1", "--kv-consistency", "edge"}
+	first := upLight(t, dir, args...)
+	if !strings.Contains(first, "stack ready") {
+		t.Fatalf("first up: %s", first)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".wrangler", "arena-dev", "stacks", "e1", "model.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the model file handed to the background up is left behind: %v", err)
+	}
+	out, errOut, code := runArenaDev(t, dir, append([]string{"up", "--wait", "--ephemeral", "--timeout", "60s"}, args...)...)
+	if code != 0 || !strings.Contains(out, "already running") || !strings.Contains(out, "tool") {
+		t.Fatalf("second up --wait %v: exit %d\n%s%s", args, code, out, errOut)
+	}
+	out, errOut, code = runArenaDev(t, dir, "up", "--wait", "--ephemeral", "--ports", "auto", "--name", "e1")
+	if code != 2 || !strings.Contains(errOut, `Answers.KVConsistency: "edge" -> "strong"`) {
+		t.Fatalf("up --wait with another consistency: exit %d, want 2 naming Answers.KVConsistency\n%s%s", code, out, errOut)
 	}
 }
