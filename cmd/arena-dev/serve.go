@@ -13,11 +13,11 @@ import (
 	"syscall"
 
 	"github.com/sommelier-arena/arena-dev/answers"
+	"github.com/sommelier-arena/arena-dev/answersport"
 	"github.com/sommelier-arena/arena-dev/compose"
 	"github.com/sommelier-arena/arena-dev/compose/panel"
 	"github.com/sommelier-arena/arena-dev/control"
 	"github.com/sommelier-arena/arena-dev/dashboard"
-	"github.com/sommelier-arena/arena-dev/kvedge"
 	"github.com/sommelier-arena/arena-dev/project"
 	"github.com/sommelier-arena/arena-dev/seeds"
 	"github.com/urfave/cli/v2"
@@ -85,15 +85,12 @@ func runServe(c *cli.Context) error {
 	if w := answers.BindWarning(a.Host); w != "" {
 		log.Warn().Msg(w)
 	}
-	var kv answers.KV = ns
-	var edge *kvedge.KV // nil: strongly consistent
-	if mode == "edge" {
-		edge = kvedge.New(ns, kvedge.Options{Delay: delay})
-		kv = edge
+	kv, edge := answersport.KV(ns, mode, delay)
+	if edge != nil {
 		log.Info().Dur("delay", delay).Msg("edge KV consistency: each X-Arena-Colo location serves what it read for the delay; POST /_arena/kv/propagate ends it")
 	}
-	srv := answers.New(kv, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins,
-		AllowedHosts: append([]string{a.Host}, c.StringSlice("allow-host")...)})
+	hosts := append([]string{a.Host}, c.StringSlice("allow-host")...)
+	srv := answers.New(kv, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins, AllowedHosts: hosts})
 	if !c.Bool("no-seed") {
 		res, err := seeds.SeedEmpty(srv.Store())
 		if err != nil {
@@ -107,23 +104,16 @@ func runServe(c *cli.Context) error {
 	defer stop()
 	log.Info().Str("namespace", ns.ID()).Str("state", store.Root()).
 		Strs("cors", a.CORSOrigins).Msgf("wine-answers API on http://%s", ln.Addr())
-	// The dashboard (no services panel: serve runs no stack) and the edge KV
-	// endpoints beside the API.
-	mux := http.NewServeMux()
-	// Exact paths: the dashboard owns the rest of /_arena/kv/ (its KV browser).
-	edgeAPI := control.Guard(kvedge.Handler(edge), a.Host)
-	mux.Handle("/_arena/kv/propagate", edgeAPI)
-	mux.Handle("/_arena/kv/propagation", edgeAPI)
-	hosts := append([]string{a.Host}, c.StringSlice("allow-host")...)
-	services, err := composePanel(ctx, c.String("compose-project"), mux, hosts)
+	// The dashboard and the edge KV endpoints beside the API; a services panel
+	// only in compose's answers container (serve itself runs no stack).
+	services, err := composePanel(ctx, c.String("compose-project"))
 	if err != nil {
 		return err
 	}
-	mux.Handle("/_arena/", dashboard.New(dashboard.Options{Store: store, Namespace: ns.ID(),
-		KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Hosts: hosts, Services: services, Next: srv}))
-	mux.Handle("/", srv)
+	port := answersport.Handler(answersport.Options{API: srv, Store: store, Namespace: ns.ID(),
+		KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Hosts: hosts, Edge: edge, Control: services, Log: log})
 	log.Info().Msgf("dashboard on http://%s/_arena/", ln.Addr())
-	if err := answers.Serve(ctx, ln, answers.LogRequestsExcept(log, mux, dashboard.Quiet)); err != nil {
+	if err := answers.Serve(ctx, ln, port); err != nil {
 		return fmt.Errorf("serving: %w", err)
 	}
 	log.Info().Msg("stopped")
@@ -149,19 +139,18 @@ func seededSummary(res []seeds.Result, all bool) string {
 	return strings.Join(parts, ", ")
 }
 
-// composePanel, in compose's answers container (--compose-project), mounts the
+// composePanel, in compose's answers container (--compose-project), is the
 // control API over the project's containers, read from the Engine API, so the
-// dashboard's services panel shows them; it reports whether it did.
-func composePanel(ctx context.Context, project string, mux *http.ServeMux, hosts []string) (bool, error) {
+// dashboard's services panel shows them; nil elsewhere.
+func composePanel(ctx context.Context, project string) (http.Handler, error) {
 	if project == "" {
-		return false, nil
+		return nil, nil
 	}
 	engine, err := compose.Connect(ctx)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	view := panel.New(engine, project)
 	context.AfterFunc(ctx, func() { view.Close(); engine.Close() })
-	mux.Handle("/_arena/api/", http.StripPrefix("/_arena", control.Guard(control.Handler(view, ctx.Done()), hosts...)))
-	return true, nil
+	return control.Handler(view, ctx.Done()), nil
 }
