@@ -106,14 +106,15 @@ func noArgs(c *cli.Context) error {
 
 func newApp() *cli.App {
 	return &cli.App{
-		Name:                 "arena-dev",
-		Usage:                "the local development stack for Sommelier Arena, offline",
-		Version:              version,
-		EnableBashCompletion: true,
-		Flags:                globalFlags(),
-		Before:               setupLogging,
-		ExitErrHandler:       func(*cli.Context, error) {}, // run() prints and exits
-		Commands: append([]*cli.Command{
+		Name:                  "arena-dev",
+		Usage:                 "the local development stack for Sommelier Arena, offline",
+		Version:               version,
+		EnableBashCompletion:  true,
+		Flags:                 globalFlags(),
+		Before:                setupLogging,
+		ExitErrHandler:        func(*cli.Context, error) {}, // run() prints and exits
+		CustomAppHelpTemplate: appHelpTemplate(),
+		Commands: categorize(append([]*cli.Command{
 			kvCommand(),
 			serveCommand(),
 			seedCommand(),
@@ -128,6 +129,6 @@ func newApp() *cli.App {
 			openCommand(),
 			conformanceCommand(),
 			snapshotCommand(),
-		}, controlCommands()...),
+		}, controlCommands()...)),
 	}
 }
