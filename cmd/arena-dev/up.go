@@ -165,31 +165,10 @@ func upBackground(c *cli.Context, p *project.Project) error {
 	return nil
 }
 
-// stackJSON is `up --wait --json`: what a test runner needs to reach the stack.
-type stackJSON struct {
-	Name     string        `json:"name"`
-	Project  string        `json:"project"`
-	PID      int           `json:"pid"`
-	RunDir   string        `json:"run_dir"`
-	Services []serviceJSON `json:"services"`
-}
-
-type serviceJSON struct {
-	Name  string `json:"name"`
-	State string `json:"state"`
-	URL   string `json:"url,omitempty"`
-	Port  int    `json:"port,omitempty"`
-	PID   int    `json:"pid,omitempty"`
-}
-
 func printStackJSON(c *cli.Context, r *stack.Running) error {
-	out := stackJSON{Name: r.Name, Project: r.Root, PID: r.RunFile.PID, RunDir: r.RunDir, Services: []serviceJSON{}}
-	for _, s := range r.Status(c.Context) {
-		out.Services = append(out.Services, serviceJSON{Name: s.Name, State: s.State.String(), URL: s.URL, Port: s.Port, PID: s.PID})
-	}
 	enc := json.NewEncoder(c.App.Writer)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	return enc.Encode(r.Summary(c.Context))
 }
 
 // alreadyUp is `up --wait` on a running stack: the same model is success (as
