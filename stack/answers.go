@@ -54,14 +54,8 @@ func answersRun(a project.Answers, ns *Answers, sup func() *orchestrate.Supervis
 }
 
 func logSeeded(log zerolog.Logger, res []seeds.Result) {
-	var done []string
-	for _, r := range res {
-		if r.Added > 0 {
-			done = append(done, fmt.Sprintf("%s +%d", r.Category, r.Added))
-		}
-	}
-	if len(done) > 0 {
-		log.Info().Msg("seeded empty categories: " + strings.Join(done, ", "))
+	if s := seeds.Summary(res); s != "" {
+		log.Info().Msg("seeded empty categories: " + s)
 	}
 }
 

@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
-	"strings"
 	"syscall"
 
 	"github.com/sommelier-arena/arena-dev/answers"
@@ -96,7 +95,7 @@ func runServe(c *cli.Context) error {
 		if err != nil {
 			return fmt.Errorf("seeding: %w", err)
 		}
-		if s := seededSummary(res, false); s != "" {
+		if s := seeds.Summary(res); s != "" {
 			log.Info().Msg("seeded categories that did not exist: " + s)
 		}
 	}
@@ -118,25 +117,6 @@ func runServe(c *cli.Context) error {
 	}
 	log.Info().Msg("stopped")
 	return nil
-}
-
-// seededSummary says per category what seeding did ("color +4, grape +66"); with
-// all, categories that needed nothing are listed too.
-func seededSummary(res []seeds.Result, all bool) string {
-	var parts []string
-	for _, r := range res {
-		switch {
-		case r.Written:
-			p := fmt.Sprintf("%s +%d", r.Category, r.Added)
-			if r.Removed > 0 {
-				p += fmt.Sprintf(" -%d", r.Removed)
-			}
-			parts = append(parts, p)
-		case all:
-			parts = append(parts, fmt.Sprintf("%s unchanged", r.Category))
-		}
-	}
-	return strings.Join(parts, ", ")
 }
 
 // composePanel, in compose's answers container (--compose-project), is the
