@@ -59,7 +59,8 @@ func upLight(t *testing.T, dir string, args ...string) string {
 // a configuration broken after `up` (a syntax error in arena-dev.toml, .dev.vars,
 // an env file or the wrangler config) does not keep status, logs, restart,
 // stop, start or down from acting on it. Defect 4: `down --name` says which
-// stack it stopped.
+// stack it stopped. snapshot, kv propagate, open and conformance reach it the
+// same way.
 func TestBrokenConfigDoesNotBlockTheRunningStack(t *testing.T) {
 	breakages := map[string]string{
 		config.FileName: "[answers\nport = 1\n",
@@ -85,6 +86,11 @@ func TestBrokenConfigDoesNotBlockTheRunningStack(t *testing.T) {
 				{"stop", "--name", "r1", "tool"},
 				{"start", "--name", "r1", "tool"},
 				{"status", "--name", "r1"},
+				{"snapshot", "save", "--name", "r1", "s1"},
+				{"snapshot", "restore", "--name", "r1", "s1"},
+				{"kv", "propagate", "--name", "r1"},
+				{"open", "--print", "--name", "r1"},
+				{"conformance", "--name", "r1"},
 			} {
 				if out, errOut, code := runArenaDev(t, dir, args...); code != 0 {
 					t.Fatalf("%v with a broken %s: exit %d\n%s%s", args, file, code, out, errOut)
