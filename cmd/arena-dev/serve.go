@@ -2,23 +2,16 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
 
-	"github.com/sommelier-arena/arena-dev/answers"
 	"github.com/sommelier-arena/arena-dev/answersport"
 	"github.com/sommelier-arena/arena-dev/compose"
 	"github.com/sommelier-arena/arena-dev/compose/panel"
 	"github.com/sommelier-arena/arena-dev/control"
-	"github.com/sommelier-arena/arena-dev/dashboard"
 	"github.com/sommelier-arena/arena-dev/project"
-	"github.com/sommelier-arena/arena-dev/seeds"
 	"github.com/urfave/cli/v2"
 )
 
@@ -69,63 +62,20 @@ func runServe(c *cli.Context) error {
 	if a.Port < 1 || a.Port > 65535 {
 		return usagef("--port %d: want a TCP port from 1 to 65535", a.Port)
 	}
-	addr := net.JoinHostPort(a.Host, strconv.Itoa(a.Port))
-	// Listen before writing to the state, so a taken port fails fast and changes nothing.
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return fmt.Errorf("port %d is already in use on %s (another arena-dev or wrangler dev?); pick another with --port", a.Port, a.Host)
-		}
-		return fmt.Errorf("cannot listen on %s: %w", addr, err)
-	}
-	defer ln.Close()
-
-	log := *logOf(c)
-	if w := answers.BindWarning(a.Host); w != "" {
-		log.Warn().Msg(w)
-	}
-	kv, edge := answersport.KV(ns, mode, delay)
-	if edge != nil {
-		log.Info().Dur("delay", delay).Msg("edge KV consistency: each X-Arena-Colo location serves what it read for the delay; POST /_arena/kv/propagate ends it")
-	}
-	hosts := append([]string{a.Host}, c.StringSlice("allow-host")...)
-	srv := answers.New(kv, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins, AllowedHosts: hosts})
-	if !c.Bool("no-seed") {
-		res, err := seeds.SeedEmpty(srv.Store())
-		if err != nil {
-			return fmt.Errorf("seeding: %w", err)
-		}
-		if s := seeds.Summary(res); s != "" {
-			log.Info().Msg("seeded categories that did not exist: " + s)
-		}
+	o := answersport.Alone{Host: a.Host, Port: a.Port, AllowHosts: c.StringSlice("allow-host"), CORSOrigins: a.CORSOrigins,
+		Consistency: mode, Delay: delay, WranglerConfig: a.WranglerConfig, Seed: !c.Bool("no-seed"), Log: *logOf(c)}
+	if cp := c.String("compose-project"); cp != "" {
+		o.Control = func(ctx context.Context) (http.Handler, error) { return composePanel(ctx, cp) }
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	log.Info().Str("namespace", ns.ID()).Str("state", store.Root()).
-		Strs("cors", a.CORSOrigins).Msgf("wine-answers API on http://%s", ln.Addr())
-	// The dashboard and the edge KV endpoints beside the API; a services panel
-	// only in compose's answers container (serve itself runs no stack).
-	services, err := composePanel(ctx, c.String("compose-project"))
-	if err != nil {
-		return err
-	}
-	port := answersport.Handler(answersport.Options{API: srv, Store: store, Namespace: ns.ID(),
-		KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Hosts: hosts, Edge: edge, Control: services, Log: log})
-	log.Info().Msgf("dashboard on http://%s/_arena/", ln.Addr())
-	if err := answers.Serve(ctx, ln, port); err != nil {
-		return fmt.Errorf("serving: %w", err)
-	}
-	log.Info().Msg("stopped")
-	return nil
+	return answersport.Serve(ctx, store, ns, o)
 }
 
 // composePanel, in compose's answers container (--compose-project), is the
 // control API over the project's containers, read from the Engine API, so the
-// dashboard's services panel shows them; nil elsewhere.
+// dashboard's services panel shows them.
 func composePanel(ctx context.Context, project string) (http.Handler, error) {
-	if project == "" {
-		return nil, nil
-	}
 	engine, err := compose.Connect(ctx)
 	if err != nil {
 		return nil, err
