@@ -4,11 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/sommelier-arena/arena-dev/internal/svclog"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
 )
@@ -18,7 +17,7 @@ import (
 // and through the same spawn, readiness and stop path (orchestrate.Child).
 type worker struct {
 	child *orchestrate.Child
-	out   *tailBuffer
+	out   *svclog.Tail
 	URL   string
 }
 
@@ -27,7 +26,7 @@ type worker struct {
 func startWorker(ctx context.Context, svc project.Service, timeout time.Duration) (*worker, error) {
 	spec := orchestrate.ServiceSpec{Service: svc}
 	spec.Probe.Timeout = timeout
-	w := &worker{out: &tailBuffer{}, URL: svc.URL}
+	w := &worker{out: &svclog.Tail{Max: 64 << 10}, URL: svc.URL}
 	child, err := orchestrate.StartChild(spec, orchestrate.ChildOptions{Out: w.out})
 	if err != nil {
 		return nil, fmt.Errorf("starting the Worker: %w", err)
@@ -38,7 +37,7 @@ func startWorker(ctx context.Context, svc project.Service, timeout time.Duration
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("the Worker: %w:\n%s", err, w.tail())
+		return nil, fmt.Errorf("the Worker: %w:\n%s", err, w.out.LastLines(15))
 	}
 	return w, nil
 }
@@ -47,37 +46,4 @@ func startWorker(ctx context.Context, svc project.Service, timeout time.Duration
 // esbuild go with node).
 func (w *worker) stop() { w.child.Stop(zerolog.Nop()) }
 
-func (w *worker) tail() string {
-	lines := strings.Split(strings.TrimRight(w.out.String(), "\n"), "\n")
-	if len(lines) > 15 {
-		lines = lines[len(lines)-15:]
-	}
-	return strings.Join(lines, "\n")
-}
-
 var errNoWorker = errors.New("the project has no Worker (set [answers] wrangler_config)")
-
-// tailBuffer keeps the end of the Worker's output while it runs, for error
-// messages; it holds at most tailBytes, so a chatty Worker costs no memory.
-type tailBuffer struct {
-	mu sync.Mutex
-	b  []byte
-}
-
-const tailBytes = 64 << 10
-
-func (t *tailBuffer) Write(p []byte) (int, error) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.b = append(t.b, p...)
-	if over := len(t.b) - tailBytes; over > 0 {
-		t.b = append(t.b[:0], t.b[over:]...)
-	}
-	return len(p), nil
-}
-
-func (t *tailBuffer) String() string {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	return string(t.b)
-}
