@@ -43,16 +43,21 @@ func answersRun(a project.Answers, ns *Answers, sup func() *orchestrate.Supervis
 		}
 		log.Info().Str("namespace", ns.ID()).Str("state", ns.Root).Strs("cors", a.CORSOrigins).
 			Str("cors_from", a.CORSFrom).Msgf("wine-answers API on %s", a.URL)
+		if w := answers.BindWarning(a.Host); w != "" {
+			log.Warn().Msg(w)
+		}
 		ready()
-		api := http.StripPrefix("/_arena", control.Guard(control.Handler(sup(), ctx.Done()), a.Host))
+		access := control.Access{Hosts: []string{a.Host}, Token: ns.Token}
 		mux := http.NewServeMux()
-		mux.Handle("/_arena/api/", api)
-		mountE2E(mux, a.Host, ns, srv, edge) // /_arena/reset, /_arena/kv/: e2ekit.go
+		mux.Handle("/_arena/api/", http.StripPrefix("/_arena", control.Handler(sup(), ctx.Done())))
+		mountE2E(mux, ns, srv, edge) // /_arena/reset, /_arena/kv/: e2ekit.go
 		mux.Handle("/_arena/", dashboard.New(dashboard.Options{Store: ns.store, Namespace: ns.ID(),
-			KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Hosts: []string{a.Host}, Services: true, Next: srv}))
+			KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Access: access, Services: true, Next: srv}))
 		mux.Handle("/", srv)
 		log.Info().Msgf("dashboard on %s/_arena/", a.URL)
-		return answers.Serve(ctx, ln, answers.LogRequestsExcept(log, endWithService(ctx, mux), dashboard.Quiet))
+		// The guard judges all of /_arena before routing (docs/security.md).
+		h := control.Guard(endWithService(ctx, mux), access)
+		return answers.Serve(ctx, ln, answers.LogRequestsExcept(log, h, dashboard.Quiet))
 	}
 }
 
@@ -86,6 +91,8 @@ type Answers struct {
 	// RunDir holds the snapshots; "" = no start snapshot (no POST /_arena/reset).
 	RunDir     string
 	startTaken atomic.Bool
+	// Token is the stack's token for the answers port's /_arena (docs/security.md).
+	Token string
 }
 
 // Close closes the store.

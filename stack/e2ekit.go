@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/sommelier-arena/arena-dev/answers"
-	"github.com/sommelier-arena/arena-dev/control"
 	"github.com/sommelier-arena/arena-dev/kvedge"
 	"github.com/sommelier-arena/arena-dev/project"
 	"github.com/sommelier-arena/arena-dev/snapshot"
@@ -39,12 +38,12 @@ func (ns *Answers) takeStartSnapshot() error {
 	return nil
 }
 
-// mountE2E adds the test-suite endpoints to the answers port's mux, behind the
-// control API's guard (they change state: loopback Host, own origin only).
-func mountE2E(mux *http.ServeMux, host string, ns *Answers, srv *answers.Server, edge *kvedge.KV) {
-	mux.Handle("/_arena/reset", control.Guard(snapshot.ResetHandler(ns.Namespace, ns.RunDir, srv.Reset), host))
+// mountE2E adds the test-suite endpoints to the answers port's mux; the guard
+// around the whole port (control.Guard) admits their changes.
+func mountE2E(mux *http.ServeMux, ns *Answers, srv *answers.Server, edge *kvedge.KV) {
+	mux.Handle("/_arena/reset", snapshot.ResetHandler(ns.Namespace, ns.RunDir, srv.Reset))
 	// Exact paths: the dashboard owns the rest of /_arena/kv/ (its KV browser).
-	edgeAPI := control.Guard(kvedge.Handler(edge), host)
+	edgeAPI := kvedge.Handler(edge)
 	mux.Handle("/_arena/kv/propagate", edgeAPI)
 	mux.Handle("/_arena/kv/propagation", edgeAPI)
 }

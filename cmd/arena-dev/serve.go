@@ -39,6 +39,7 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "compose-project", Hidden: true, Usage: "in compose's answers container: show and steer this project's containers in the dashboard"},
 			&cli.StringSliceFlag{Name: "allow-host", Usage: "Host header name served besides loopback ones and --host (repeatable; e.g. a compose service name; \"*\" = any)"},
 			&cli.BoolFlag{Name: "no-seed", Usage: "do not seed categories that do not exist yet"},
+			&cli.StringFlag{Name: "token", EnvVars: []string{"ARENA_DEV_TOKEN"}, Usage: "the token changes under /_arena need from another machine (docs/security.md; default: a random one, printed when --host is not loopback)"},
 		}, append(consistencyFlags(), namespaceFlags()...)...), // e2eflags.go
 		Action: runServe,
 	}
@@ -82,8 +83,9 @@ func runServe(c *cli.Context) error {
 	defer ln.Close()
 
 	log := *logOf(c)
-	if w := answers.BindWarning(a.Host); w != "" {
-		log.Warn().Msg(w)
+	access, err := serveAccess(c, a.Host, ln.Addr().String())
+	if err != nil {
+		return err
 	}
 	var kv answers.KV = ns
 	var edge *kvedge.KV // nil: strongly consistent
@@ -111,19 +113,19 @@ func runServe(c *cli.Context) error {
 	// endpoints beside the API.
 	mux := http.NewServeMux()
 	// Exact paths: the dashboard owns the rest of /_arena/kv/ (its KV browser).
-	edgeAPI := control.Guard(kvedge.Handler(edge), a.Host)
+	edgeAPI := kvedge.Handler(edge)
 	mux.Handle("/_arena/kv/propagate", edgeAPI)
 	mux.Handle("/_arena/kv/propagation", edgeAPI)
-	hosts := append([]string{a.Host}, c.StringSlice("allow-host")...)
-	services, err := composePanel(ctx, c.String("compose-project"), mux, hosts)
+	services, err := composePanel(ctx, c.String("compose-project"), mux)
 	if err != nil {
 		return err
 	}
 	mux.Handle("/_arena/", dashboard.New(dashboard.Options{Store: store, Namespace: ns.ID(),
-		KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Hosts: hosts, Services: services, Next: srv}))
+		KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Access: access, Services: services, Next: srv}))
 	mux.Handle("/", srv)
 	log.Info().Msgf("dashboard on http://%s/_arena/", ln.Addr())
-	if err := answers.Serve(ctx, ln, answers.LogRequestsExcept(log, mux, dashboard.Quiet)); err != nil {
+	// The guard judges all of /_arena before routing (docs/security.md).
+	if err := answers.Serve(ctx, ln, answers.LogRequestsExcept(log, control.Guard(mux, access), dashboard.Quiet)); err != nil {
 		return fmt.Errorf("serving: %w", err)
 	}
 	log.Info().Msg("stopped")
@@ -152,7 +154,7 @@ func seededSummary(res []seeds.Result, all bool) string {
 // composePanel, in compose's answers container (--compose-project), mounts the
 // control API over the project's containers, read from the Engine API, so the
 // dashboard's services panel shows them; it reports whether it did.
-func composePanel(ctx context.Context, project string, mux *http.ServeMux, hosts []string) (bool, error) {
+func composePanel(ctx context.Context, project string, mux *http.ServeMux) (bool, error) {
 	if project == "" {
 		return false, nil
 	}
@@ -162,6 +164,6 @@ func composePanel(ctx context.Context, project string, mux *http.ServeMux, hosts
 	}
 	view := panel.New(engine, project)
 	context.AfterFunc(ctx, func() { view.Close(); engine.Close() })
-	mux.Handle("/_arena/api/", http.StripPrefix("/_arena", control.Guard(control.Handler(view, ctx.Done()), hosts...)))
+	mux.Handle("/_arena/api/", http.StripPrefix("/_arena", control.Handler(view, ctx.Done())))
 	return true, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/sommelier-arena/arena-dev/answers"
 	"github.com/sommelier-arena/arena-dev/control"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/urfave/cli/v2"
@@ -18,6 +19,7 @@ type statusJSON struct {
 	PID      int                         `json:"pid,omitempty"`
 	Project  string                      `json:"project"`
 	Error    string                      `json:"error,omitempty"`
+	Token    string                      `json:"token,omitempty"` // bound beyond loopback (docs/security.md)
 	Services []orchestrate.ServiceStatus `json:"services"`
 }
 
@@ -42,6 +44,9 @@ func statusCommand() *cli.Command {
 			out := statusJSON{Project: p.Root, Services: []orchestrate.ServiceStatus{}}
 			if rf != nil && rf.OwnerAlive() {
 				out.Running, out.Ready, out.PID, out.Error, out.Services = true, rf.Ready, rf.PID, rf.Error, rf.Services
+				if answers.BindWarning(p.Answers.Host) != "" {
+					out.Token = rf.Token
+				}
 				// The API's view is the live one; the run file is the fallback.
 				if cl, err := control.Dial(p.RunDir); err == nil {
 					if live, err := cl.Services(c.Context); err == nil {

@@ -76,7 +76,7 @@ func upAction(c *cli.Context) error {
 			if format == svclog.LogText && !c.Bool("background-child") {
 				fmt.Fprintln(os.Stdout)
 				_ = orchestrate.WriteStatusTable(os.Stdout, st)
-				fmt.Fprintf(os.Stdout, "\ndashboard: %s\nall services ready; Ctrl-C stops them (twice: at once)\n", DashboardURL(p))
+				fmt.Fprintf(os.Stdout, "\n%sall services ready; Ctrl-C stops them (twice: at once)\n", dashboardLines(p, runToken(p)))
 			} else {
 				log.Info().Msg("all services ready")
 			}
@@ -140,8 +140,8 @@ func upBackground(c *cli.Context, p *project.Project) error {
 		return printStackJSON(c, p, rf)
 	}
 	_ = orchestrate.WriteStatusTable(c.App.Writer, rf.Services)
-	fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nstack ready (arena-dev pid %d, log %s); stop it with `arena-dev down%s`\n",
-		DashboardURL(p), rf.PID, stack.BackgroundLog(p.RunDir), nameFlag(p))
+	fmt.Fprintf(c.App.Writer, "\n%sstack ready (arena-dev pid %d, log %s); stop it with `arena-dev down%s`\n",
+		dashboardLines(p, rf.Token), rf.PID, stack.BackgroundLog(p.RunDir), nameFlag(p))
 	return nil
 }
 
@@ -158,6 +158,7 @@ type stackJSON struct {
 	Project  string        `json:"project"`
 	PID      int           `json:"pid"`
 	RunDir   string        `json:"run_dir"`
+	Token    string        `json:"token"` // for /_arena over TCP (docs/security.md)
 	Services []serviceJSON `json:"services"`
 }
 
@@ -170,7 +171,7 @@ type serviceJSON struct {
 }
 
 func printStackJSON(c *cli.Context, p *project.Project, rf *orchestrate.RunFile) error {
-	out := stackJSON{Name: p.Name, Project: p.Root, PID: rf.PID, RunDir: p.RunDir, Services: []serviceJSON{}}
+	out := stackJSON{Name: p.Name, Project: p.Root, PID: rf.PID, RunDir: p.RunDir, Token: rf.Token, Services: []serviceJSON{}}
 	for _, s := range rf.Services {
 		out.Services = append(out.Services, serviceJSON{Name: s.Name, State: s.State.String(), URL: s.URL, Port: s.Port, PID: s.PID})
 	}
@@ -218,6 +219,6 @@ func alreadyUp(c *cli.Context, p *project.Project, rf *orchestrate.RunFile) erro
 		return printStackJSON(c, p, rf)
 	}
 	_ = orchestrate.WriteStatusTable(c.App.Writer, rf.Services)
-	fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nalready running (arena-dev pid %d); stop it with `arena-dev down%s`\n", DashboardURL(p), rf.PID, nameFlag(p))
+	fmt.Fprintf(c.App.Writer, "\n%salready running (arena-dev pid %d); stop it with `arena-dev down%s`\n", dashboardLines(p, rf.Token), rf.PID, nameFlag(p))
 	return nil
 }
