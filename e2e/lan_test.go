@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/sommelier-arena/arena-dev/config"
+	"github.com/sommelier-arena/arena-dev/internal/browser"
 	"github.com/sommelier-arena/arena-dev/internal/testenv"
 )
 
@@ -189,6 +191,8 @@ port = %d
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	checkDashboardByAddress(t, s, base, up.Token, rep)
+
 	// From this machine (a loopback peer) a data change needs no token, as the
 	// API itself does not; services still do.
 	local := fmt.Sprintf("http://127.0.0.1:%d", port)
@@ -205,4 +209,39 @@ port = %d
 	pids, pgids := s.stackIDs(rep)
 	s.down()
 	s.assertGone("after down", pids, pgids, append(s.portList(), tool))
+}
+
+// checkDashboardByAddress: headless Chromium on this machine opens the dashboard
+// by the veth's address, so its peer address is that one, not loopback. Without
+// the token Restart says to run `arena-dev open` and restarts nothing; opened as
+// `arena-dev open` opens it, Restart restarts.
+func checkDashboardByAddress(t *testing.T, s *stack, base, token string, rep statusReport) {
+	t.Helper()
+	tool, _ := rep.service("tool")
+	ctx := browser.New(t).Tab()
+	row := `document.querySelector('#svc-table tr[data-service="tool"]')`
+	dump := `document.body.innerText.slice(0, 600)`
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/_arena/")); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "tool shown ready", row+`?.dataset.state === "ready"`, dump)
+	click(t, ctx, `#svc-table tr[data-service="tool"] button[data-op="restart"]`)
+	waitJS(t, ctx, "the no-token message", `document.querySelector("#svc-error").textContent.includes("arena-dev open")`, dump)
+	if now, err := s.status(); err != nil {
+		t.Fatal(err)
+	} else if a, _ := now.service("tool"); a.PID != tool.PID || a.Restarts != tool.Restarts {
+		t.Fatalf("Restart without the token restarted tool: %+v, was %+v", a, tool)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/_arena/?token="+token)); err != nil {
+		t.Fatal(err)
+	}
+	if u := evalJS[string](t, ctx, `location.href`); u != base+"/_arena/" {
+		t.Errorf("after the token URL the page is at %s, want the clean %s/_arena/", u, base)
+	}
+	if c := evalJS[string](t, ctx, `document.cookie`); c != "" {
+		t.Errorf("the page's scripts can read cookies %q; the token's must be HttpOnly", c)
+	}
+	waitJS(t, ctx, "tool shown ready", row+`?.dataset.state === "ready"`, dump)
+	click(t, ctx, `#svc-table tr[data-service="tool"] button[data-op="restart"]`)
+	waitJS(t, ctx, "tool restarted by click", fmt.Sprintf(`(r => r && r.dataset.state === "ready" && r.dataset.pid !== "%d" && r.dataset.pid !== "0")(%s)`, tool.PID, row), dump)
 }
