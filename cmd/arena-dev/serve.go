@@ -71,6 +71,10 @@ func runServe(c *cli.Context) error {
 	if a.Port < 1 || a.Port > 65535 {
 		return usagef("--port %d: want a TCP port from 1 to 65535", a.Port)
 	}
+	token, err := serveToken(c) // servetoken.go
+	if err != nil {
+		return err
+	}
 	addr := net.JoinHostPort(a.Host, strconv.Itoa(a.Port))
 	// Listen before writing to the state, so a taken port fails fast and changes nothing.
 	ln, err := net.Listen("tcp", addr)
@@ -83,10 +87,8 @@ func runServe(c *cli.Context) error {
 	defer ln.Close()
 
 	log := *logOf(c)
-	access, err := serveAccess(c, a.Host, ln.Addr().String())
-	if err != nil {
-		return err
-	}
+	warnBind(&log, a.Host, ln.Addr().String(), token)
+	access := control.Access{Hosts: append([]string{a.Host}, c.StringSlice("allow-host")...), Token: token}
 	var kv answers.KV = ns
 	var edge *kvedge.KV // nil: strongly consistent
 	if mode == "edge" {
