@@ -13,7 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/sommelier-arena/arena-dev/internal/browser"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
 // TestDashboardOnTheRealStack drives the dashboard in headless Chromium against
@@ -38,7 +38,7 @@ func TestDashboardOnTheRealStack(t *testing.T) {
 	ctx := b.Tab()
 	// Opened as `arena-dev open` opens it: with the stack's token once, which
 	// the page keeps as its cookie (Restart needs it, docs/security.md).
-	rf, err := orchestrate.ReadRunFile(filepath.Join(s.dir, ".wrangler", "arena-dev"))
+	rf, err := runstate.ReadRunFile(filepath.Join(s.dir, ".wrangler", "arena-dev"))
 	if err != nil || rf.Token == "" {
 		t.Fatalf("the run file has no token: %v", err)
 	}

@@ -1,17 +1,18 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	neturl "net/url"
 	"os"
 	"os/exec"
 	"runtime"
-	"strings"
 
 	"github.com/sommelier-arena/arena-dev/answers"
 	"github.com/sommelier-arena/arena-dev/control"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
+	"github.com/sommelier-arena/arena-dev/stack"
 	"github.com/urfave/cli/v2"
 )
 
@@ -26,7 +27,7 @@ func openCommand() *cli.Command {
 			"(where `arena-dev serve` listens; with ARENA_DEV_TOKEN set, carrying that token). With no\n" +
 			"opener, or with --print, it prints the URL instead; either way it exits 0.",
 		ArgsUsage: " ",
-		Flags: append(projectFlags(),
+		Flags: append(namedStackFlags(),
 			&cli.BoolFlag{Name: "print", Usage: "only print the URL"},
 		),
 		Action: openAction,
@@ -37,19 +38,9 @@ func openAction(c *cli.Context) error {
 	if err := noArgs(c); err != nil {
 		return err
 	}
-	p, err := resolveProject(c)
+	url, token, err := dashboardURL(c)
 	if err != nil {
 		return err
-	}
-	url := DashboardURL(p)
-	token := os.Getenv("ARENA_DEV_TOKEN") // what `serve` was given, if anything
-	if rf, err := orchestrate.LiveOwner(p.RunDir); err == nil && rf != nil {
-		token = rf.Token
-		for _, s := range rf.Services {
-			if s.Name == project.AnswersService && s.URL != "" {
-				url = strings.TrimRight(s.URL, "/") + "/_arena/"
-			}
-		}
 	}
 	shown := url // what the terminal shows when a browser gets the URL
 	if token != "" {
@@ -82,12 +73,31 @@ func openAction(c *cli.Context) error {
 	return nil
 }
 
+// dashboardURL is the running stack's dashboard and token, else where the
+// project's answers port would serve it and ARENA_DEV_TOKEN (what `serve` was
+// given, if anything).
+func dashboardURL(c *cli.Context) (string, string, error) {
+	r, err := attachStack(c)
+	if err == nil {
+		return r.DashboardURL(), r.RunFile.Token, nil
+	}
+	var nr *stack.NotRunningError
+	if !errors.As(err, &nr) {
+		return "", "", err
+	}
+	p, err := resolveProject(c)
+	if err != nil {
+		return "", "", err
+	}
+	return stack.DashboardURL(p), os.Getenv("ARENA_DEV_TOKEN"), nil
+}
+
 // dashboardLines are up's lines about the dashboard: its URL, and the one that
 // also lets it start, stop and restart services (it carries the token once).
 func dashboardLines(p *project.Project, token string) string {
-	s := "dashboard: " + DashboardURL(p) + "\n"
+	s := "dashboard: " + stack.DashboardURL(p) + "\n"
 	if token != "" {
-		s += "  with service control: " + DashboardURL(p) + "?token=" + neturl.QueryEscape(token) + " (or `arena-dev open`)\n"
+		s += "  with service control: " + stack.DashboardURL(p) + "?token=" + neturl.QueryEscape(token) + " (or `arena-dev open`)\n"
 		if answers.BindWarning(p.Answers.Host) != "" {
 			s += "  token (" + control.TokenHeader + " header; bound beyond loopback): " + token + "\n"
 		}
@@ -97,14 +107,9 @@ func dashboardLines(p *project.Project, token string) string {
 
 // runToken is the running stack's token from its run file ("" if none).
 func runToken(p *project.Project) string {
-	rf, err := orchestrate.ReadRunFile(p.RunDir)
+	rf, err := runstate.ReadRunFile(p.RunDir)
 	if err != nil {
 		return ""
 	}
 	return rf.Token
-}
-
-// DashboardURL is the dashboard's address for the project's answers API.
-func DashboardURL(p *project.Project) string {
-	return strings.TrimRight(p.Answers.URL, "/") + "/_arena/"
 }
