@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/internal/procutil"
+	"github.com/sommelier-arena/arena-dev/project"
 )
 
 func runOpen(t *testing.T, args ...string) string {
@@ -78,8 +79,18 @@ func TestOpenCarriesTheToken(t *testing.T) {
 	if err := os.MkdirAll(runDir, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	// A run file whose owner is this test process: a live stack, as far as open can tell.
+	// A run file whose owner is this test process: a live stack, as far as open
+	// can tell, running the model resolved here with its answers on port 9999.
+	model, err := project.Resolve(project.Options{Dir: dir, Ports: []string{"answers=9999"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mj, err := model.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
 	rf, _ := json.Marshal(map[string]any{"pid": os.Getpid(), "start_ticks": procutil.StartTicks(os.Getpid()), "token": "stacktoken",
+		"project": json.RawMessage(mj), "control": map[string]string{"socket": filepath.Join(runDir, "control.sock")},
 		"services": []map[string]any{{"name": "answers", "state": "ready", "url": "http://127.0.0.1:9999"}}})
 	if err := os.WriteFile(filepath.Join(runDir, "run.json"), rf, 0o600); err != nil {
 		t.Fatal(err)
