@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"path"
 	"strings"
 	"testing"
 )
@@ -172,4 +173,37 @@ func TestNewTokenAndLoginURL(t *testing.T) {
 			t.Errorf("LoginURL(%s) = %s, want %s", addr, got, want)
 		}
 	}
+}
+
+// BenchmarkGuardAnswersPath: what the guard around the whole port costs a request
+// to the answers API (which it passes through), beside the bare handler.
+func BenchmarkGuardAnswersPath(b *testing.B) {
+	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})
+	req := httptest.NewRequest("GET", "http://127.0.0.1:8787/answers/color", nil)
+	w := httptest.NewRecorder()
+	for _, c := range []struct {
+		name string
+		h    http.Handler
+	}{{"bare", bare}, {"guarded", Guard(bare, Access{Hosts: []string{"0.0.0.0"}, Token: testToken})}} {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for i := 0; i < b.N; i++ {
+				c.h.ServeHTTP(w, req)
+			}
+		})
+	}
+}
+
+// FuzzMaybeArena: the guard's shortcut never lets through a path that cleans
+// to one under /_arena.
+func FuzzMaybeArena(f *testing.F) {
+	for _, s := range []string{"/answers/color", "/_arena/kv/value", "//_arena/reset", "/./_arena", "/../_arena/api/x", "/a/../_arena/reset", "", "/", "*", "_arena/reset"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, p string) {
+		c := path.Clean(p)
+		if !maybeArena(p) && (c == "/_arena" || strings.HasPrefix(c, "/_arena/")) {
+			t.Fatalf("maybeArena(%q) = false, but it cleans to %q", p, c)
+		}
+	})
 }
