@@ -97,7 +97,7 @@ func addIP(base string, n byte) string {
 // device on the LAN. It follows no redirects (the tests look at them).
 func (l *lan) client() *http.Client {
 	return &http.Client{
-		Timeout:       20 * time.Second,
+		Timeout:       60 * time.Second, // generous: the machine may be loaded
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Transport:     &http.Transport{Proxy: nil, DialContext: l.dial, DisableKeepAlives: true},
 	}
