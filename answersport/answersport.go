@@ -27,9 +27,10 @@ type Options struct {
 	Store           *emulator.Store
 	Namespace       string
 	KnownNamespaces []string
-	// Hosts are the Host names served besides loopback ones: the bind host,
-	// then any --allow-host.
-	Hosts []string
+	// Access is who may change what under /_arena/ (docs/security.md): the Host
+	// names served besides loopback ones (the bind host, then any --allow-host)
+	// and the stack's token.
+	Access control.Access
 	// Edge is the per-location KV of edge consistency mode; nil = strong (its
 	// endpoints then say so).
 	Edge *kvedge.KV
@@ -48,25 +49,25 @@ func Handler(o Options) http.Handler {
 	mux := http.NewServeMux()
 	mountArena(mux, o)
 	mux.Handle("/", o.API)
-	return answers.LogRequestsExcept(o.Log, mux, dashboard.Quiet)
+	// The guard judges all of /_arena/ before routing, so no route under it can
+	// be left unguarded by forgetting it (docs/security.md).
+	return answers.LogRequestsExcept(o.Log, control.Guard(mux, o.Access), dashboard.Quiet)
 }
 
 // mountArena mounts every /_arena/ route of the port, here and nowhere else.
-// What changes state (the control API, reset, propagation) is behind guard.
 func mountArena(mux *http.ServeMux, o Options) {
-	guard := func(h http.Handler) http.Handler { return control.Guard(h, o.Hosts...) }
 	if o.Control != nil {
-		mux.Handle("/_arena/api/", http.StripPrefix("/_arena", guard(o.Control)))
+		mux.Handle("/_arena/api/", http.StripPrefix("/_arena", o.Control))
 	}
 	if o.Reset != nil {
-		mux.Handle("/_arena/reset", guard(o.Reset))
+		mux.Handle("/_arena/reset", o.Reset)
 	}
 	// Exact paths: the dashboard owns the rest of /_arena/kv/ (its KV browser).
-	edge := guard(kvedge.Handler(o.Edge))
+	edge := kvedge.Handler(o.Edge)
 	mux.Handle("/_arena/kv/propagate", edge)
 	mux.Handle("/_arena/kv/propagation", edge)
 	mux.Handle("/_arena/", dashboard.New(dashboard.Options{Store: o.Store, Namespace: o.Namespace,
-		KnownNamespaces: o.KnownNamespaces, Hosts: o.Hosts, Services: o.Control != nil, Next: o.API}))
+		KnownNamespaces: o.KnownNamespaces, Access: o.Access, Services: o.Control != nil, Next: o.API}))
 }
 
 // KV is what the API serves over ns in consistency mode ("strong" or "edge"):

@@ -12,6 +12,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/answers"
+	"github.com/sommelier-arena/arena-dev/control"
 	"github.com/sommelier-arena/arena-dev/dashboard"
 	"github.com/sommelier-arena/arena-dev/emulator"
 	"github.com/sommelier-arena/arena-dev/seeds"
@@ -25,6 +26,9 @@ type Alone struct {
 	// AllowHosts are Host names served besides loopback ones and Host.
 	AllowHosts  []string
 	CORSOrigins []string
+	// Token is the token /_arena/ changes from a non-loopback peer, and service
+	// control, need (docs/security.md).
+	Token string
 	// Consistency is "strong" or "edge"; Delay is edge mode's window.
 	Consistency string
 	Delay       time.Duration
@@ -53,6 +57,7 @@ func Serve(ctx context.Context, store *emulator.Store, ns *emulator.Namespace, o
 	log := o.Log
 	if w := answers.BindWarning(o.Host); w != "" {
 		log.Warn().Msg(w)
+		log.Warn().Str("token", o.Token).Msgf("the stack's token: send it as %s, or open %s once", control.TokenHeader, control.LoginURL(ln.Addr().String(), o.Token))
 	}
 	kv, edge := KV(ns, o.Consistency, o.Delay)
 	if edge != nil {
@@ -71,14 +76,14 @@ func Serve(ctx context.Context, store *emulator.Store, ns *emulator.Namespace, o
 	}
 	log.Info().Str("namespace", ns.ID()).Str("state", store.Root()).
 		Strs("cors", o.CORSOrigins).Msgf("wine-answers API on http://%s", ln.Addr())
-	var control http.Handler
+	var ctl http.Handler
 	if o.Control != nil {
-		if control, err = o.Control(ctx); err != nil {
+		if ctl, err = o.Control(ctx); err != nil {
 			return err
 		}
 	}
 	port := Handler(Options{API: srv, Store: store, Namespace: ns.ID(), KnownNamespaces: dashboard.ConfigNamespaces(o.WranglerConfig),
-		Hosts: hosts, Edge: edge, Control: control, Log: log})
+		Access: control.Access{Hosts: hosts, Token: o.Token}, Edge: edge, Control: ctl, Log: log})
 	log.Info().Msgf("dashboard on http://%s/_arena/", ln.Addr())
 	if err := answers.Serve(ctx, ln, port); err != nil {
 		return fmt.Errorf("serving: %w", err)

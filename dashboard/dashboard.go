@@ -23,8 +23,9 @@ type Options struct {
 	// into its id.
 	Namespace       string
 	KnownNamespaces []string
-	// Hosts are the Host names served besides loopback ones (the bind host).
-	Hosts []string
+	// Access: the Host names served besides loopback ones (the bind host) and
+	// the stack's token, which GET /_arena/?token=... turns into a cookie.
+	Access control.Access
 	// Services: the control API of a running stack is mounted at /_arena/api/
 	// (`up`); without it (`serve`) the page has no services panel.
 	Services bool
@@ -39,9 +40,9 @@ const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 's
 	"connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 // New returns the dashboard handler; mount it at "/_arena/" (it sees full paths).
-// Every route checks the Host header and takes changes only from its own origin
-// (control.Guard); paths it does not own go to o.Next unguarded (they guard
-// themselves).
+// Every route checks the Host header, takes changes only from its own origin and
+// with the rights control.Guard grants (docs/security.md); paths it does not own
+// go to o.Next unguarded (they guard themselves).
 func New(o Options) http.Handler {
 	d := &dash{o: o}
 	mux := http.NewServeMux()
@@ -53,7 +54,7 @@ func New(o Options) http.Handler {
 	mux.HandleFunc("GET /_arena/kv/value", d.value)
 	mux.HandleFunc("PUT /_arena/kv/value", d.put)
 	mux.HandleFunc("DELETE /_arena/kv/value", d.delete)
-	guarded := control.Guard(secure(mux), o.Hosts...)
+	guarded := control.Guard(secure(mux), o.Access)
 	own := http.NewServeMux()
 	own.Handle("/_arena/{$}", guarded)
 	own.Handle("/_arena/assets/", guarded)
@@ -85,12 +86,16 @@ func secure(h http.Handler) http.Handler {
 	})
 }
 
-// config tells the page what this process serves.
+// config tells the page what this process serves, and what this page may change:
+// writes (KV browser) from this machine or with the token, services only with it.
 func (d *dash) config(w http.ResponseWriter, r *http.Request) {
+	g := d.o.Access.Grant(r)
 	writeJSON(w, http.StatusOK, map[string]any{
 		"services":  d.o.Services,
 		"namespace": d.o.Namespace,
 		"state":     d.stateRoot(),
+		"writes":    g.Write(),
+		"control":   g.Control(),
 	})
 }
 

@@ -51,7 +51,13 @@ func loadAssets() map[string]asset {
 	return out
 }
 
-func (d *dash) index(w http.ResponseWriter, r *http.Request) { serveAsset(w, r, "index.html") }
+func (d *dash) index(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Query().Has("token") {
+		d.login(w, r)
+		return
+	}
+	serveAsset(w, r, "index.html")
+}
 
 func (d *dash) asset(w http.ResponseWriter, r *http.Request) {
 	serveAsset(w, r, r.PathValue("file"))

@@ -13,6 +13,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/sommelier-arena/arena-dev/internal/browser"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
 // TestDashboardOnTheRealStack drives the dashboard in headless Chromium against
@@ -35,7 +36,13 @@ func TestDashboardOnTheRealStack(t *testing.T) {
 	b := browser.New(t)
 
 	ctx := b.Tab()
-	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(dash)); err != nil {
+	// Opened as `arena-dev open` opens it: with the stack's token once, which
+	// the page keeps as its cookie (Restart needs it, docs/security.md).
+	rf, err := runstate.ReadRunFile(filepath.Join(s.dir, ".wrangler", "arena-dev"))
+	if err != nil || rf.Token == "" {
+		t.Fatalf("the run file has no token: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900), chromedp.Navigate(dash+"?token="+rf.Token)); err != nil {
 		t.Fatal(err)
 	}
 	rows := `JSON.stringify([...document.querySelectorAll("#svc-table tbody tr")].map(r => [r.dataset.service, r.dataset.state, r.dataset.pid, r.dataset.restarts]))`

@@ -35,6 +35,9 @@ type Options struct {
 	// Control, when set, is recorded in the run file: where the control API of
 	// this stack listens.
 	Control *runstate.ControlEndpoint
+	// Token, when set, is recorded in the run file: the stack's token for the
+	// answers port's /_arena (docs/security.md).
+	Token string
 	// Project, when set, is recorded in the run file: the resolved model this
 	// stack runs, so a second `up --wait` can tell whether it asks for the same.
 	Project json.RawMessage
@@ -228,7 +231,7 @@ func (s *Supervisor) claimRunDir() (release func(), err error) {
 	s.fileMu.Lock()
 	s.runf = &runstate.RunFile{PID: os.Getpid(), StartTicks: procutil.StartTicks(os.Getpid()),
 		Command: strings.Join(os.Args, " "), Started: time.Now(),
-		Control: s.opts.Control, Project: s.opts.Project}
+		Control: s.opts.Control, Token: s.opts.Token, Project: s.opts.Project}
 	s.fileMu.Unlock()
 	return func() {
 		s.mu.Lock()

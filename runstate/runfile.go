@@ -28,6 +28,7 @@ type RunFile struct {
 	Error      string           `json:"error,omitempty"` // why it finished, or the first failure before ready
 	Services   []ServiceStatus  `json:"services"`
 	Control    *ControlEndpoint `json:"control,omitempty"`
+	Token      string           `json:"token,omitempty"`   // the answers port's /_arena token (docs/security.md); the file is 0600
 	Project    json.RawMessage  `json:"project,omitempty"` // the resolved model it runs
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs what the browser and container tests need beyond Go and Node: Debian's
-# chromium and docker.io, and starts a dockerd when none answers. Idempotent.
+# Installs what the browser, container and LAN tests need beyond Go and Node: Debian's
+# chromium, docker.io and iproute2, and starts a dockerd when none answers. Idempotent.
 # Without root it cannot install: chromium is then required (the browser tests fail
 # without it), while a missing Docker engine only makes the compose tests skip,
 # except in CI (ARENA_DEV_REQUIRE_DOCKER=1), where it is an error.
@@ -13,6 +13,11 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 if $root && ! command -v dockerd >/dev/null 2>&1; then
 	need+=(docker.io)
+fi
+# ip (iproute2): the LAN test's network namespace and veth pair; it skips without
+# them, except in CI (CI=true), where it fails.
+if $root && ! command -v ip >/dev/null 2>&1; then
+	need+=(iproute2)
 fi
 if [ ${#need[@]} -gt 0 ]; then
 	if ! $root; then

@@ -44,9 +44,12 @@ func answersRun(a project.Answers, ns *Answers, sup func() *orchestrate.Supervis
 		}
 		log.Info().Str("namespace", ns.ID()).Str("state", ns.Root).Strs("cors", a.CORSOrigins).
 			Str("cors_from", a.CORSFrom).Msgf("wine-answers API on %s", a.URL)
+		if w := answers.BindWarning(a.Host); w != "" {
+			log.Warn().Msg(w)
+		}
 		ready()
 		port := answersport.Handler(answersport.Options{API: srv, Store: ns.store, Namespace: ns.ID(),
-			KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Hosts: []string{a.Host}, Edge: edge,
+			KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Access: control.Access{Hosts: []string{a.Host}, Token: ns.Token}, Edge: edge,
 			Control: control.Handler(sup(), ctx.Done()), Reset: resetHandler(ns, srv), Log: log})
 		log.Info().Msgf("dashboard on %s/_arena/", a.URL)
 		return answers.Serve(ctx, ln, endWithService(ctx, port))
@@ -77,6 +80,8 @@ type Answers struct {
 	// RunDir holds the snapshots; "" = no start snapshot (no POST /_arena/reset).
 	RunDir     string
 	startTaken atomic.Bool
+	// Token is the stack's token for the answers port's /_arena (docs/security.md).
+	Token string
 }
 
 // Close closes the store.

@@ -77,7 +77,7 @@ func Attach(root, name string) (*Running, error) {
 		return nil, fmt.Errorf("the run file in %s names no control API", at.RunDir)
 	}
 	return &Running{Where: at, Model: model, RunFile: rf, Control: control.Connect(rf.Control),
-		Answers: &AnswersClient{URL: model.Answers.URL}}, nil
+		Answers: &AnswersClient{URL: model.Answers.URL, Token: rf.Token}}, nil
 }
 
 // Status is the services' live states from the control API, or when it does
@@ -134,6 +134,9 @@ func NameFlag(name string) string {
 // AnswersClient calls a running stack's answers port (its /_arena endpoints).
 type AnswersClient struct {
 	URL string // the answers service's base URL, from the model
+	// Token is the stack's /_arena token (docs/security.md): sent along, so a
+	// change is taken even where the URL does not reach it over loopback.
+	Token string
 }
 
 // Call sends a request and decodes the JSON answer into out (when not nil); an
@@ -142,6 +145,9 @@ func (a *AnswersClient) Call(ctx context.Context, method, path string, out any) 
 	req, err := http.NewRequestWithContext(ctx, method, strings.TrimRight(a.URL, "/")+path, nil)
 	if err != nil {
 		return err
+	}
+	if a.Token != "" {
+		req.Header.Set(control.TokenHeader, a.Token)
 	}
 	res, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
 	if err != nil {

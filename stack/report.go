@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/sommelier-arena/arena-dev/answers"
 	"github.com/sommelier-arena/arena-dev/project"
 	"github.com/sommelier-arena/arena-dev/runstate"
 )
@@ -15,6 +16,7 @@ type Report struct {
 	PID      int                      `json:"pid,omitempty"`
 	Project  string                   `json:"project"`
 	Error    string                   `json:"error,omitempty"`
+	Token    string                   `json:"token,omitempty"` // bound beyond loopback (docs/security.md)
 	Services []runstate.ServiceStatus `json:"services"`
 }
 
@@ -31,6 +33,9 @@ func Status(ctx context.Context, at project.Where) (Report, error) {
 	}
 	rep.Running, rep.Ready, rep.PID, rep.Error = true, r.RunFile.Ready, r.RunFile.PID, r.RunFile.Error
 	rep.Services = r.Status(ctx)
+	if answers.BindWarning(r.Model.Answers.Host) != "" {
+		rep.Token = r.RunFile.Token
+	}
 	return rep, nil
 }
 
@@ -40,6 +45,7 @@ type Summary struct {
 	Project  string           `json:"project"`
 	PID      int              `json:"pid"`
 	RunDir   string           `json:"run_dir"`
+	Token    string           `json:"token"` // for /_arena over TCP (docs/security.md)
 	Services []ServiceSummary `json:"services"`
 }
 
@@ -54,7 +60,7 @@ type ServiceSummary struct {
 
 // Summary is the running stack in brief, its services' states live.
 func (r *Running) Summary(ctx context.Context) Summary {
-	out := Summary{Name: r.Name, Project: r.Root, PID: r.RunFile.PID, RunDir: r.RunDir, Services: []ServiceSummary{}}
+	out := Summary{Name: r.Name, Project: r.Root, PID: r.RunFile.PID, RunDir: r.RunDir, Token: r.RunFile.Token, Services: []ServiceSummary{}}
 	for _, s := range r.Status(ctx) {
 		out.Services = append(out.Services, ServiceSummary{Name: s.Name, State: s.State.String(), URL: s.URL, Port: s.Port, PID: s.PID})
 	}

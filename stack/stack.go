@@ -69,6 +69,9 @@ func Run(ctx context.Context, o Options) error {
 	}
 	defer ns.Close()
 	ns.RunDir = p.RunDir // snapshots, and the start state POST /_arena/reset restores
+	if ns.Token, err = control.NewToken(); err != nil {
+		return err
+	}
 	if o.Fixtures != nil {
 		if err := o.Fixtures(ns.Namespace); err != nil {
 			return err
@@ -98,6 +101,7 @@ func Run(ctx context.Context, o Options) error {
 		Color:     o.Color,
 		Logger:    &o.Logger,
 		Control:   endpoint,
+		Token:     ns.Token,
 		Project:   model,
 	})
 	if err != nil {

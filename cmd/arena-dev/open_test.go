@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sommelier-arena/arena-dev/internal/procutil"
+	"github.com/sommelier-arena/arena-dev/project"
 )
 
 func runOpen(t *testing.T, args ...string) string {
@@ -59,5 +63,50 @@ func TestOpen(t *testing.T) {
 			t.Fatalf("xdg-open was not run within 5s: %v", err)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// `open` carries the token once: the running stack's from its run file, or
+// without a stack ARENA_DEV_TOKEN (what `serve` was given); the terminal is
+// shown the clean URL when a browser gets it.
+func TestOpenCarriesTheToken(t *testing.T) {
+	t.Setenv("ARENA_DEV_TOKEN", "from+env")
+	if out := runOpen(t, "--print"); out != "http://127.0.0.1:8787/_arena/?token=from%2Benv\n" {
+		t.Fatalf("open --print with ARENA_DEV_TOKEN: %q", out)
+	}
+	dir := t.TempDir()
+	runDir := filepath.Join(dir, ".wrangler", "arena-dev")
+	if err := os.MkdirAll(runDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// A run file whose owner is this test process: a live stack, as far as open
+	// can tell, running the model resolved here with its answers on port 9999.
+	model, err := project.Resolve(project.Options{Dir: dir, Ports: []string{"answers=9999"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mj, err := model.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rf, _ := json.Marshal(map[string]any{"pid": os.Getpid(), "start_ticks": procutil.StartTicks(os.Getpid()), "token": "stacktoken",
+		"project": json.RawMessage(mj), "control": map[string]string{"socket": filepath.Join(runDir, "control.sock")},
+		"services": []map[string]any{{"name": "answers", "state": "ready", "url": "http://127.0.0.1:9999"}}})
+	if err := os.WriteFile(filepath.Join(runDir, "run.json"), rf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	app := newApp()
+	var out bytes.Buffer
+	app.Writer, app.ErrWriter = &out, &out
+	if err := app.Run([]string{"arena-dev", "open", "--dir", dir, "--print"}); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != "http://127.0.0.1:9999/_arena/?token=stacktoken\n" {
+		t.Fatalf("open --print with a running stack: %q", out.String())
+	}
+	t.Setenv("PATH", t.TempDir()) // no opener: it prints the URL to open by hand, token and all
+	out.Reset()
+	if err := app.Run([]string{"arena-dev", "open", "--dir", dir}); err != nil || !strings.Contains(out.String(), "?token=stacktoken") {
+		t.Fatalf("open without an opener: %v %q", err, out.String())
 	}
 }

@@ -31,6 +31,7 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "compose-project", Hidden: true, Usage: "in compose's answers container: show and steer this project's containers in the dashboard"},
 			&cli.StringSliceFlag{Name: "allow-host", Usage: "Host header name served besides loopback ones and --host (repeatable; e.g. a compose service name; \"*\" = any)"},
 			&cli.BoolFlag{Name: "no-seed", Usage: "do not seed categories that do not exist yet"},
+			&cli.StringFlag{Name: "token", EnvVars: []string{"ARENA_DEV_TOKEN"}, Usage: "the token changes under /_arena need from another machine (docs/security.md; default: a random one, printed when --host is not loopback)"},
 		}, append(consistencyFlags(), namespaceFlags()...)...), // e2eflags.go
 		Action: runServe,
 	}
@@ -62,7 +63,11 @@ func runServe(c *cli.Context) error {
 	if a.Port < 1 || a.Port > 65535 {
 		return usagef("--port %d: want a TCP port from 1 to 65535", a.Port)
 	}
-	o := answersport.Alone{Host: a.Host, Port: a.Port, AllowHosts: c.StringSlice("allow-host"), CORSOrigins: a.CORSOrigins,
+	token, err := serveToken(c) // servetoken.go
+	if err != nil {
+		return err
+	}
+	o := answersport.Alone{Host: a.Host, Port: a.Port, AllowHosts: c.StringSlice("allow-host"), CORSOrigins: a.CORSOrigins, Token: token,
 		Consistency: mode, Delay: delay, WranglerConfig: a.WranglerConfig, Seed: !c.Bool("no-seed"), Log: *logOf(c)}
 	if cp := c.String("compose-project"); cp != "" {
 		o.Control = func(ctx context.Context) (http.Handler, error) { return composePanel(ctx, cp) }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -130,6 +131,7 @@ func TestServeUsageErrors(t *testing.T) {
 		{[]string{"serve", "--port", fmt.Sprint(port)}, 1, fmt.Sprintf("port %d is already in use", port)},
 		{[]string{"serve", "--port", "70000"}, 2, "--port 70000"},
 		{[]string{"serve", "extra"}, 2, "no arguments"},
+		{[]string{"serve", "--token", "too-short"}, 2, "--token (or ARENA_DEV_TOKEN): want at least 32 characters"},
 	}
 	for _, tc := range tests {
 		cmd := exec.Command(bin, append(tc.args, "--persist-to", t.TempDir())...)
@@ -146,8 +148,10 @@ func TestServeUsageErrors(t *testing.T) {
 	}
 }
 
-// --host 0.0.0.0 logs a warning that every interface is exposed; Host headers are
-// limited to loopback names plus --allow-host (a compose service name here).
+// --host 0.0.0.0 logs a warning that every interface is exposed, and the token
+// (ARENA_DEV_TOKEN here) with the URL that sets it as the dashboard's cookie; Host
+// headers are limited to loopback names plus --allow-host (a compose service name
+// here).
 func TestServeAllInterfacesWarnsAndChecksHost(t *testing.T) {
 	bin := testenv.ArenaDev(t)
 	port := testenv.FreePort(t)
@@ -156,6 +160,8 @@ func TestServeAllInterfacesWarnsAndChecksHost(t *testing.T) {
 		"--allow-host", "answers", "--no-seed", "--persist-to", t.TempDir())
 	logs := &testenv.SyncBuffer{}
 	cmd.Stderr = logs
+	const token = "serve-test-token-0123456789abcdef"
+	cmd.Env = append(os.Environ(), "ARENA_DEV_TOKEN="+token)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -168,6 +174,9 @@ func TestServeAllInterfacesWarnsAndChecksHost(t *testing.T) {
 	waitHTTP(t, base+"/healthz", exited, logs)
 	if !strings.Contains(logs.String(), `"level":"warn"`) || !strings.Contains(logs.String(), "every network interface") {
 		t.Errorf("no warning about binding every interface: %s", logs)
+	}
+	if !strings.Contains(logs.String(), fmt.Sprintf("http://127.0.0.1:%d/_arena/?token=%s", port, token)) {
+		t.Errorf("serve --host 0.0.0.0 does not log the token's dashboard URL: %s", logs)
 	}
 	for host, want := range map[string]int{"answers:8787": 200, "localhost": 200, "evil.example": 421} {
 		req, _ := http.NewRequest("GET", base+"/answers/color", nil)

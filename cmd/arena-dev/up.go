@@ -89,7 +89,7 @@ func upAction(c *cli.Context) error {
 			if format == svclog.LogText && !child {
 				fmt.Fprintln(os.Stdout)
 				_ = runstate.WriteStatusTable(os.Stdout, st)
-				fmt.Fprintf(os.Stdout, "\ndashboard: %s\nall services ready; Ctrl-C stops them (twice: at once)\n", stack.DashboardURL(p))
+				fmt.Fprintf(os.Stdout, "\n%sall services ready; Ctrl-C stops them (twice: at once)\n", dashboardLines(p, runToken(p)))
 			} else {
 				log.Info().Msg("all services ready")
 			}
@@ -160,8 +160,8 @@ func upBackground(c *cli.Context, p *project.Project) error {
 		return printStackJSON(c, r)
 	}
 	_ = runstate.WriteStatusTable(c.App.Writer, r.Status(c.Context))
-	fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nstack ready (arena-dev pid %d, log %s); stop it with `arena-dev down%s`\n",
-		r.DashboardURL(), r.RunFile.PID, stack.BackgroundLog(p.RunDir), stack.NameFlag(p.Name))
+	fmt.Fprintf(c.App.Writer, "\n%sstack ready (arena-dev pid %d, log %s); stop it with `arena-dev down%s`\n",
+		dashboardLines(p, r.RunFile.Token), r.RunFile.PID, stack.BackgroundLog(p.RunDir), stack.NameFlag(p.Name))
 	return nil
 }
 
@@ -187,7 +187,7 @@ func alreadyUp(c *cli.Context, r *stack.Running, p *project.Project) error {
 		return printStackJSON(c, r)
 	}
 	_ = runstate.WriteStatusTable(c.App.Writer, r.Status(c.Context))
-	fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nalready running (arena-dev pid %d); stop it with `arena-dev down%s`\n",
-		r.DashboardURL(), r.RunFile.PID, stack.NameFlag(r.Name))
+	fmt.Fprintf(c.App.Writer, "\n%salready running (arena-dev pid %d); stop it with `arena-dev down%s`\n",
+		dashboardLines(p, r.RunFile.Token), r.RunFile.PID, stack.NameFlag(r.Name))
 	return nil
 }

@@ -17,7 +17,7 @@ async function main() {
   document.body.dataset.services = cfg.services ? "1" : "0";
   for (const el of document.querySelectorAll("[data-needs-stack]")) el.hidden = !cfg.services;
   if (cfg.services) {
-    initServices();
+    initServices(cfg);
     initLogs();
   } else {
     setConn("live", "serve: no services (arena-dev up has them)");

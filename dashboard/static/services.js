@@ -3,8 +3,15 @@
 import { $, el, api, setConn, fmtDuration } from "./util.js";
 
 const services = new Map(); // name -> SERVICE with a local clock for uptime
+let canControl = false; // this page holds the stack's token (docs/security.md)
 
-export function initServices() {
+// NO_TOKEN: the page was not opened with the token, so the control API refuses
+// its Restart, Stop and Start; `arena-dev open` sets it as a cookie.
+const NO_TOKEN = "Restart, Stop and Start need the stack's token: run `arena-dev open` (or open the tokenized URL `arena-dev up` printed).";
+
+export function initServices(cfg) {
+  canControl = !!cfg.control;
+  $("#services").dataset.control = canControl ? "1" : "0";
   connect();
   // Only the uptime column moves between events: a local clock, no requests.
   setInterval(() => {
@@ -87,6 +94,10 @@ function render() {
 }
 
 async function control(name, op) {
+  if (!canControl) {
+    $("#svc-error").textContent = NO_TOKEN;
+    return;
+  }
   $("#svc-error").textContent = "";
   for (const b of document.querySelectorAll(`tr[data-service="${CSS.escape(name)}"] button`)) b.disabled = true;
   try {
