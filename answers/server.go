@@ -63,14 +63,14 @@ func New(kv KV, o Options) *Server {
 	locs, _ := kv.(Locations)
 	gens, _ := kv.(generations)
 	return &Server{
-		gens:       gens,
-		locs:       locs,
-		store:      NewStore(kv, o.Meter, o.Logger),
-		meter:      o.Meter,
-		log:        o.Logger,
-		cors:       newCORSPolicy(o.CORSOrigins, locs != nil),
-		hosts:      newHostPolicy(o.AllowedHosts),
-		now:        o.Now,
+		gens:  gens,
+		locs:  locs,
+		store: NewStore(kv, o.Meter, o.Logger),
+		meter: o.Meter,
+		log:   o.Logger,
+		cors:  newCORSPolicy(o.CORSOrigins, locs != nil),
+		hosts: newHostPolicy(o.AllowedHosts),
+		now:   o.Now,
 	}
 }
 
