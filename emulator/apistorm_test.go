@@ -58,14 +58,7 @@ func TestAPICrashStorm(t *testing.T) {
 	if os.Getenv("ARENA_DEV_SOAK") != "" { // make soak
 		cycles = 100
 	}
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv(stormSeedEnv); s != "" {
-		var err error
-		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-			t.Fatalf("%s=%q: %v", stormSeedEnv, s, err)
-		}
-	}
-	t.Logf("seed %d (replay the kill points with %s=%d)", seed, stormSeedEnv, seed)
+	seed := stormSeed(t)
 	rng := rand.New(rand.NewPCG(seed, 3))
 
 	bin := testenv.ArenaDev(t)
@@ -103,6 +96,21 @@ func TestAPICrashStorm(t *testing.T) {
 	if tally.posts == 0 || tally.kvPuts == 0 {
 		t.Errorf("the storm acknowledged %d POSTs and %d kv puts: it tested nothing", tally.posts, tally.kvPuts)
 	}
+}
+
+// stormSeed is the seed that decides a storm's kill (or cut) points: random,
+// or stormSeedEnv's to replay a failed run.
+func stormSeed(t *testing.T) uint64 {
+	t.Helper()
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv(stormSeedEnv); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatalf("%s=%q: %v", stormSeedEnv, s, err)
+		}
+	}
+	t.Logf("seed %d (replay the kill and cut points with %s=%d)", seed, stormSeedEnv, seed)
+	return seed
 }
 
 // apiCycle is what one cycle got acknowledged: per category the 201 bodies (the

@@ -50,14 +50,7 @@ func TestPowerCutStorm(t *testing.T) {
 	if os.Getenv("ARENA_DEV_SOAK") != "" {
 		cuts = 30
 	}
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv(stormSeedEnv); s != "" {
-		var err error
-		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-			t.Fatalf("%s=%q: %v", stormSeedEnv, s, err)
-		}
-	}
-	t.Logf("seed %d (replay the cut points with %s=%d)", seed, stormSeedEnv, seed)
+	seed := stormSeed(t)
 	rng := rand.New(rand.NewPCG(seed, 7))
 	bin := testenv.ArenaDev(t)
 	cwd := t.TempDir()
