@@ -68,16 +68,20 @@ func (h *walHeader) mxFrame() uint32 {
 //     mode while this process holds it open (that takes an exclusive lock), and
 //     the -shm file is never truncated or deleted while a connection has it
 //     open, which ours has from open to close (see heldFile for why that holds).
+//
+// The mapping is never unmapped, even at close: a reader that passed the
+// closed check may still be reading it, and unmapping under it would crash the
+// process. Closing releases the descriptor only; the 4 KiB mapping stays.
 type walProbe struct {
-	path   string
-	mapped *[walIndexHeaderWords]uint64 // the header in the shared mapping; nil = not mapped
-	unmap  func() error
-	last   atomic.Pointer[walHeader] // header read before the last completed update; nil = none
+	path    string
+	mapped  atomic.Pointer[[walIndexHeaderWords]uint64] // the header in the shared mapping; nil = not mapped
+	release func() error                                // gives back the held descriptor (under mu)
+	last    atomic.Pointer[walHeader]                   // header read before the last completed update; nil = none
 }
 
 // current reads the header; ok is false when it can't be trusted.
 func (p *walProbe) current() (h walHeader, ok bool) {
-	m := p.mapped
+	m := p.mapped.Load()
 	if m == nil {
 		return h, false
 	}
@@ -118,22 +122,25 @@ func (p *walProbe) forget() { p.last.Store(nil) }
 
 // attach maps the -shm file when it exists and is not mapped yet (under mu).
 func (p *walProbe) attach() {
-	if p.mapped != nil {
+	if p.mapped.Load() != nil || p.release != nil {
 		return
 	}
-	m, unmap, err := mapWALIndex(p.path)
+	m, release, err := mapWALIndex(p.path)
 	if err != nil {
 		return // not mapped: every read asks SQLite
 	}
-	p.mapped, p.unmap = m, unmap
+	p.release = release
+	p.mapped.Store(m)
 }
 
+// close forgets the header and releases the descriptor (under mu); see walProbe
+// for why the mapping stays.
 func (p *walProbe) close() error {
 	p.last.Store(nil)
-	if p.unmap == nil {
+	if p.release == nil {
 		return nil
 	}
-	m := p.unmap
-	p.mapped, p.unmap = nil, nil
-	return m()
+	r := p.release
+	p.release = func() error { return nil } // attach must not map again
+	return r()
 }

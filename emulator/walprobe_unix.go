@@ -11,7 +11,8 @@ import (
 
 // mapWALIndex maps the first page of the -shm file read-only and shared. The
 // descriptor is a held one (see heldFile): opening and closing our own would
-// drop SQLite's locks on the file.
+// drop SQLite's locks on the file. release gives it back; the mapping outlives
+// it (see walProbe).
 func mapWALIndex(path string) (*[walIndexHeaderWords]uint64, func() error, error) {
 	f, err := holdFile(path)
 	if err != nil {
@@ -29,6 +30,6 @@ func mapWALIndex(path string) (*[walIndexHeaderWords]uint64, func() error, error
 		releaseFile(path)
 		return nil, nil, err
 	}
-	unmap := func() error { return errors.Join(syscall.Munmap(mem), releaseFile(path)) }
-	return (*[walIndexHeaderWords]uint64)(unsafe.Pointer(&mem[0])), unmap, nil
+	release := func() error { return releaseFile(path) }
+	return (*[walIndexHeaderWords]uint64)(unsafe.Pointer(&mem[0])), release, nil
 }
