@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -31,6 +33,7 @@ func TestNoStaleReadAcrossProcesses(t *testing.T) {
 	b, _ := startServeBinary(t, root)
 	worker := startWorker(t, root)
 	bin := testenv.ArenaDev(t)
+	valueFile := filepath.Join(t.TempDir(), "color.json")
 	rounds := soakCount(300, 2000)
 	limit := time.Duration(soakCount(4, 30)) * time.Minute
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
@@ -130,7 +133,10 @@ func TestNoStaleReadAcrossProcesses(t *testing.T) {
 			}
 			cur = append(cur, answers.Entry{ID: id, Label: label, CreatedAt: "2026-01-01T00:00:00Z"})
 			value, _ := json.Marshal(cur)
-			if out, err := exec.CommandContext(ctx, bin, "kv", "key", "put", "answers:color", string(value),
+			if err := os.WriteFile(valueFile, value, 0o600); err != nil { // too long for an argument past ~1,400 rounds
+				t.Fatal(err)
+			}
+			if out, err := exec.CommandContext(ctx, bin, "kv", "key", "put", "answers:color", "--path", valueFile,
 				"--namespace-id", namespaceID, "--persist-to", root).CombinedOutput(); err != nil {
 				t.Fatalf("round %d: kv key put: %v\n%s", r, err, out)
 			}
