@@ -69,9 +69,10 @@ func (h *walHeader) mxFrame() uint32 {
 //     the -shm file is never truncated or deleted while a connection has it
 //     open, which ours has from open to close (see heldFile for why that holds).
 //
-// The mapping is never unmapped, even at close: a reader that passed the
+// The address is never unmapped, even at close: a reader that passed the
 // closed check may still be reading it, and unmapping under it would crash the
-// process. Closing releases the descriptor only; the 4 KiB mapping stays.
+// process. Closing replaces the file's page with a private zero page in place
+// (on Linux; elsewhere the mapping stays) and releases the descriptor.
 type walProbe struct {
 	path    string
 	mapped  atomic.Pointer[[walIndexHeaderWords]uint64] // the header in the shared mapping; nil = not mapped

@@ -30,6 +30,6 @@ func mapWALIndex(path string) (*[walIndexHeaderWords]uint64, func() error, error
 		releaseFile(path)
 		return nil, nil, err
 	}
-	release := func() error { return releaseFile(path) }
+	release := func() error { return errors.Join(detachMapping(mem), releaseFile(path)) }
 	return (*[walIndexHeaderWords]uint64)(unsafe.Pointer(&mem[0])), release, nil
 }
