@@ -15,6 +15,8 @@ import (
 // would be wasted work. The header values are shared slices that net/http only
 // reads (Header.Set and Add replace or copy them).
 type encodedList struct {
+	gen     uint64 // the namespace's generation read before the KV read it came from
+	expMs   int64  // the key's expiration (ms since the epoch), 0 = none
 	version string // KV blob id; "" when the key does not exist
 	exists  bool
 	body    []byte
@@ -22,35 +24,26 @@ type encodedList struct {
 	length  []string // {"<len(body)>"}
 }
 
-// revalidateAfter is how long a category's cached response is served without
-// asking the KV namespace again. Writes through this server drop the entry at
-// once; a write by another process is already up to 1 ms late in the emulator (its
-// own freshness window), so it shows here within about 2 ms. Reading the KV on
-// every GET instead costs ~40% of the throughput: the emulator copies the value
-// and checks SQLite's data_version under a lock every millisecond.
-const revalidateAfter = time.Millisecond
+// generations is what the cache needs of the KV: *emulator.Namespace has it (see
+// Namespace.Generation). Without it (edge mode's per-location views) every GET
+// reads the KV.
+type generations interface {
+	Generation() (uint64, error)
+}
 
-// responseCache holds one cached response per category.
+// responseCache holds one cached response per category. An entry is served only
+// while the namespace's generation is the one read before the entry's KV read:
+// every GET brings the namespace up to date first (the emulator's per-read check
+// of the WAL-index header, a few nanoseconds when nothing was committed), so a
+// GET that starts after any process acknowledged a write sees that write. There
+// is no window and no entry is served while a revalidation is pending.
 type responseCache struct {
-	slots [5]cacheSlot // indexed like Categories
+	slots [5]atomic.Pointer[encodedList] // indexed like Categories
 }
-
-type cacheSlot struct {
-	list    atomic.Pointer[encodedList]
-	checked atomic.Int64  // monotonic ns of the last KV read that confirmed list
-	gen     atomic.Uint64 // bumped by every write: a read that overlapped one is not kept
-	busy    atomic.Bool   // one request revalidates; the others keep serving list
-}
-
-var monoBase = time.Now()
-
-func monoNow() int64 { return int64(time.Since(monoBase)) }
 
 // invalidate drops the category's cached response after a write through this server.
 func (c *responseCache) invalidate(cat Category) {
-	sl := &c.slots[categoryIndex(cat)]
-	sl.gen.Add(1)
-	sl.list.Store(nil)
+	c.slots[categoryIndex(cat)].Store(nil)
 }
 
 // categoryKeys are the categories' KV keys, built once (Key concatenates).
@@ -70,34 +63,43 @@ func categoryIndex(cat Category) int {
 	return -1
 }
 
-// encoded returns the category as served now: the cached response while it was
-// confirmed less than revalidateAfter ago (or while another request is confirming
-// it), else what the KV namespace holds, encoded again only when its version
-// changed. Every call counts one KV read on the meter, as the Worker would do one.
+// encoded returns the category as served now: the cached response while the
+// namespace's generation has not moved since it was read (and the key has not
+// expired), else what the KV namespace holds, encoded again only when its
+// version changed. Every call counts one KV read on the meter, as the Worker
+// would do one.
 func (s *Server) encoded(cat Category) (*encodedList, error) {
 	if s.store.meter != nil {
 		s.store.meter.Read()
 	}
 	i := categoryIndex(cat)
-	sl := &s.cache.slots[i]
-	c := sl.list.Load()
-	if c != nil && (monoNow()-sl.checked.Load() < int64(s.revalidate) || !sl.busy.CompareAndSwap(false, true)) {
-		return c, nil
+	slot := &s.cache.slots[i]
+	prev := slot.Load()
+	var gen uint64
+	if s.gens != nil {
+		g, err := s.gens.Generation()
+		if err != nil {
+			return nil, err
+		}
+		gen = g
+		if prev != nil && prev.gen == gen && (prev.expMs == 0 || time.Now().UnixMilli() < prev.expMs) {
+			return prev, nil
+		}
 	}
-	if c != nil {
-		defer sl.busy.Store(false)
-	}
-	gen := sl.gen.Load()
 	e, err := s.store.kv.GetWithMetadata(categoryKeys[i])
 	exists := err == nil
 	if err != nil && !errors.Is(err, emulator.ErrNotFound) {
 		return nil, err
 	}
-	version := ""
+	version, expMs := "", int64(0)
 	if exists {
-		version = e.Version
+		version, expMs = e.Version, e.Expiration*1000
 	}
-	if c == nil || c.version != version || c.exists != exists {
+	var c *encodedList
+	if prev != nil && prev.version == version && prev.exists == exists {
+		cp := *prev // same value: only the generation (or expiry) moved
+		c = &cp
+	} else {
 		list := []Entry{}
 		if exists {
 			if list, err = DecodeList(cat.Key(), e.Value); err != nil {
@@ -108,10 +110,9 @@ func (s *Server) encoded(cat Category) (*encodedList, error) {
 		c = &encodedList{version: version, exists: exists, body: body,
 			etag: []string{ETag(body)}, length: []string{strconv.Itoa(len(body))}}
 	}
-	sl.list.Store(c)
-	sl.checked.Store(monoNow())
-	if sl.gen.Load() != gen {
-		sl.list.CompareAndSwap(c, nil) // a write overlapped this read: do not keep it
+	c.gen, c.expMs = gen, expMs
+	if s.gens != nil {
+		slot.Store(c)
 	}
 	return c, nil
 }

@@ -4,14 +4,13 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/emulator"
 )
 
-// A write through the API is served by the very next GET, however long cached
-// responses live: writes drop them instead of waiting for revalidation.
+// A write through the API is served by the very next GET: the cached response
+// follows the namespace's generation.
 func TestCachedCategoryDroppedOnWrite(t *testing.T) {
 	_, _, do := cachingServer(t)
 	for i, w := range []struct{ method, path, body, want string }{
@@ -30,8 +29,8 @@ func TestCachedCategoryDroppedOnWrite(t *testing.T) {
 	}
 }
 
-// cachingServer is a server over a fresh namespace whose cached responses live
-// for an hour, and a way to send it a request (status and body back).
+// cachingServer is a server over a fresh namespace, and a way to send it a
+// request (status and body back).
 func cachingServer(t *testing.T) (*emulator.Namespace, *Server, func(method, path, body string) (int, string)) {
 	t.Helper()
 	st, err := emulator.Open(t.TempDir())
@@ -44,7 +43,6 @@ func cachingServer(t *testing.T) (*emulator.Namespace, *Server, func(method, pat
 		t.Fatal(err)
 	}
 	srv := New(ns, Options{Logger: zerolog.Nop()})
-	srv.revalidate = time.Hour
 	return ns, srv, func(method, path, body string) (int, string) {
 		w := httptest.NewRecorder()
 		srv.ServeHTTP(w, httptest.NewRequest(method, "http://127.0.0.1"+path, strings.NewReader(body)))

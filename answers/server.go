@@ -45,9 +45,8 @@ type Server struct {
 	hosts hostPolicy
 	now   func() time.Time
 	cache responseCache
-	locs  Locations // edge mode: per-location views of the KV; nil = one strongly consistent view
-	// revalidate is revalidateAfter; tests stretch it to show writes need no wait.
-	revalidate time.Duration
+	locs  Locations   // edge mode: per-location views of the KV; nil = one strongly consistent view
+	gens  generations // the KV's generations, for the response cache; nil = no cache
 }
 
 // New returns the API handler for a namespace (usually an *emulator.Namespace).
@@ -62,15 +61,16 @@ func New(kv KV, o Options) *Server {
 		o.CORSOrigins = DefaultCORSOrigins
 	}
 	locs, _ := kv.(Locations)
+	gens, _ := kv.(generations)
 	return &Server{
-		locs:       locs,
-		store:      NewStore(kv, o.Meter, o.Logger),
-		meter:      o.Meter,
-		log:        o.Logger,
-		cors:       newCORSPolicy(o.CORSOrigins, locs != nil),
-		hosts:      newHostPolicy(o.AllowedHosts),
-		revalidate: revalidateAfter,
-		now:        o.Now,
+		gens:  gens,
+		locs:  locs,
+		store: NewStore(kv, o.Meter, o.Logger),
+		meter: o.Meter,
+		log:   o.Logger,
+		cors:  newCORSPolicy(o.CORSOrigins, locs != nil),
+		hosts: newHostPolicy(o.AllowedHosts),
+		now:   o.Now,
 	}
 }
 

@@ -58,14 +58,7 @@ func TestAPICrashStorm(t *testing.T) {
 	if os.Getenv("ARENA_DEV_SOAK") != "" { // make soak
 		cycles = 100
 	}
-	seed := uint64(time.Now().UnixNano())
-	if s := os.Getenv(stormSeedEnv); s != "" {
-		var err error
-		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
-			t.Fatalf("%s=%q: %v", stormSeedEnv, s, err)
-		}
-	}
-	t.Logf("seed %d (replay the kill points with %s=%d)", seed, stormSeedEnv, seed)
+	seed := stormSeed(t)
 	rng := rand.New(rand.NewPCG(seed, 3))
 
 	bin := testenv.ArenaDev(t)
@@ -80,7 +73,7 @@ func TestAPICrashStorm(t *testing.T) {
 		// it may still be sweeping or writing nothing; otherwise after that many 201s.
 		killAfter := rng.IntN(40)
 		jitter := time.Duration(rng.IntN(3000)) * time.Microsecond
-		c := runAPICycle(t, bin, cwd, root, cycle, killAfter, jitter, rng.Uint64())
+		c := runAPICycle(t, bin, cwd, root, cycle, killAfter, jitter, rng.Uint64(), nil)
 		for cat, bodies := range c.posted {
 			posted[cat] = append(posted[cat], bodies...)
 			tally.posts += len(bodies)
@@ -105,6 +98,21 @@ func TestAPICrashStorm(t *testing.T) {
 	}
 }
 
+// stormSeed is the seed that decides a storm's kill (or cut) points: random,
+// or stormSeedEnv's to replay a failed run.
+func stormSeed(t *testing.T) uint64 {
+	t.Helper()
+	seed := uint64(time.Now().UnixNano())
+	if s := os.Getenv(stormSeedEnv); s != "" {
+		var err error
+		if seed, err = strconv.ParseUint(s, 10, 64); err != nil {
+			t.Fatalf("%s=%q: %v", stormSeedEnv, s, err)
+		}
+	}
+	t.Logf("seed %d (replay the kill and cut points with %s=%d)", seed, stormSeedEnv, seed)
+	return seed
+}
+
 // apiCycle is what one cycle got acknowledged: per category the 201 bodies (the
 // entries' exact JSON), per key the value of an exit-0 kv put.
 type apiCycle struct {
@@ -115,8 +123,10 @@ type apiCycle struct {
 
 // runAPICycle starts `arena-dev serve` on root, loads it, SIGKILLs it once
 // killAfter POSTs are acknowledged (plus jitter), and returns what was
-// acknowledged. The kv writer runs through the kill and stops after it.
-func runAPICycle(t *testing.T, bin, cwd, root string, cycle, killAfter int, jitter time.Duration, seed uint64) apiCycle {
+// acknowledged. The kv writer runs through the kill and stops after it. With
+// cut set, the power is cut (cut.cut) just before the kill, and writes failing
+// after it are expected: only what was acknowledged counts.
+func runAPICycle(t *testing.T, bin, cwd, root string, cycle, killAfter int, jitter time.Duration, seed uint64, cut *powerCut) apiCycle {
 	t.Helper()
 	port := testenv.FreePort(t)
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
@@ -170,6 +180,12 @@ func runAPICycle(t *testing.T, bin, cwd, root string, cycle, killAfter int, jitt
 					return
 				}
 				if status != 201 {
+					if cut.happened() { // an fsync failed with the power gone: not acknowledged
+						mu.Lock()
+						out.inFlight++
+						mu.Unlock()
+						return
+					}
 					t.Errorf("cycle %d: POST %s %s: %d %s", cycle, cat, body, status, resp)
 					return
 				}
@@ -187,7 +203,7 @@ func runAPICycle(t *testing.T, bin, cwd, root string, cycle, killAfter int, jitt
 	kvDone := make(chan struct{})
 	go func() {
 		defer close(kvDone)
-		kvWriterLoop(t, bin, cwd, root, cycle, seed, stopKV, &mu, out.kv)
+		kvWriterLoop(t, bin, cwd, root, cycle, seed, stopKV, &mu, out.kv, cut)
 	}()
 	stopped := false
 	stopLoad := func() { // runs after the kill, and on a failure's way out
@@ -209,6 +225,7 @@ func runAPICycle(t *testing.T, bin, cwd, root string, cycle, killAfter int, jitt
 		t.Fatalf("cycle %d: %d of %d POSTs acknowledged within 30 s:\n%s", cycle, acks, killAfter, logs)
 	}
 	time.Sleep(jitter) // not a wait for anything: it moves the kill off the ack's heels, to a random moment
+	cut.cut()          // the power goes first, when simulated: nothing after it becomes durable
 	cmd.Process.Kill() // SIGKILL: no deferred code, no flush, no close
 	<-exited
 	var ee *exec.ExitError
@@ -267,7 +284,7 @@ func post(ctx context.Context, client *http.Client, url, body string) (int, []by
 // kvWriterLoop runs `arena-dev kv key put` until stop closes, one process after
 // another, alternating a value given as an argument (text) with one read from a
 // file (binary, up to 32 KiB), and records every value whose put exited 0.
-func kvWriterLoop(t *testing.T, bin, cwd, root string, cycle int, seed uint64, stop <-chan struct{}, mu *sync.Mutex, acked map[string][]byte) {
+func kvWriterLoop(t *testing.T, bin, cwd, root string, cycle int, seed uint64, stop <-chan struct{}, mu *sync.Mutex, acked map[string][]byte, cut *powerCut) {
 	r := rand.New(rand.NewPCG(seed, 99))
 	file := filepath.Join(cwd, fmt.Sprintf("value-%d", cycle))
 	for i := 0; ; i++ {
@@ -296,6 +313,9 @@ func kvWriterLoop(t *testing.T, bin, cwd, root string, cycle int, seed uint64, s
 		cmd := exec.Command(bin, append(args, "--namespace-id", stormNS, "--persist-to", root)...)
 		cmd.Dir = cwd
 		if out, err := cmd.CombinedOutput(); err != nil {
+			if cut.happened() {
+				return // its fsync failed with the power gone: not acknowledged
+			}
 			t.Errorf("cycle %d: kv key put %s: %v\n%s", cycle, key, err, out)
 			continue
 		}

@@ -64,7 +64,7 @@ func startMiniflare(t *testing.T, root, namespace string) *miniflare {
 		}
 	})
 	var ready struct{ Ready bool }
-	m.read(&ready, 60*time.Second)
+	m.read(&ready, 120*time.Second) // bounds only a failure; a loaded 2-core machine took over 60 s
 	if !ready.Ready {
 		t.Fatal("miniflare did not report ready")
 	}
@@ -98,7 +98,7 @@ func (m *miniflare) call(cmd map[string]any, into any) string {
 		m.t.Fatalf("writing to miniflare: %v", err)
 	}
 	var raw json.RawMessage
-	m.read(&raw, 30*time.Second)
+	m.read(&raw, 90*time.Second) // bounds only a failure (see the ready wait)
 	var e struct{ Error string }
 	json.Unmarshal(raw, &e)
 	if e.Error == "" && into != nil {

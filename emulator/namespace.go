@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	memdb "github.com/hashicorp/go-memdb"
 )
@@ -24,12 +23,6 @@ type Entry struct {
 	Version    string          // the row's blob_id: changes on every write; usable as an ETag
 }
 
-// freshness is how long a data_version check stays good: reads within it trust the
-// in-memory index. Another process's commit is seen at most this late. A check
-// is one pread of the WAL-index header (walProbe), and a data_version query only
-// when that header changed, so reads stay sub-microsecond.
-const freshness = time.Millisecond
-
 // Namespace is one KV namespace. All methods are safe for concurrent use.
 type Namespace struct {
 	id      string
@@ -39,24 +32,27 @@ type Namespace struct {
 
 	db    *sql.DB
 	conn  *sql.Conn // the one connection: data_version is per connection
-	probe walProbe  // skips the data_version query when no commit happened (under mu)
+	probe walProbe  // tells a read, without a system call, that no commit happened
 	// versionQueries counts PRAGMA data_version queries (tests: the probe skips them).
 	versionQueries atomic.Int64
 
-	mu          sync.Mutex                  // serialises SQL and index updates
+	// files are the database's held descriptors (see heldFile), for syncCommit.
+	dbFile, walFile *os.File
+	dirSynced       atomic.Bool // the database folder was fsynced since the -wal appeared
+
+	ckpt *checkpointer // runs checkpoints on a second connection, outside mu
+
+	mu          sync.Mutex                  // serialises SQL and index updates; never held through an fsync
 	index       atomic.Pointer[memdb.MemDB] // swapped whole on reload; readers never lock
+	gen         atomic.Uint64               // bumped by every change of the index
 	dataVersion int64
-	nextExpiry  int64        // earliest ExpirationMs in the index, 0 = none (under mu)
-	checkedAt   atomic.Int64 // monotonic ns of the last data_version check
+	invalid     bool  // the index may disagree with the file: reload at the next read (under mu)
+	nextExpiry  int64 // earliest ExpirationMs in the index, 0 = none (under mu)
 	blobDirMade bool
 	closed      bool
 	isClosed    atomic.Bool  // closed, readable without mu by the read fast path
 	cached      atomic.Int64 // bytes of values cached on live rows
 }
-
-var monoBase = time.Now()
-
-func monoNow() int64 { return int64(time.Since(monoBase)) }
 
 func openNamespace(s *Store, id string) (*Namespace, error) {
 	n := &Namespace{
@@ -73,12 +69,29 @@ func openNamespace(s *Store, id string) (*Namespace, error) {
 	n.db, n.conn = db, conn
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	if n.dbFile, err = holdFile(n.dbPath); err != nil {
+		n.closeLocked()
+		return nil, fmt.Errorf("opening KV database %s: %w", n.dbPath, err)
+	}
 	if err := n.reloadLocked(); err != nil {
 		n.closeLocked()
 		return nil, err
 	}
+	n.holdWAL()
+	n.probe.attach()
+	n.ckpt = newCheckpointer(db)
 	n.sweepOrphans()
 	return n, nil
+}
+
+// holdWAL takes the held descriptor on the -wal file once it exists (under mu).
+func (n *Namespace) holdWAL() *os.File {
+	if n.walFile == nil {
+		if f, err := holdFile(n.dbPath + "-wal"); err == nil {
+			n.walFile = f
+		}
+	}
+	return n.walFile
 }
 
 // ID is the namespace id.
@@ -99,7 +112,15 @@ func (n *Namespace) closeLocked() error {
 	}
 	n.closed = true
 	n.isClosed.Store(true)
-	return errors.Join(n.conn.Close(), n.db.Close(), n.probe.close())
+	// The connections first: the held descriptors must outlive them (heldFile).
+	errs := []error{n.ckpt.close(), n.conn.Close(), n.db.Close(), n.probe.close()}
+	if n.walFile != nil {
+		errs = append(errs, releaseFile(n.dbPath+"-wal"))
+	}
+	if n.dbFile != nil {
+		errs = append(errs, releaseFile(n.dbPath))
+	}
+	return errors.Join(errs...)
 }
 
 func (n *Namespace) nowMs() int64 { return n.store.now().UnixMilli() }
@@ -109,14 +130,19 @@ var (
 	errBlobMissing = errors.New("its blob file is missing")
 )
 
-// refresh makes the index current with the database: when the last check is older
-// than freshness it asks SQLite for data_version and reloads after another
-// process committed.
+// refresh makes the index current with the database before a read. There is no
+// freshness window: every read compares the WAL-index header (walProbe, a few
+// nanoseconds) and, only when some connection committed since the index was
+// last brought up to date, takes mu to ask SQLite for data_version and reload
+// after another connection's commit. mu is never held through an fsync, so that
+// wait is at most one short SQL statement of this process's writers. While the
+// check is pending no reader is served from the index: every reader that sees
+// the header move takes the slow path.
 func (n *Namespace) refresh() error {
 	if n.isClosed.Load() {
 		return errClosed
 	}
-	if monoNow()-n.checkedAt.Load() < int64(freshness) {
+	if n.probe.unchanged() {
 		return nil
 	}
 	n.mu.Lock()
@@ -128,31 +154,57 @@ func (n *Namespace) refreshLocked() error {
 	if n.closed {
 		return errClosed
 	}
-	if monoNow()-n.checkedAt.Load() < int64(freshness) {
-		return nil // another goroutine just did it
+	n.probe.attach()
+	hdr, hdrOK := n.probe.current()
+	if !n.invalid && n.probe.matches(hdr, hdrOK) {
+		return nil // another goroutine has just brought the index up to date
 	}
-	// checkedAt 0 is a forced check (a stale row was met, an index update
-	// failed): the probe is not asked.
-	hdr, hdrOK := n.probe.read()
-	if n.checkedAt.Load() != 0 && n.probe.unchanged(hdr, hdrOK) {
-		n.checkedAt.Store(monoNow()) // no commit anywhere since the last check
-		return nil
-	}
-	var v int64
-	n.versionQueries.Add(1)
-	if err := n.conn.QueryRowContext(context.Background(), "PRAGMA data_version").Scan(&v); err != nil {
-		n.probe.forget()
-		return fmt.Errorf("checking KV database %s for changes: %w", n.dbPath, err)
-	}
-	if v != n.dataVersion {
-		if err := n.reloadLocked(); err != nil {
+	reload := n.invalid
+	if !reload {
+		var v int64
+		n.versionQueries.Add(1)
+		if err := n.conn.QueryRowContext(context.Background(), "PRAGMA data_version").Scan(&v); err != nil {
 			n.probe.forget()
+			return fmt.Errorf("checking KV database %s for changes: %w", n.dbPath, err)
+		}
+		reload = v != n.dataVersion
+	}
+	if reload {
+		if err := n.reloadLocked(); err != nil {
+			n.invalidateLocked()
 			return err
 		}
+		n.invalid = false
 	}
 	n.probe.remember(hdr, hdrOK)
-	n.checkedAt.Store(monoNow())
 	return nil
+}
+
+// invalidateLocked makes the next read reload the index from the file whatever
+// the header and data_version say: after a failure part-way through a write the
+// index may disagree with the file, and data_version does not move for this
+// connection's own commits. Called under mu.
+func (n *Namespace) invalidateLocked() {
+	n.invalid = true
+	n.probe.forget()
+}
+
+// invalidate is invalidateLocked for a caller not holding mu.
+func (n *Namespace) invalidate() {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.invalidateLocked()
+}
+
+// Generation brings the index up to date, as a read does, and returns a number
+// that changes whenever the index changes: a caller that caches something
+// derived from a read may keep serving it for as long as Generation returns the
+// number it read before that read.
+func (n *Namespace) Generation() (uint64, error) {
+	if err := n.refresh(); err != nil {
+		return 0, err
+	}
+	return n.gen.Load(), nil
 }
 
 // reloadLocked rebuilds the index from _mf_entries inside one read transaction,
@@ -217,6 +269,7 @@ func (n *Namespace) reloadLocked() error {
 	}
 	w.Commit()
 	n.index.Store(fresh)
+	n.gen.Add(1)
 	n.dataVersion = version
 	n.nextExpiry = next
 	if oldTxn != nil {
@@ -322,7 +375,7 @@ func (n *Namespace) get(key string, withMeta bool) (*Entry, error) {
 	if errors.Is(err, errBlobMissing) {
 		// The index may be stale: a writer (here or in another process) replaced
 		// the key and removed the old blob. Ask the database, as often as needed.
-		n.checkedAt.Store(0)
+		n.invalidate()
 		r, value, err = n.readFromDB(key)
 		if err == nil && r == nil {
 			return nil, ErrNotFound

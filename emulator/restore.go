@@ -10,7 +10,7 @@ import (
 // RestoreSnapshot makes the namespace's contents exactly the snapshot in dir
 // (see SaveSnapshot), while it keeps serving. The in-memory index is rebuilt at
 // once; other processes on the same files see the change at their next read
-// (another arena-dev within its 1 ms freshness window, workerd at once).
+// (at their next read: see Namespace.refresh).
 //
 // Why no reader, in this process or another, ever sees a half-restored state:
 //  1. the snapshot's values are linked (or copied) into the live blobs folder
@@ -31,22 +31,17 @@ func (n *Namespace) RestoreSnapshot(dir string) error {
 	if err != nil {
 		return err
 	}
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.closed {
+	if n.isClosed.Load() {
 		return errClosed
 	}
-	if !n.blobDirMade {
-		if err := os.MkdirAll(n.blobDir, 0o755); err != nil {
-			return fmt.Errorf("creating KV blob folder: %w", err)
-		}
-		n.blobDirMade = true
+	if err := n.makeBlobDir(); err != nil {
+		return err
 	}
-	// 1. The values, aside, under fresh ids.
+	// 1. The values, aside, under fresh ids, durably (file and folder).
 	fresh := make([]string, 0, len(rows))
-	committed := false
+	keep := false // the fresh files stay: a row may name them
 	defer func() {
-		if !committed {
+		if !keep {
 			for _, id := range fresh {
 				os.Remove(filepath.Join(n.blobDir, id))
 			}
@@ -57,28 +52,76 @@ func (n *Namespace) RestoreSnapshot(dir string) error {
 		if !validBlobID(r.blobID) {
 			return fmt.Errorf("snapshot %s: key %q has the blob_id %q, not an 80-hex-digit Miniflare blob id", dir, r.key, r.blobID)
 		}
+		if err := fault(StepBlobWrite); err != nil {
+			return fmt.Errorf("snapshot %s: the value of key %q: %w", dir, r.key, err)
+		}
 		id := newBlobID(now)
 		if _, err := linkOrCopy(filepath.Join(dir, snapshotBlobs, r.blobID), filepath.Join(n.blobDir, id)); err != nil {
 			return fmt.Errorf("snapshot %s: the value of key %q: %w", dir, r.key, err)
 		}
 		fresh = append(fresh, id)
 	}
-	// 2. The swap.
-	old, err := n.swapRows(rows, fresh)
+	err = fault(StepBlobDirSync)
+	if err == nil {
+		err = syncPath(n.blobDir)
+	}
 	if err != nil {
+		return fmt.Errorf("restoring KV namespace from %s: syncing the blobs folder: %w", dir, err)
+	}
+	// 2. The swap, and the index rebuilt from it.
+	old, reloadErr, err := n.swapAndReload(rows, fresh)
+	if err != nil {
+		keep = n.anyReferenced(fresh) // the commit's fate is unknown
 		return err
 	}
-	committed = true
-	// 3. The index, then the replaced values.
-	n.checkedAt.Store(0)
-	reloadErr := n.reloadLocked()
-	if reloadErr == nil {
-		n.checkedAt.Store(monoNow())
+	keep = true
+	// 3. Durable, and only then the replaced values go.
+	if err := n.syncCommit(); err != nil {
+		return err
 	}
 	for _, id := range old {
 		n.removeBlob(id)
 	}
+	n.checkpointIfDue()
 	return reloadErr
+}
+
+// swapAndReload is swapRows, then the index rebuilt, under mu. Any failure
+// marks the index invalid.
+func (n *Namespace) swapAndReload(rows []snapRow, fresh []string) (old []string, reloadErr, err error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
+		return nil, nil, errClosed
+	}
+	if old, err = n.swapRows(rows, fresh); err != nil {
+		n.invalidateLocked()
+		return nil, nil, err
+	}
+	if reloadErr = n.reloadLocked(); reloadErr != nil {
+		n.invalidateLocked()
+	}
+	return old, reloadErr, nil
+}
+
+// anyReferenced: a row names one of ids, or the rows can't be read (then the
+// files must stay too).
+func (n *Namespace) anyReferenced(ids []string) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
+		return true
+	}
+	live, err := n.referencedBlobs()
+	if err != nil {
+		return true
+	}
+	for _, id := range ids {
+		if live[id] {
+			return true
+		}
+	}
+	return false
 }
 
 // swapRows replaces every row with rows (their blobs under ids) in one write
@@ -114,8 +157,8 @@ func (n *Namespace) swapRows(rows []snapRow, ids []string) (old []string, err er
 			return nil, fmt.Errorf("restoring KV database %s: key %q: %w", n.dbPath, r.key, err)
 		}
 	}
-	if _, err := n.conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return nil, fmt.Errorf("restoring KV database %s: %w", n.dbPath, err)
+	if err := n.commit(ctx); err != nil {
+		return nil, err
 	}
 	committed = true
 	return old, nil

@@ -36,15 +36,19 @@ var sqliteMagic = []byte("SQLite format 3\x00")
 // checkSQLiteFile refuses, naming the file, anything that exists but is not an
 // SQLite database. A zero-length file is accepted: in WAL mode all data can sit in
 // the -wal file before the first checkpoint.
+//
+// The file is read through a held descriptor (see heldFile): another namespace
+// of this process may have it open, and closing a descriptor of our own would
+// drop its connection's locks.
 func checkSQLiteFile(path string) (exists bool, err error) {
-	f, err := os.Open(path)
+	f, err := holdFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return false, nil
 	}
 	if err != nil {
 		return false, fmt.Errorf("opening KV database %s: %w", path, err)
 	}
-	defer f.Close()
+	defer releaseFile(path)
 	st, err := f.Stat()
 	if err != nil {
 		return false, fmt.Errorf("opening KV database %s: %w", path, err)
@@ -53,7 +57,7 @@ func checkSQLiteFile(path string) (exists bool, err error) {
 		return false, fmt.Errorf("KV database %s is not a regular file; refusing to touch it", path)
 	}
 	head := make([]byte, len(sqliteMagic))
-	n, err := io.ReadFull(f, head)
+	n, err := io.ReadFull(io.NewSectionReader(f, 0, int64(len(head))), head)
 	if n == 0 {
 		return true, nil
 	}
@@ -73,7 +77,7 @@ func openDB(path string) (*sql.DB, *sql.Conn, error) {
 	}
 	mode := "rw"
 	if !exists {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		if err := makeDurableDir(filepath.Dir(path)); err != nil {
 			return nil, nil, fmt.Errorf("creating KV database folder: %w", err)
 		}
 		mode = "rwc"
@@ -86,8 +90,8 @@ func openDB(path string) (*sql.DB, *sql.Conn, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("opening KV database %s: %w", path, err)
 	}
-	db.SetMaxOpenConns(1)
-	db.SetMaxIdleConns(1)
+	db.SetMaxOpenConns(2) // the namespace's connection and the checkpointer's
+	db.SetMaxIdleConns(2)
 	db.SetConnMaxLifetime(0)
 	db.SetConnMaxIdleTime(0)
 	ctx := context.Background()
@@ -110,6 +114,11 @@ func openDB(path string) (*sql.DB, *sql.Conn, error) {
 	// Under FULL the fsync ran inside the lock, and workerd, which has no busy
 	// timeout, failed every put that came in during it.
 	if _, err := conn.ExecContext(ctx, "PRAGMA synchronous = NORMAL"); err != nil {
+		return fail(fmt.Errorf("opening KV database %s: %w", path, err))
+	}
+	// No checkpoint inside this connection's commits (they run under mu): the
+	// checkpointer runs them on its own connection (see checkpointer).
+	if _, err := conn.ExecContext(ctx, "PRAGMA wal_autocheckpoint = 0"); err != nil {
 		return fail(fmt.Errorf("opening KV database %s: %w", path, err))
 	}
 	return db, conn, nil

@@ -21,7 +21,7 @@ func TestReopenKeepsData(t *testing.T) {
 	if again, _ := s.Namespace("my ns:1/x"); again != ns {
 		t.Fatal("same id gave a different *Namespace")
 	}
-	ns.Get("k") // a read just before Close: the freshness window is open
+	ns.Get("k") // a read just before Close
 	s.Close()
 	if _, err := ns.Get("k"); err == nil {
 		t.Fatal("closed namespace still answers")
@@ -272,9 +272,10 @@ func TestReadsWALOnlyState(t *testing.T) {
 	}
 }
 
-// TestStaleRowAfterForeignOverwrite: inside the freshness window the index can
-// still point at a blob another process just replaced and removed; the read must
-// recheck the database and return the new value, not fail.
+// TestStaleRowAfterForeignOverwrite: should the index still point at a blob
+// another process just replaced and removed (here: the probe is made to believe
+// nothing changed), the read must recheck the database and return the new value,
+// not fail.
 func TestStaleRowAfterForeignOverwrite(t *testing.T) {
 	root := t.TempDir()
 	w, _ := Open(root)
@@ -294,7 +295,8 @@ func TestStaleRowAfterForeignOverwrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	os.Remove(filepath.Join(ns.blobDir, old.Version))
-	ns.checkedAt.Store(monoNow()) // still "fresh": the index has the old row
+	h, ok := ns.probe.current() // "nothing changed": the index keeps the old row
+	ns.probe.remember(h, ok)
 	if v, err := ns.Get("k"); err != nil || string(v) != "new" {
 		t.Fatalf("got %q %v, want the new value", v, err)
 	}

@@ -48,9 +48,7 @@ func (n *Namespace) CheckPut(key string, value []byte, o PutOptions) error {
 	return err
 }
 
-// Put stores value under key: the blob file is written and fsynced first, then the
-// row goes in with one short INSERT OR REPLACE transaction, then the replaced blob
-// is removed.
+// Put stores value under key, durably before it returns (see write).
 func (n *Namespace) Put(key string, value []byte, o PutOptions) (PutResult, error) {
 	p, err := n.preparePut(key, value, o)
 	if err != nil {
@@ -89,10 +87,18 @@ func (n *Namespace) preparePut(key string, value []byte, o PutOptions) (prepared
 // write stores p. With expect nil it replaces whatever is there (a put); with
 // expect set, only if the row's blob_id is still *expect ("" = no row), read
 // inside the write transaction: otherwise nothing is written and ok is false.
+//
+// The order is a durable store's, so that a power cut at any point keeps every
+// acknowledged write and never leaves a row without its value:
+//  1. the value's file, fsynced, and the blobs folder fsynced (its name);
+//  2. the row, in one short transaction under mu, and the index with it;
+//  3. the WAL fsynced (syncCommit): only now is the write acknowledged;
+//  4. only then the replaced value's file is removed.
+//
+// A failure after step 1 leaves the index marked invalid, so the next read
+// comes from the file whatever happened to the transaction.
 func (n *Namespace) write(p preparedPut, expect *string) (res PutResult, ok bool, err error) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.closed {
+	if n.isClosed.Load() {
 		return PutResult{}, false, errClosed
 	}
 	id := newBlobID(n.store.now())
@@ -100,6 +106,23 @@ func (n *Namespace) write(p preparedPut, expect *string) (res PutResult, ok bool
 	if err := n.writeBlob(blobPath, p.value); err != nil {
 		return PutResult{}, false, err
 	}
+	prev, ok, err := n.commitRow(p, id, expect)
+	if err != nil || !ok {
+		n.dropBlob(p.key, id, err)
+		return PutResult{}, false, err
+	}
+	if err := n.syncCommit(); err != nil {
+		return PutResult{}, false, err // prev stays: the commit may not survive a power cut
+	}
+	n.removeBlob(prev)
+	n.checkpointIfDue()
+	return PutResult{Version: id, Previous: prev}, true, nil
+}
+
+// commitRow commits p's row naming blob id, and on success puts it in the index,
+// all under mu. A failure marks the index invalid: the transaction may or may
+// not have committed.
+func (n *Namespace) commitRow(p preparedPut, id string, expect *string) (prev string, ok bool, err error) {
 	var expArg, metaArg any
 	if p.expSec != 0 {
 		expArg = p.expSec * 1000
@@ -107,15 +130,19 @@ func (n *Namespace) write(p preparedPut, expect *string) (res PutResult, ok bool
 	if p.meta != nil {
 		metaArg = string(p.meta)
 	}
-	prev, ok, err := n.commitPut(p.key, id, expArg, metaArg, expect)
-	if err != nil || !ok {
-		os.Remove(blobPath)
-		return PutResult{}, false, err
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.closed {
+		return "", false, errClosed
 	}
-	if err := n.syncCommit(); err != nil {
-		return PutResult{}, false, err
+	prev, ok, err = n.commitPut(p.key, id, expArg, metaArg, expect)
+	if err != nil {
+		n.invalidateLocked()
+		return "", false, err
 	}
-
+	if !ok {
+		return prev, false, nil
+	}
 	r := &row{Key: p.key, BlobID: id, ExpirationMs: p.expSec * 1000}
 	if p.meta != nil {
 		r.Metadata = json.RawMessage(p.meta)
@@ -125,56 +152,141 @@ func (n *Namespace) write(p preparedPut, expect *string) (res PutResult, ok bool
 	if r.ExpirationMs != 0 && (n.nextExpiry == 0 || r.ExpirationMs < n.nextExpiry) {
 		n.nextExpiry = r.ExpirationMs
 	}
-	n.removeBlob(prev)
-	return PutResult{Version: id, Previous: prev}, true, nil
+	return prev, true, nil
 }
 
-// writeBlob writes a value file and fsyncs it, so the row never points at a file
-// that a crash could lose. The folder itself is not fsynced per put: the row's
-// commit fsyncs the WAL right after, and on journaling file systems (ext4, xfs)
-// that flush carries the new directory entry with it.
-func (n *Namespace) writeBlob(path string, value []byte) error {
-	if !n.blobDirMade {
-		if err := os.MkdirAll(n.blobDir, 0o755); err != nil {
-			return fmt.Errorf("creating KV blob folder: %w", err)
+// dropBlob removes the value file of a write that did not commit. After an
+// error the transaction's fate is unknown (a COMMIT can fail after the row
+// reached the WAL), so the file goes only if the row does not name it; when even
+// that can't be read the file stays, for the orphan sweep.
+func (n *Namespace) dropBlob(key, id string, commitErr error) {
+	if commitErr != nil {
+		r, err := n.queryRow(key)
+		if err != nil || (r != nil && r.BlobID == id) {
+			return
 		}
-		n.blobDirMade = true
+	}
+	os.Remove(filepath.Join(n.blobDir, id))
+}
+
+// writeBlob writes a value file and fsyncs it, then its folder, so that neither
+// its bytes nor its name can be lost by a power cut once the row names it.
+func (n *Namespace) writeBlob(path string, value []byte) error {
+	if err := n.makeBlobDir(); err != nil {
+		return err
+	}
+	if err := fault(StepBlobWrite); err != nil {
+		return fmt.Errorf("writing KV blob %s: %w", path, err)
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
 		return fmt.Errorf("writing KV blob: %w", err)
 	}
 	_, werr := f.Write(value)
-	serr := f.Sync()
+	serr := fault(StepBlobSync)
+	if serr == nil {
+		serr = f.Sync()
+	}
 	cerr := f.Close()
 	if err := errors.Join(werr, serr, cerr); err != nil {
 		os.Remove(path)
 		return fmt.Errorf("writing KV blob %s: %w", path, err)
 	}
+	derr := fault(StepBlobDirSync)
+	if derr == nil {
+		derr = syncPath(n.blobDir)
+	}
+	if derr != nil {
+		os.Remove(path)
+		return fmt.Errorf("writing KV blob %s: syncing its folder: %w", path, derr)
+	}
 	return nil
 }
 
-// syncCommit makes the transaction this connection just committed durable before
-// it is acknowledged: the database runs with synchronous=NORMAL, so COMMIT wrote
-// the WAL but did not fsync it. Fsyncing here, outside the write lock, gives the
-// durability of synchronous=FULL while the lock is held for microseconds rather
-// than the disk's flush. The main file is synced too: should another connection
-// have checkpointed our frames into it and restarted the WAL meanwhile, that is
-// where they are, and that connection's checkpoint may not have synced it.
-func (n *Namespace) syncCommit() error {
-	for _, path := range []string{n.dbPath + "-wal", n.dbPath} {
-		f, err := os.Open(path)
-		if errors.Is(err, os.ErrNotExist) {
-			continue // no WAL (a checkpoint on the last close removed it): nothing to sync there
+// makeBlobDir creates the blobs folder once, durably: the folder and every
+// folder it created are fsynced in their parents.
+func (n *Namespace) makeBlobDir() error {
+	n.mu.Lock()
+	made := n.blobDirMade
+	n.mu.Unlock()
+	if made {
+		return nil
+	}
+	if err := makeDurableDir(n.blobDir); err != nil {
+		return fmt.Errorf("creating KV blob folder: %w", err)
+	}
+	n.mu.Lock()
+	n.blobDirMade = true
+	n.mu.Unlock()
+	return nil
+}
+
+// makeDurableDir is os.MkdirAll whose new folders survive a power cut: each
+// folder it creates is fsynced in its parent.
+func makeDurableDir(dir string) error {
+	var made []string
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil || filepath.Dir(d) == d {
+			break
 		}
-		if err == nil {
-			err = errors.Join(f.Sync(), f.Close())
-		}
-		if err != nil {
-			return fmt.Errorf("writing KV database %s: syncing: %w", n.dbPath, err)
+		made = append(made, d)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for _, d := range made {
+		if err := syncPath(filepath.Dir(d)); err != nil {
+			return err
 		}
 	}
+	if len(made) > 0 {
+		return syncPath(dir)
+	}
 	return nil
+}
+
+// syncCommit makes the transactions this connection committed durable before
+// they are acknowledged: the database runs with synchronous=NORMAL, so COMMIT
+// wrote the WAL but did not fsync it. Fsyncing here, outside mu and outside
+// SQLite's write lock, gives the durability of synchronous=FULL while the lock
+// is held for microseconds rather than the disk's flush (workerd, which sets no
+// busy timeout, fails every put that arrives during it). The main file is synced
+// too: another connection may have checkpointed our frames into it and
+// restarted the WAL meanwhile. The folder is synced once after the -wal file
+// appears (its name), and after every commit when there is no -wal (a
+// rollback-journal database, whose commit point is the journal's removal).
+//
+// The descriptors are the held ones (see heldFile). A failure marks the index
+// invalid: the next read comes from the file.
+func (n *Namespace) syncCommit() error {
+	n.mu.Lock()
+	wal := n.holdWAL()
+	n.mu.Unlock()
+	err := fault(StepWALSync)
+	if err == nil && wal != nil {
+		err = wal.Sync()
+	}
+	if err == nil {
+		err = n.dbFile.Sync()
+	}
+	if err == nil && (wal == nil || !n.dirSynced.Load()) {
+		if err = syncPath(filepath.Dir(n.dbPath)); err == nil && wal != nil {
+			n.dirSynced.Store(true)
+		}
+	}
+	if err != nil {
+		n.invalidate()
+		return fmt.Errorf("writing KV database %s: syncing: %w", n.dbPath, err)
+	}
+	return nil
+}
+
+// checkpointIfDue checkpoints, outside mu, once the WAL holds
+// walCheckpointFrames frames (see checkpointer).
+func (n *Namespace) checkpointIfDue() {
+	if h, ok := n.probe.current(); ok && h.mxFrame() >= walCheckpointFrames {
+		n.ckpt.run()
+	}
 }
 
 // commitPut is Miniflare's put transaction: read the old blob id, replace the row.
@@ -207,11 +319,25 @@ func (n *Namespace) commitPut(key, blobID string, exp, meta any, expect *string)
 	if err != nil {
 		return "", false, fmt.Errorf("writing KV database %s: %w", n.dbPath, err)
 	}
-	if _, err = n.conn.ExecContext(ctx, "COMMIT"); err != nil {
-		return "", false, fmt.Errorf("writing KV database %s: %w", n.dbPath, err)
+	if err := n.commit(ctx); err != nil {
+		return "", false, err // the deferred ROLLBACK is harmless if it did commit
 	}
 	committed = true
 	return old.String, true, nil
+}
+
+// commit runs COMMIT with the commit steps' injected failures (tests).
+func (n *Namespace) commit(ctx context.Context) error {
+	if err := fault(StepCommit); err != nil {
+		return fmt.Errorf("writing KV database %s: %w", n.dbPath, err)
+	}
+	if _, err := n.conn.ExecContext(ctx, "COMMIT"); err != nil {
+		return fmt.Errorf("writing KV database %s: %w", n.dbPath, err)
+	}
+	if err := fault(StepCommitted); err != nil {
+		return fmt.Errorf("writing KV database %s: %w", n.dbPath, err)
+	}
+	return nil
 }
 
 // indexPut replaces key's row in the index (under mu).
@@ -222,11 +348,11 @@ func (n *Namespace) indexPut(r *row) {
 	}
 	if err := w.Insert(entriesTable, r); err != nil {
 		w.Abort()
-		n.checkedAt.Store(0) // force a reload at the next read rather than serve stale data
-		n.dataVersion = -1
+		n.invalidateLocked() // reload at the next read rather than serve stale data
 		return
 	}
 	w.Commit()
+	n.gen.Add(1)
 }
 
 // indexDelete removes keys from the index (under mu).
@@ -238,16 +364,17 @@ func (n *Namespace) indexDelete(keys ...string) {
 		}
 		if _, err := w.DeleteAll(entriesTable, "id", k); err != nil {
 			w.Abort()
-			n.checkedAt.Store(0)
-			n.dataVersion = -1
+			n.invalidateLocked()
 			return
 		}
 	}
 	w.Commit()
+	n.gen.Add(1)
 }
 
 // removeBlob deletes a replaced value file. Only well-formed ids become paths; a
-// file already gone is fine (the other process may have removed it).
+// file already gone is fine (the other process may have removed it). Callers
+// remove a file only once the commit that stopped naming it is durable.
 func (n *Namespace) removeBlob(id string) {
 	if id == "" || !validBlobID(id) {
 		return
@@ -255,80 +382,118 @@ func (n *Namespace) removeBlob(id string) {
 	os.Remove(filepath.Join(n.blobDir, id))
 }
 
-// Delete removes key; a missing key is not an error.
-func (n *Namespace) Delete(key string) error {
-	if err := validateKey(opDelete, key); err != nil {
-		return err
-	}
+// deleteRows runs one DELETE ... RETURNING blob_id as its own transaction under
+// mu, takes the deleted keys out of the index, and returns their blobs. A
+// failure marks the index invalid.
+func (n *Namespace) deleteRows(query string, args ...any) (blobs []string, err error) {
+	ctx := context.Background()
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.closed {
-		return errClosed
+		return nil, errClosed
 	}
-	var blob string
-	err := n.conn.QueryRowContext(context.Background(), "DELETE FROM _mf_entries WHERE key = ? RETURNING blob_id", key).Scan(&blob)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("writing KV database %s: %w", n.dbPath, err)
+	defer func() {
+		if err != nil {
+			n.invalidateLocked()
+		}
+	}()
+	if _, err := n.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return nil, fmt.Errorf("writing KV database %s: %w", n.dbPath, err)
 	}
-	n.indexDelete(key)
-	n.removeBlob(blob)
-	if blob != "" {
-		return n.syncCommit()
-	}
-	return nil
-}
-
-// expireKey is get's lazy expiry: the row goes (only if it is still the same
-// version, in case another process rewrote it meanwhile), then its blob.
-func (n *Namespace) expireKey(r *row) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.closed {
-		return errClosed
-	}
-	res, err := n.conn.ExecContext(context.Background(), "DELETE FROM _mf_entries WHERE key = ? AND blob_id = ?", r.Key, r.BlobID)
+	committed := false
+	defer func() {
+		if !committed {
+			n.conn.ExecContext(ctx, "ROLLBACK")
+		}
+	}()
+	rows, err := n.conn.QueryContext(ctx, query, args...)
 	if err != nil {
-		return fmt.Errorf("writing KV database %s: %w", n.dbPath, err)
+		return nil, fmt.Errorf("writing KV database %s: %w", n.dbPath, err)
 	}
-	if cur, _ := n.index.Load().Txn(false).First(entriesTable, "id", r.Key); cur != nil && cur.(*row).BlobID == r.BlobID {
-		n.indexDelete(r.Key)
-	}
-	if c, _ := res.RowsAffected(); c > 0 {
-		n.removeBlob(r.BlobID)
-	}
-	return nil
-}
-
-// purgeExpired is list's lazy expiry: every row with expiration < now goes.
-func (n *Namespace) purgeExpired(nowMs int64) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.closed {
-		return errClosed
-	}
-	if n.nextExpiry == 0 || n.nextExpiry >= nowMs {
-		return nil
-	}
-	rows, err := n.conn.QueryContext(context.Background(), "DELETE FROM _mf_entries WHERE expiration < ? RETURNING key, blob_id", nowMs)
-	if err != nil {
-		return fmt.Errorf("writing KV database %s: %w", n.dbPath, err)
-	}
-	var keys, blobs []string
+	var keys []string
 	for rows.Next() {
 		var k, b string
 		if err := rows.Scan(&k, &b); err != nil {
 			rows.Close()
-			return fmt.Errorf("writing KV database %s: %w", n.dbPath, err)
+			return nil, fmt.Errorf("writing KV database %s: %w", n.dbPath, err)
 		}
 		keys, blobs = append(keys, k), append(blobs, b)
 	}
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
-		return fmt.Errorf("writing KV database %s: %w", n.dbPath, err)
+		return nil, fmt.Errorf("writing KV database %s: %w", n.dbPath, err)
 	}
-	n.indexDelete(keys...)
+	if err := n.commit(ctx); err != nil {
+		return nil, err
+	}
+	committed = true
+	if len(keys) > 0 {
+		n.indexDelete(keys...)
+	}
+	return blobs, nil
+}
+
+// finishDelete makes a delete durable, then removes the deleted rows' files: a
+// power cut before the WAL's fsync brings the rows back, and they must still
+// have their values.
+func (n *Namespace) finishDelete(blobs []string) error {
+	if len(blobs) == 0 {
+		return nil // nothing changed
+	}
+	if err := n.syncCommit(); err != nil {
+		return err
+	}
 	for _, b := range blobs {
 		n.removeBlob(b)
 	}
+	n.checkpointIfDue()
+	return nil
+}
+
+// Delete removes key, durably before it returns; a missing key is not an error.
+func (n *Namespace) Delete(key string) error {
+	if err := validateKey(opDelete, key); err != nil {
+		return err
+	}
+	blobs, err := n.deleteRows("DELETE FROM _mf_entries WHERE key = ? RETURNING key, blob_id", key)
+	if err != nil {
+		return err
+	}
+	return n.finishDelete(blobs)
+}
+
+// expireKey is get's lazy expiry: the row goes (only if it is still the same
+// version, in case another process rewrote it meanwhile), durably, then its blob.
+func (n *Namespace) expireKey(r *row) error {
+	blobs, err := n.deleteRows("DELETE FROM _mf_entries WHERE key = ? AND blob_id = ? RETURNING key, blob_id", r.Key, r.BlobID)
+	if err != nil {
+		return err
+	}
+	if len(blobs) == 0 {
+		// Another process rewrote or deleted the key meanwhile: the index
+		// still holds the expired row, which the next read must not serve.
+		n.mu.Lock()
+		if cur, _ := n.index.Load().Txn(false).First(entriesTable, "id", r.Key); cur != nil && cur.(*row).BlobID == r.BlobID {
+			n.indexDelete(r.Key)
+		}
+		n.mu.Unlock()
+	}
+	return n.finishDelete(blobs)
+}
+
+// purgeExpired is list's lazy expiry: every row with expiration < now goes,
+// durably, then their blobs.
+func (n *Namespace) purgeExpired(nowMs int64) error {
+	n.mu.Lock()
+	due := n.nextExpiry != 0 && n.nextExpiry < nowMs
+	n.mu.Unlock()
+	if !due {
+		return nil
+	}
+	blobs, err := n.deleteRows("DELETE FROM _mf_entries WHERE expiration < ? RETURNING key, blob_id", nowMs)
+	if err != nil {
+		return err
+	}
+	n.mu.Lock()
 	// Recompute the earliest expiration from what is left.
 	var next int64
 	it, err := n.index.Load().Txn(false).Get(entriesTable, "id")
@@ -340,5 +505,6 @@ func (n *Namespace) purgeExpired(nowMs int64) error {
 		}
 	}
 	n.nextExpiry = next
-	return nil
+	n.mu.Unlock()
+	return n.finishDelete(blobs)
 }

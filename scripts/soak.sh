@@ -12,8 +12,8 @@ run() { # package, -run pattern
 }
 start=$SECONDS
 run ./orchestrate '^(TestSupervisionCycles|TestSetsidGrandchildIsStopped|TestReapFindsSetsidEscapee|TestReapingLeavesOtherChildrenAlone)$'
-run ./answers '^(TestThreeServersAndKVWriterOnOneState|TestCoexistWithWorkerUnderMiniflare)$'
-run ./emulator '^(TestCrashStorm|TestAPICrashStorm|TestDiskFaults)$'
+run ./answers '^(TestThreeServersAndKVWriterOnOneState|TestCoexistWithWorkerUnderMiniflare|TestNoStaleReadAcrossProcesses)$'
+run ./emulator '^(TestCrashStorm|TestAPICrashStorm|TestDiskFaults|TestPowerCutStorm)$'
 status=ok
 grep -qE '^(--- FAIL|FAIL)' "$log" && status=FAILED
 {
