@@ -7,6 +7,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/internal/procutil"
+	"github.com/sommelier-arena/arena-dev/project"
 )
 
 // ChildOptions say how StartChild starts a command.
@@ -67,7 +68,7 @@ func (c *Child) Err() error { return c.r.exitErr() }
 // Probe.Timeout passes, ctx ends, or the child exits first. A log probe cannot be
 // watched from here and is an error.
 func (c *Child) WaitReady(ctx context.Context) error {
-	if c.spec.Probe.Kind == ProbeLog {
+	if c.spec.Probe.Kind == project.ProbeLog {
 		return fmt.Errorf("service %q: a log probe needs the supervisor", c.spec.Name)
 	}
 	ctx, cancel := context.WithCancel(ctx)

@@ -13,6 +13,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/internal/procutil"
 	"github.com/sommelier-arena/arena-dev/internal/testenv"
+	"github.com/sommelier-arena/arena-dev/project"
 	"golang.org/x/sys/unix"
 )
 
@@ -34,7 +35,7 @@ func TestChildReadinessIsUpsRule(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			port := testenv.FreePort(t)
 			spec := helper(t, "child", c.mode, fmt.Sprintf("PORT=%d", port), "STATUS="+c.status)
-			spec.Probe = Probe{Kind: ProbeHTTP, URL: fmt.Sprintf("http://127.0.0.1:%d/healthz", port), Interval: 20 * time.Millisecond, Timeout: 3 * time.Second}
+			spec.Probe = project.Probe{Kind: project.ProbeHTTP, URL: fmt.Sprintf("http://127.0.0.1:%d/healthz", port), Interval: 20 * time.Millisecond, Timeout: 3 * time.Second}
 			out := &testenv.SyncBuffer{}
 			ch, err := StartChild(spec, ChildOptions{Out: out})
 			if err != nil {

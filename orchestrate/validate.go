@@ -44,19 +44,19 @@ func validate(specs []ServiceSpec) ([]ServiceSpec, error) {
 			ports[s.Port] = s.Name
 		}
 		switch s.Probe.Kind {
-		case ProbeHTTP:
+		case project.ProbeHTTP:
 			if !strings.HasPrefix(s.Probe.URL, "http://") && !strings.HasPrefix(s.Probe.URL, "https://") {
 				bad(s.Name, "HTTP readiness probe needs an http:// URL, got %q", s.Probe.URL)
 			}
-		case ProbeTCP:
+		case project.ProbeTCP:
 			if !strings.Contains(s.Probe.Address, ":") {
 				bad(s.Name, "TCP readiness probe needs host:port, got %q", s.Probe.Address)
 			}
-		case ProbeLog:
+		case project.ProbeLog:
 			if s.Probe.Pattern == nil {
 				bad(s.Name, "log readiness probe needs a pattern")
 			}
-		case ProbeNone:
+		case project.ProbeNone:
 		default:
 			bad(s.Name, "unknown probe kind %d", s.Probe.Kind)
 		}

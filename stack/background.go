@@ -12,14 +12,15 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
 // BackgroundLog is the file a background `up` writes everything to.
 func BackgroundLog(runDir string) string { return filepath.Join(runDir, "up.log") }
 
 // StartBackground runs exe with args as a detached arena-dev (orchestrate.StartChild
-// with Detached: its own session, no terminal, output appended to BackgroundLog) and waits until its stack is ready,
-// a service failed, it exited, or timeout passed. On failure it stops what the
+// with Detached: its own session, no terminal, output appended to BackgroundLog)
+// and waits until its stack is ready, a service failed, it exited, or timeout passed. On failure it stops what the
 // background arena-dev started and returns the reason with the log's last lines.
 func StartBackground(p *project.Project, exe string, args []string, timeout time.Duration, log zerolog.Logger) error {
 	runDir := p.RunDir
@@ -27,10 +28,10 @@ func StartBackground(p *project.Project, exe string, args []string, timeout time
 		return fmt.Errorf("run directory: %w", err)
 	}
 	// Say so plainly instead of starting a second arena-dev that would refuse.
-	if rf, err := orchestrate.LiveOwner(runDir); err != nil {
+	if rf, err := runstate.LiveOwner(runDir); err != nil {
 		return err
 	} else if rf != nil {
-		return &orchestrate.AlreadyRunningError{RunDir: runDir, PID: rf.PID}
+		return &runstate.AlreadyRunningError{RunDir: runDir, PID: rf.PID}
 	}
 	logPath := BackgroundLog(runDir)
 	out, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
@@ -61,7 +62,7 @@ func StartBackground(p *project.Project, exe string, args []string, timeout time
 	// way out, removing its ephemeral state: a signal now would cut that short, so
 	// it gets a moment first; then the stop ladder stops it, and it its groups.
 	grace := time.Duration(0)
-	if rf, _ := orchestrate.ReadRunFile(runDir); rf != nil && rf.PID == child.PID() && rf.Exited {
+	if rf, _ := runstate.ReadRunFile(runDir); rf != nil && rf.PID == child.PID() && rf.Exited {
 		grace = exitGrace
 	}
 	select {

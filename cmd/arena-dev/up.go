@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"github.com/sommelier-arena/arena-dev/stack"
 	"github.com/urfave/cli/v2"
 )
@@ -72,11 +72,11 @@ func upAction(c *cli.Context) error {
 		Output:    os.Stdout,
 		LogFormat: format,
 		Color:     svclog.ColorAuto,
-		Ready: func(st []orchestrate.ServiceStatus) {
+		Ready: func(st []runstate.ServiceStatus) {
 			if format == svclog.LogText && !c.Bool("background-child") {
 				fmt.Fprintln(os.Stdout)
-				_ = orchestrate.WriteStatusTable(os.Stdout, st)
-				fmt.Fprintf(os.Stdout, "\ndashboard: %s\nall services ready; Ctrl-C stops them (twice: at once)\n", DashboardURL(p))
+				_ = runstate.WriteStatusTable(os.Stdout, st)
+				fmt.Fprintf(os.Stdout, "\ndashboard: %s\nall services ready; Ctrl-C stops them (twice: at once)\n", stack.DashboardURL(p))
 			} else {
 				log.Info().Msg("all services ready")
 			}
@@ -87,7 +87,7 @@ func upAction(c *cli.Context) error {
 // upBackground re-runs this binary as a detached `up` on the same resolved project
 // and waits for it to be ready.
 func upBackground(c *cli.Context, p *project.Project) error {
-	if rf, err := orchestrate.LiveOwner(p.RunDir); err != nil {
+	if rf, err := runstate.LiveOwner(p.RunDir); err != nil {
 		return err
 	} else if rf != nil {
 		return alreadyUp(c, p, rf)
@@ -132,16 +132,16 @@ func upBackground(c *cli.Context, p *project.Project) error {
 	if err := stack.StartBackground(p, exe, args, c.Duration("timeout"), *logOf(c)); err != nil {
 		return err
 	}
-	rf, err := orchestrate.ReadRunFile(p.RunDir)
+	rf, err := runstate.ReadRunFile(p.RunDir)
 	if err != nil {
 		return err
 	}
 	if c.Bool("json") {
 		return printStackJSON(c, p, rf)
 	}
-	_ = orchestrate.WriteStatusTable(c.App.Writer, rf.Services)
+	_ = runstate.WriteStatusTable(c.App.Writer, rf.Services)
 	fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nstack ready (arena-dev pid %d, log %s); stop it with `arena-dev down%s`\n",
-		DashboardURL(p), rf.PID, stack.BackgroundLog(p.RunDir), nameFlag(p))
+		stack.DashboardURL(p), rf.PID, stack.BackgroundLog(p.RunDir), nameFlag(p))
 	return nil
 }
 
@@ -169,7 +169,7 @@ type serviceJSON struct {
 	PID   int    `json:"pid,omitempty"`
 }
 
-func printStackJSON(c *cli.Context, p *project.Project, rf *orchestrate.RunFile) error {
+func printStackJSON(c *cli.Context, p *project.Project, rf *runstate.RunFile) error {
 	out := stackJSON{Name: p.Name, Project: p.Root, PID: rf.PID, RunDir: p.RunDir, Services: []serviceJSON{}}
 	for _, s := range rf.Services {
 		out.Services = append(out.Services, serviceJSON{Name: s.Name, State: s.State.String(), URL: s.URL, Port: s.Port, PID: s.PID})
@@ -182,7 +182,7 @@ func printStackJSON(c *cli.Context, p *project.Project, rf *orchestrate.RunFile)
 // alreadyUp is `up --wait` on a running stack: the same project is success (as
 // `compose up --wait` on an unchanged stack), another one a usage error naming
 // what differs.
-func alreadyUp(c *cli.Context, p *project.Project, rf *orchestrate.RunFile) error {
+func alreadyUp(c *cli.Context, p *project.Project, rf *runstate.RunFile) error {
 	if c.String("ports") == "auto" {
 		// Free ports were picked again: compare with the ports the stack has.
 		var ports []string
@@ -204,7 +204,7 @@ func alreadyUp(c *cli.Context, p *project.Project, rf *orchestrate.RunFile) erro
 		return err
 	}
 	if rf.Project == nil {
-		return &orchestrate.AlreadyRunningError{RunDir: p.RunDir, PID: rf.PID}
+		return &runstate.AlreadyRunningError{RunDir: p.RunDir, PID: rf.PID}
 	}
 	diff, err := project.Diff(rf.Project, now)
 	if err != nil {
@@ -217,7 +217,7 @@ func alreadyUp(c *cli.Context, p *project.Project, rf *orchestrate.RunFile) erro
 	if c.Bool("json") {
 		return printStackJSON(c, p, rf)
 	}
-	_ = orchestrate.WriteStatusTable(c.App.Writer, rf.Services)
-	fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nalready running (arena-dev pid %d); stop it with `arena-dev down%s`\n", DashboardURL(p), rf.PID, nameFlag(p))
+	_ = runstate.WriteStatusTable(c.App.Writer, rf.Services)
+	fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nalready running (arena-dev pid %d); stop it with `arena-dev down%s`\n", stack.DashboardURL(p), rf.PID, nameFlag(p))
 	return nil
 }
