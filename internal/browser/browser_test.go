@@ -163,4 +163,3 @@ func TestNewFailsWithoutBrowser(t *testing.T) {
 		t.Errorf("failure %q does not say how to install chromium", rec.msg)
 	}
 }
-
