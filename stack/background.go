@@ -19,8 +19,8 @@ import (
 func BackgroundLog(runDir string) string { return filepath.Join(runDir, "up.log") }
 
 // StartBackground runs exe with args as a detached arena-dev (orchestrate.StartChild
-// with Detached: its own session, no terminal, output appended to BackgroundLog) and waits until its stack is ready,
-// a service failed, it exited, or timeout passed. On failure it stops what the
+// with Detached: its own session, no terminal, output appended to BackgroundLog)
+// and waits until its stack is ready, a service failed, it exited, or timeout passed. On failure it stops what the
 // background arena-dev started and returns the reason with the log's last lines.
 func StartBackground(p *project.Project, exe string, args []string, timeout time.Duration, log zerolog.Logger) error {
 	runDir := p.RunDir
