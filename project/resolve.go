@@ -74,7 +74,7 @@ func Resolve(o Options) (*Project, error) {
 	if err := cp.SetPorts(ports); err != nil {
 		return nil, &UsageError{err}
 	}
-	p := &Project{Root: cp.Dir, ConfigFile: cp.Path, Found: found, Name: o.Name}
+	p := &Project{Root: cp.Dir, ConfigFile: cp.Path, Found: found, Name: o.Name, Watch: cp.File.Watch}
 	p.RunDir = filepath.Join(p.Root, ".wrangler", "arena-dev")
 	if o.Name != "" {
 		p.RunDir = filepath.Join(p.RunDir, "stacks", o.Name)
@@ -242,8 +242,10 @@ func childService(cp *config.Project, name string, s config.Service, injected []
 	if s.Shell != "" {
 		out.Command, out.Shell = []string{s.Shell}, true
 	}
+	out.Watch, out.Ignore, out.Cascade = s.Watch, s.Ignore, s.Cascade
 	out.Env = append(append([]string(nil), injected...), fmt.Sprintf("PORT=%d", s.Port))
 	for _, f := range s.EnvFile {
+		out.EnvFiles = append(out.EnvFiles, cp.Resolve(f))
 		vars, err := dotenv.Read(cp.Resolve(f))
 		if err != nil {
 			return Service{}, fmt.Errorf("services.%s.env_file: %w", name, err)
