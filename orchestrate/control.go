@@ -31,6 +31,9 @@ func ParseOp(s string) (Op, bool) {
 type command struct {
 	op    Op
 	reply chan error
+	// spec, when set, replaces the service's spec (apply.go); why says so.
+	spec *ServiceSpec
+	why  string
 }
 
 // UnknownServiceError names a service the stack does not have, and those it has.
@@ -51,7 +54,13 @@ var ErrNotRunning = errors.New("the stack is not running")
 // not be ready yet). Starting a service first starts its dependencies that are
 // not running.
 func (s *Supervisor) Control(ctx context.Context, name string, op Op) error {
+	s.mu.Lock()
 	sv, ok := s.svcs[name]
+	var deps []string
+	if ok {
+		deps = sv.spec.DependsOn
+	}
+	s.mu.Unlock()
 	if !ok {
 		return &UnknownServiceError{Name: name, Known: s.names()}
 	}
@@ -61,7 +70,7 @@ func (s *Supervisor) Control(ctx context.Context, name string, op Op) error {
 		return ErrNotRunning
 	}
 	if op != OpStop {
-		for _, d := range sv.spec.DependsOn {
+		for _, d := range deps {
 			if s.stateOf(d) != StateReady && s.stateOf(d) != StateStarting {
 				if err := s.Control(ctx, d, OpStart); err != nil {
 					return fmt.Errorf("starting dependency %s: %w", d, err)
@@ -90,10 +99,15 @@ func (s *Supervisor) Control(ctx context.Context, name string, op Op) error {
 func (s *Supervisor) stateOf(name string) State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.svcs[name].st.State
+	if sv, ok := s.svcs[name]; ok {
+		return sv.st.State
+	}
+	return StateStopped // removed by Apply meanwhile
 }
 
 func (s *Supervisor) names() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	out := make([]string, len(s.order))
 	for i, sv := range s.order {
 		out[i] = sv.spec.Name

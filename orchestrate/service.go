@@ -127,13 +127,17 @@ func (s *Supervisor) waitDeps(sv *service) bool {
 		var waiting bool
 		var bad string
 		for _, d := range sv.spec.DependsOn {
-			switch st := s.svcs[d].st; {
+			dep, ok := s.svcs[d]
+			if !ok {
+				continue // removed by Apply, which restarts this service next
+			}
+			switch st := dep.st; {
 			case st.State == StateReady:
 			case st.State == StateFailed:
 				bad = fmt.Sprintf("dependency %s failed", d)
-			case st.State == StateStopped && s.svcs[d].everReady:
+			case st.State == StateStopped && dep.everReady:
 				bad = fmt.Sprintf("dependency %s is stopped", d)
-			case st.State == StateStopped && !s.svcs[d].spec.Disabled:
+			case st.State == StateStopped && !dep.spec.Disabled:
 				bad = fmt.Sprintf("dependency %s ended before it was ready", d)
 			default:
 				waiting = true
@@ -159,6 +163,14 @@ func (s *Supervisor) waitDeps(sv *service) bool {
 				c.reply <- nil
 				return false
 			}
+			if c.spec != nil {
+				s.replaceSpec(sv, c)
+				if sv.spec.Disabled {
+					s.set(sv, StateStopped, c.why)
+					c.reply <- nil
+					return false
+				}
+			}
 			sv.pending = append(sv.pending, c.reply) // answered once it starts
 		}
 	}
@@ -175,6 +187,17 @@ func (s *Supervisor) idle(sv *service) bool {
 			if c.op == OpStop {
 				c.reply <- nil // already not running
 				continue
+			}
+			if c.spec != nil {
+				s.mu.Lock()
+				byHand := sv.st.LastError == stoppedByHand
+				s.mu.Unlock()
+				s.replaceSpec(sv, c)
+				if sv.spec.Disabled || byHand {
+					// Not running, and not to be: the new spec waits for a start.
+					c.reply <- nil
+					continue
+				}
 			}
 			sv.restarts = nil
 			s.mu.Lock()
@@ -200,8 +223,8 @@ const stoppedByHand = "stopped by hand"
 // attempts starts the service and restarts it by its policy until it is stopped
 // or given up on.
 func (s *Supervisor) attempts(sv *service) {
-	spec := sv.spec
 	for {
+		spec := sv.spec // Apply may have replaced it since the last attempt
 		att := &attempt{matched: make(chan struct{}), failLine: make(chan string, 1)}
 		r := s.newRunner(sv, att)
 		s.set(sv, StateStarting, "")
@@ -287,16 +310,29 @@ func (s *Supervisor) watch(sv *service, r runner, att *attempt) (error, outcome)
 			s.set(sv, StateStopped, "")
 			return nil, outcomeFinal
 		case c := <-sv.ctl:
-			switch c.op {
-			case OpStart:
+			switch {
+			case c.spec != nil:
+				s.set(sv, StateStopping, c.why)
+				s.stopRunner(sv, r, c.why)
+				s.replaceSpec(sv, c)
+				if sv.spec.Disabled {
+					s.set(sv, StateStopped, c.why)
+					c.reply <- nil
+					return nil, outcomeFinal
+				}
+				// A change, not a crash: no backoff, and the count starts over.
+				s.set(sv, StateRestarting, c.why)
+				sv.pending = append(sv.pending, c.reply)
+				return nil, outcomeRestart
+			case c.op == OpStart:
 				c.reply <- nil // already running
-			case OpStop:
+			case c.op == OpStop:
 				s.set(sv, StateStopping, stoppedByHand)
 				s.stopRunner(sv, r, stoppedByHand)
 				s.set(sv, StateStopped, stoppedByHand)
 				c.reply <- nil
 				return nil, outcomeFinal
-			case OpRestart:
+			case c.op == OpRestart:
 				s.set(sv, StateStopping, "restarting by hand")
 				s.stopRunner(sv, r, "restart by hand")
 				// Counted as a restart, but not against max_restarts: nothing crashed.
@@ -377,6 +413,14 @@ func (s *Supervisor) afterExit(sv *service, exitErr error) bool {
 				s.set(sv, StateStopped, stoppedByHand)
 				c.reply <- nil
 				return false
+			}
+			if c.spec != nil {
+				s.replaceSpec(sv, c)
+				if sv.spec.Disabled {
+					s.set(sv, StateStopped, c.why)
+					c.reply <- nil
+					return false
+				}
 			}
 			sv.pending = append(sv.pending, c.reply) // start now, not after the backoff
 			return true
