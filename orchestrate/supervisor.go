@@ -67,7 +67,7 @@ type Supervisor struct {
 	failErr error
 	started bool
 	exitErr string
-	closing bool     // the stack is stopping: Apply adds nothing more (apply.go)
+	closing bool       // the stack is stopping: Apply adds nothing more (apply.go)
 	applyMu sync.Mutex // one Apply or Refresh at a time
 	last    *Change    // the last change applied to the running stack
 
