@@ -62,7 +62,14 @@ func view(statuses []orchestrate.ServiceStatus) []Service {
 }
 
 func (h *handler) services(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"services": view(h.st.Status())})
+	out := map[string]any{"services": view(h.st.Status())}
+	// The last change applied in place (`up`, `--watch`), for the dashboard.
+	if lc, ok := h.st.(interface{ LastChange() *orchestrate.Change }); ok {
+		if c := lc.LastChange(); c != nil {
+			out["last_change"] = c
+		}
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (h *handler) control(w http.ResponseWriter, r *http.Request) {

@@ -2,6 +2,7 @@ package orchestrate
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -411,4 +412,16 @@ func (s *Supervisor) loopsDone() <-chan struct{} {
 		}
 	}()
 	return done
+}
+
+// SetProject records a new model in the run file (after Apply): what the next
+// `up` compares with.
+func (s *Supervisor) SetProject(model json.RawMessage) {
+	s.fileMu.Lock()
+	s.opts.Project = model
+	if s.runf != nil {
+		s.runf.Project = model
+	}
+	s.fileMu.Unlock()
+	s.persist()
 }

@@ -342,3 +342,24 @@ func depOrder(p *Project) ([]string, error) {
 	}
 	return out, nil
 }
+
+// Dependants are the services that depend on name, directly or through others,
+// in dependency order: what a cascade restarts after it.
+func (p *Project) Dependants(name string) []string {
+	order, err := depOrder(p)
+	if err != nil {
+		return nil
+	}
+	hit := map[string]bool{name: true}
+	var out []string
+	for _, n := range order {
+		s, _ := p.Service(n)
+		for _, d := range s.DependsOn {
+			if hit[d] && !hit[n] {
+				hit[n] = true
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}

@@ -1,6 +1,7 @@
 package project
 
 import (
+	"encoding/json"
 	"errors"
 	"path/filepath"
 	"slices"
@@ -154,5 +155,35 @@ func TestSources(t *testing.T) {
 	want := []string{filepath.Join(dir, "arena-dev.toml"), filepath.Join(dir, "w", "wrangler.toml"), filepath.Join(dir, "w", ".dev.vars"), filepath.Join(dir, "web.env")}
 	if got := p.Sources(); !slices.Equal(got, want) {
 		t.Fatalf("sources %v; want %v", got, want)
+	}
+}
+
+func TestDependants(t *testing.T) {
+	p := resolveToml(t, planBase+"[services.top]\ncommand = [\"x\"]\ndepends_on = [\"web\"]\n[services.side]\ncommand = [\"x\"]\n", Options{})
+	for name, want := range map[string][]string{"pk": {"web", "top"}, "answers": {"web", "top"}, "web": {"top"}, "top": nil, "side": nil} {
+		if got := p.Dependants(name); !slices.Equal(got, want) {
+			t.Errorf("Dependants(%s) = %v; want %v", name, got, want)
+		}
+	}
+}
+
+// TestModelRoundTrip: the model as the run file and the control API carry it
+// (JSON) plans as the model itself: the same hashes, nothing to do.
+func TestModelRoundTrip(t *testing.T) {
+	p := resolveToml(t, planBase+"[services.logged]\ncommand = [\"x\"]\nready = { log = 'ready in \\d+' }\nwatch = [\"src/**\"]\n", Options{})
+	raw, err := p.JSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Project
+	if err := json.Unmarshal(raw, &back); err != nil {
+		t.Fatal(err)
+	}
+	plan, err := MakePlan(p, &back)
+	if err != nil || !plan.Empty() {
+		t.Fatalf("plan after a round trip: %v %v", plan.Lines(), err)
+	}
+	if s, _ := back.Service("logged"); s.Probe.Pattern == nil || s.Probe.Pattern.String() != `ready in \d+` || !slices.Equal(s.Watch, []string{"src/**"}) {
+		t.Fatalf("round trip lost the probe or the globs: %+v", s)
 	}
 }

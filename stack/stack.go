@@ -33,6 +33,9 @@ type Options struct {
 	// Fixtures, when set, loads `up --fixtures` into the namespace once it is
 	// open, before the services start (so before seeding and the start snapshot).
 	Fixtures func(ns *emulator.Namespace) error
+	// Follow, when set, runs once every service is ready, until the stack stops:
+	// `up --watch` follows the files and applies each edit to r (follow.go).
+	Follow func(ctx context.Context, r *Running)
 }
 
 // Run starts the stack and blocks until ctx ends or SIGINT, SIGTERM or SIGHUP
@@ -103,7 +106,9 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	ctl = sup
-	api := &http.Server{Handler: control.RequireToken(control.Handler(sup, sup.Done()), endpoint), ReadHeaderTimeout: 10 * time.Second}
+	run := NewRunning(sup, p, ns)
+	// Only the control endpoint takes a new model (converge.go), never the answers port.
+	api := &http.Server{Handler: control.RequireToken(control.ApplyHandler(run, control.Handler(run, sup.Done())), endpoint), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = api.Serve(ln) }()
 	defer api.Close()
 	if o.Ready != nil {
@@ -113,6 +118,18 @@ func Run(ctx context.Context, o Options) error {
 				o.Ready(sup.Status())
 			case <-sup.Done():
 			}
+		}()
+	}
+	if o.Follow != nil {
+		go func() {
+			select {
+			case <-sup.Ready():
+			case <-sup.Done():
+				return
+			}
+			fctx, cancel := context.WithCancel(context.Background())
+			go func() { <-sup.Done(); cancel() }()
+			o.Follow(fctx, run)
 		}()
 	}
 	return sup.RunUntilSignal(ctx)
