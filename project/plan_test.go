@@ -187,3 +187,29 @@ func TestModelRoundTrip(t *testing.T) {
 		t.Fatalf("round trip lost the probe or the globs: %+v", s)
 	}
 }
+
+// TestPinPorts: under --ports auto, a running stack's ports are kept for the
+// services that still exist; a new service gets a free port, a removed one's pin
+// is dropped, and --port still wins.
+func TestPinPorts(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "arena-dev.toml")
+	testenv.WriteFile(t, path, planBase)
+	first, err := Resolve(Options{Dir: dir, PortsAuto: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.WriteFile(t, path, strings.Replace(strings.Replace(noPK, `, "pk"]`, `]`, 1),
+		"[services.pk]\ncommand = [\"pk\", \"--port\", \"${PORT}\"]\nport = 11999\n", "", 1)+"[services.extra]\ncommand = [\"x\"]\nport = 1\n")
+	again, err := Resolve(Options{Dir: dir, PortsAuto: true, PinPorts: first.Ports(), Ports: []string{"web=15555"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := again.Ports()
+	if got["answers"] != first.Ports()["answers"] || got["web"] != 15555 || got["extra"] == 0 || got["extra"] == 1 {
+		t.Fatalf("ports %v (first %v)", got, first.Ports())
+	}
+	if _, ok := got["pk"]; ok {
+		t.Fatalf("the removed service's pin survived: %v", got)
+	}
+}

@@ -31,6 +31,10 @@ type Options struct {
 	// PortsAuto (--ports auto) gives every service with a port a free one (a
 	// --port still wins); everything derived follows.
 	PortsAuto bool
+	// PinPorts keep the ports a running stack got from PortsAuto, so applying a
+	// change does not pick new ones: used only with PortsAuto, after Ports, and
+	// only for services the configuration still has (converge.go).
+	PinPorts map[string]int
 	// AnswersMode (--answers) replaces arena-dev.toml's [answers] mode.
 	AnswersMode string
 	// --kv-consistency and --kv-propagation-delay, as typed; they win over arena-dev.toml.
@@ -67,6 +71,7 @@ func Resolve(o Options) (*Project, error) {
 		ports[name] = n
 	}
 	if o.PortsAuto {
+		pinPorts(cp, o.PinPorts, ports)
 		if err := autoPorts(cp, ports); err != nil {
 			return nil, err
 		}

@@ -23,7 +23,14 @@ func namedStackFlags() []cli.Flag {
 // resolveProject builds the model from the flags the command has: every command
 // reads the stack through it.
 func resolveProject(c *cli.Context) (*project.Project, error) {
-	return project.Resolve(project.Options{
+	return project.Resolve(projectOptions(c))
+}
+
+// projectOptions are the model's inputs from the flags.
+func projectOptions(c *cli.Context) project.Options {
+	pinned, _ := pinnedPorts(c) // checked by up before anything resolves
+	return project.Options{
+		PinPorts:    pinned,
 		Dir:         c.String("dir"),
 		File:        c.String("file"),
 		Ports:       c.StringSlice("port"),
@@ -38,7 +45,7 @@ func resolveProject(c *cli.Context) (*project.Project, error) {
 		// up and serve have these flags; other commands read "" (not given).
 		KVConsistency:      c.String("kv-consistency"),
 		KVPropagationDelay: c.String("kv-propagation-delay"),
-	})
+	}
 }
 
 // upServices are `up`'s arguments: the services to start (with what they need).

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
@@ -37,7 +36,7 @@ func upCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin the API allows (repeatable; replaces arena-dev.toml's and the Worker's CORS_ORIGINS; \"*\" = any)"},
 			&cli.StringFlag{Name: "answers", Usage: "who serves the answers API: `go` (arena-dev, the default) or worker (`wrangler dev` of the project's Worker)"},
 			&cli.BoolFlag{Name: "background-child", Hidden: true},
-		), e2eUpFlags()...), // e2eflags.go
+		), append(e2eUpFlags(), convergeFlags()...)...), // e2eflags.go, converge.go
 		Action: upAction,
 	}
 }
@@ -49,12 +48,26 @@ func upAction(c *cli.Context) error {
 	if c.Bool("json") && !c.Bool("wait") {
 		return usagef("--json goes with --wait (the foreground up prints logs)")
 	}
+	if _, err := pinnedPorts(c); err != nil {
+		return err
+	}
 	p, err := resolveProject(c)
 	if err != nil {
 		return err
 	}
 	if err := stack.Preflight(p); err != nil {
 		return err
+	}
+	// On a running stack, up applies the difference (converge.go).
+	if !c.Bool("background-child") {
+		if rf, err := orchestrate.LiveOwner(p.RunDir); err != nil {
+			return err
+		} else if rf != nil {
+			return upConverge(c, p, rf)
+		}
+	}
+	if c.Bool("dry-run") {
+		return upDryRunIdle(c, p)
 	}
 	if c.Bool("wait") {
 		return upBackground(c, p)
@@ -65,7 +78,19 @@ func upAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	var follow func(ctx context.Context, r *stack.Running)
+	if c.Bool("watch") || p.Watch {
+		follow = func(ctx context.Context, r *stack.Running) {
+			_ = stack.Follow(ctx, stack.FollowOptions{
+				Model:   r.Model(),
+				Resolve: func() (*project.Project, error) { return resolveKeeping(c, r.Model().Ports()) },
+				Target:  r,
+				Logger:  log,
+			})
+		}
+	}
 	return stack.Run(context.Background(), stack.Options{
+		Follow:    follow,
 		Fixtures:  fixtures,
 		Project:   p,
 		Logger:    log,
@@ -87,11 +112,6 @@ func upAction(c *cli.Context) error {
 // upBackground re-runs this binary as a detached `up` on the same resolved project
 // and waits for it to be ready.
 func upBackground(c *cli.Context, p *project.Project) error {
-	if rf, err := orchestrate.LiveOwner(p.RunDir); err != nil {
-		return err
-	} else if rf != nil {
-		return alreadyUp(c, p, rf)
-	}
 	exe, err := os.Executable()
 	if err != nil {
 		return err
@@ -109,12 +129,19 @@ func upBackground(c *cli.Context, p *project.Project) error {
 	} else if c.String("persist-to") != "" {
 		args = append(args, "--persist-to", p.Answers.PersistRoot)
 	}
-	// The ports as resolved here (--ports auto picked them once): the child must
-	// not pick again.
-	for _, svc := range p.Services {
-		if svc.Port != 0 {
-			args = append(args, "--port", fmt.Sprintf("%s=%d", svc.Name, svc.Port))
+	// The ports as given; those --ports auto picked here are pinned: the child
+	// must not pick again, and keeps them when it resolves the model anew (--watch).
+	for _, v := range c.StringSlice("port") {
+		args = append(args, "--port", v)
+	}
+	if c.String("ports") == "auto" {
+		args = append(args, "--ports", "auto")
+		for name, port := range p.Ports() {
+			args = append(args, "--pin-port", fmt.Sprintf("%s=%d", name, port))
 		}
+	}
+	if c.Bool("watch") {
+		args = append(args, "--watch")
 	}
 	for _, v := range c.StringSlice("cors-origin") {
 		args = append(args, "--cors-origin", v)
@@ -177,47 +204,4 @@ func printStackJSON(c *cli.Context, p *project.Project, rf *orchestrate.RunFile)
 	enc := json.NewEncoder(c.App.Writer)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
-}
-
-// alreadyUp is `up --wait` on a running stack: the same project is success (as
-// `compose up --wait` on an unchanged stack), another one a usage error naming
-// what differs.
-func alreadyUp(c *cli.Context, p *project.Project, rf *orchestrate.RunFile) error {
-	if c.String("ports") == "auto" {
-		// Free ports were picked again: compare with the ports the stack has.
-		var ports []string
-		for _, s := range rf.Services {
-			if s.Port != 0 {
-				ports = append(ports, fmt.Sprintf("%s=%d", s.Name, s.Port))
-			}
-		}
-		again, err := project.Resolve(project.Options{Dir: p.Root, File: c.String("file"), Ports: ports,
-			PersistTo: c.String("persist-to"), Ephemeral: c.Bool("ephemeral"), CORSOrigins: c.StringSlice("cors-origin"),
-			Services: upServices(c), Profiles: c.StringSlice("profile"), Name: p.Name, AnswersMode: c.String("answers")})
-		if err != nil {
-			return err
-		}
-		p = again
-	}
-	now, err := p.JSON()
-	if err != nil {
-		return err
-	}
-	if rf.Project == nil {
-		return &orchestrate.AlreadyRunningError{RunDir: p.RunDir, PID: rf.PID}
-	}
-	diff, err := project.Diff(rf.Project, now)
-	if err != nil {
-		return err
-	}
-	if len(diff) > 0 {
-		return usagef("a different stack already runs here (arena-dev pid %d); `arena-dev down` first. It differs in:\n  %s",
-			rf.PID, strings.Join(diff, "\n  "))
-	}
-	if c.Bool("json") {
-		return printStackJSON(c, p, rf)
-	}
-	_ = orchestrate.WriteStatusTable(c.App.Writer, rf.Services)
-	fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nalready running (arena-dev pid %d); stop it with `arena-dev down%s`\n", DashboardURL(p), rf.PID, nameFlag(p))
-	return nil
 }
