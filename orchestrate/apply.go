@@ -425,3 +425,11 @@ func (s *Supervisor) SetProject(model json.RawMessage) {
 	s.fileMu.Unlock()
 	s.persist()
 }
+
+// Changed is closed at the next change of a service's state or of the stack's
+// shape (an Apply): the control API's event stream waits on it for changes.
+func (s *Supervisor) Changed() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.changed
+}
