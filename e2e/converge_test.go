@@ -196,14 +196,8 @@ func TestConvergeOnTheRealStack(t *testing.T) {
 	}
 	exited := make(chan struct{})
 	go func() { _ = cmd.Wait(); close(exited) }()
-	defer func() {
-		_ = cmd.Process.Signal(syscall.SIGINT)
-		select {
-		case <-exited:
-		case <-time.After(30 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			t.Errorf("up --watch did not end on SIGINT")
-		}
+	defer func() { // on a failure before the down below
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 	}()
 	poll(t, "up --watch following", func() bool { return strings.Contains(readFile(logPath), "watch: following") })
 
@@ -278,6 +272,12 @@ func TestConvergeOnTheRealStack(t *testing.T) {
 		}
 	}
 	s.down()
+	// The `up --watch` following the stack ends with it.
+	select {
+	case <-exited:
+	case <-time.After(30 * time.Second):
+		t.Errorf("up --watch still follows a stack that stopped:\n%s", readFile(logPath))
+	}
 	s.assertGone("after down", pids, pgids, ports)
 }
 

@@ -11,10 +11,10 @@ import (
 	"github.com/sommelier-arena/arena-dev/project"
 )
 
-// Running is a stack that runs: its supervisor, the model it runs and the open
+// Live is a stack that runs in this process: its supervisor, the model it runs and the open
 // answers namespace, so a new model can be applied in place (`up` on a running
 // stack, `up --watch`).
-type Running struct {
+type Live struct {
 	*orchestrate.Supervisor
 	ns *Answers
 
@@ -22,13 +22,13 @@ type Running struct {
 	model *project.Project
 }
 
-// NewRunning wraps a supervisor running p over ns.
-func NewRunning(sup *orchestrate.Supervisor, p *project.Project, ns *Answers) *Running {
-	return &Running{Supervisor: sup, ns: ns, model: p}
+// NewLive wraps a supervisor running p over ns.
+func NewLive(sup *orchestrate.Supervisor, p *project.Project, ns *Answers) *Live {
+	return &Live{Supervisor: sup, ns: ns, model: p}
 }
 
 // Model is the model the stack runs now.
-func (r *Running) Model() *project.Project {
+func (r *Live) Model() *project.Project {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.model
@@ -38,7 +38,7 @@ func (r *Running) Model() *project.Project {
 // applies it; source says who asked ("up", "watch: arena-dev.toml"). The plan
 // is returned in both cases; a *project.NotConvergeableError means next is
 // another stack, and nothing was done.
-func (r *Running) ApplyModel(ctx context.Context, next *project.Project, dry bool, source string) (project.Plan, error) {
+func (r *Live) ApplyModel(ctx context.Context, next *project.Project, dry bool, source string) (project.Plan, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	plan, err := project.MakePlan(r.model, next)
@@ -62,7 +62,7 @@ func (r *Running) ApplyModel(ctx context.Context, next *project.Project, dry boo
 }
 
 // Apply is ApplyModel for a model as JSON (the control API's POST /api/apply).
-func (r *Running) Apply(ctx context.Context, model json.RawMessage, dry bool, source string) (project.Plan, error) {
+func (r *Live) Apply(ctx context.Context, model json.RawMessage, dry bool, source string) (project.Plan, error) {
 	var next project.Project
 	if err := json.Unmarshal(model, &next); err != nil {
 		return project.Plan{}, &project.UsageError{Err: fmt.Errorf("the new model: %w", err)}

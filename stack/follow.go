@@ -24,7 +24,7 @@ type FollowOptions struct {
 	// Resolve builds the model again from the files (and the command line the
 	// stack was started with); an error is reported and nothing is applied.
 	Resolve  func() (*project.Project, error)
-	Target   control.Applier // the stack in this process (*Running) or a client of a running one
+	Target   control.Applier // the stack in this process (*Live) or a client of a running one
 	Debounce time.Duration   // 0 = watch.DefaultDebounce
 	Logger   zerolog.Logger
 	// Applied, when set, is called after each change was applied (tests, benchmarks).

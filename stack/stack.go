@@ -35,7 +35,7 @@ type Options struct {
 	Fixtures func(ns *emulator.Namespace) error
 	// Follow, when set, runs once every service is ready, until the stack stops:
 	// `up --watch` follows the files and applies each edit to r (follow.go).
-	Follow func(ctx context.Context, r *Running)
+	Follow func(ctx context.Context, r *Live)
 }
 
 // Run starts the stack and blocks until ctx ends or SIGINT, SIGTERM or SIGHUP
@@ -106,7 +106,7 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	ctl = sup
-	run := NewRunning(sup, p, ns)
+	run := NewLive(sup, p, ns)
 	// Only the control endpoint takes a new model (converge.go), never the answers port.
 	api := &http.Server{Handler: control.RequireToken(control.ApplyHandler(run, control.Handler(run, sup.Done())), endpoint), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = api.Serve(ln) }()

@@ -125,6 +125,16 @@ func upConverge(c *cli.Context, p *project.Project, rf *orchestrate.RunFile) err
 	if !c.Bool("watch") && !p.Watch {
 		return nil
 	}
+	// Following ends with the stack: its event stream ends when it stops.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		_ = cl.Events(ctx, func(control.Service) bool { return true })
+		if ctx.Err() == nil {
+			logOf(c).Info().Msg("watch: the stack stopped; no more to follow")
+		}
+		cancel()
+	}()
 	return stack.Follow(ctx, stack.FollowOptions{
 		Model:   p,
 		Resolve: func() (*project.Project, error) { return resolveKeeping(c, p.Ports()) },

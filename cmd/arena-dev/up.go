@@ -78,9 +78,9 @@ func upAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	var follow func(ctx context.Context, r *stack.Running)
+	var follow func(ctx context.Context, r *stack.Live)
 	if c.Bool("watch") || p.Watch {
-		follow = func(ctx context.Context, r *stack.Running) {
+		follow = func(ctx context.Context, r *stack.Live) {
 			_ = stack.Follow(ctx, stack.FollowOptions{
 				Model:   r.Model(),
 				Resolve: func() (*project.Project, error) { return resolveKeeping(c, r.Model().Ports()) },
