@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 
 	"github.com/sommelier-arena/arena-dev/orchestrate"
@@ -113,8 +114,13 @@ func (c *Client) Refresh(ctx context.Context, names []string, why string) error 
 	return c.doBody(ctx, http.MethodPost, "/api/refresh", body, nil)
 }
 
+// doBody makes one request (with body, when not nil) and decodes the answer into into.
 func (c *Client) doBody(ctx context.Context, method, path string, body []byte, into any) error {
-	res, err := c.sendBody(ctx, method, path, bytes.NewReader(body))
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	res, err := c.sendBody(ctx, method, path, r)
 	if err != nil {
 		return err
 	}

@@ -93,15 +93,7 @@ func (c *Client) sendBody(ctx context.Context, method, path string, body io.Read
 }
 
 func (c *Client) do(ctx context.Context, method, path string, into any) error {
-	res, err := c.send(ctx, method, path)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	if into == nil {
-		return nil
-	}
-	return json.NewDecoder(res.Body).Decode(into)
+	return c.doBody(ctx, method, path, nil, into)
 }
 
 // Services lists the stack's services.

@@ -59,10 +59,8 @@ func (s *Supervisor) Apply(ctx context.Context, specs []ServiceSpec, plan projec
 	}
 	s.applyMu.Lock()
 	defer s.applyMu.Unlock()
-	select {
-	case <-s.runningCh:
-	default:
-		return ErrNotRunning
+	if err := s.mustRun(); err != nil {
+		return err
 	}
 	next := map[string]ServiceSpec{}
 	for _, sp := range ordered {
@@ -191,26 +189,23 @@ func (s *Supervisor) replace(ctx context.Context, name string, sp ServiceSpec, w
 	if !ok {
 		return fmt.Errorf("not in the running stack")
 	}
-	c := command{op: OpRestart, reply: make(chan error, 1), spec: &sp, why: why}
-	select {
-	case sv.ctl <- c:
-	case <-sv.doneCh:
-		return ErrNotRunning
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	select {
-	case err := <-c.reply:
-		return err
-	case <-sv.doneCh:
-		return ErrNotRunning
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return sv.send(ctx, command{op: OpRestart, reply: make(chan error, 1), spec: &sp, why: why})
 }
 
 // replaceSpec is the run loop's side of replace: from now on it runs c.spec,
 // and its restart count starts over. Other goroutines read the spec under mu.
+// takeSpec is replaceSpec where the loop is not running the service: a spec
+// now disabled leaves it stopped, the request answered (true).
+func (s *Supervisor) takeSpec(sv *service, c command) (stopped bool) {
+	s.replaceSpec(sv, c)
+	if !sv.spec.Disabled {
+		return false
+	}
+	s.set(sv, StateStopped, c.why)
+	c.reply <- nil
+	return true
+}
+
 func (s *Supervisor) replaceSpec(sv *service, c command) {
 	sp := *c.spec
 	s.mu.Lock()
@@ -313,10 +308,8 @@ func (s *Supervisor) awaitReady(ctx context.Context, deps []string, touched map[
 func (s *Supervisor) Refresh(ctx context.Context, names []string, why string) error {
 	s.applyMu.Lock()
 	defer s.applyMu.Unlock()
-	select {
-	case <-s.runningCh:
-	default:
-		return ErrNotRunning
+	if err := s.mustRun(); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	var todo []ServiceSpec

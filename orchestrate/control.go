@@ -64,10 +64,8 @@ func (s *Supervisor) Control(ctx context.Context, name string, op Op) error {
 	if !ok {
 		return &UnknownServiceError{Name: name, Known: s.names()}
 	}
-	select {
-	case <-s.runningCh:
-	default:
-		return ErrNotRunning
+	if err := s.mustRun(); err != nil {
+		return err
 	}
 	if op != OpStop {
 		for _, d := range deps {
@@ -78,7 +76,11 @@ func (s *Supervisor) Control(ctx context.Context, name string, op Op) error {
 			}
 		}
 	}
-	c := command{op: op, reply: make(chan error, 1)}
+	return sv.send(ctx, command{op: op, reply: make(chan error, 1)})
+}
+
+// send hands c to the service's run loop and waits for its reply.
+func (sv *service) send(ctx context.Context, c command) error {
 	select {
 	case sv.ctl <- c:
 	case <-sv.doneCh:
@@ -93,6 +95,16 @@ func (s *Supervisor) Control(ctx context.Context, name string, op Op) error {
 		return ErrNotRunning
 	case <-ctx.Done():
 		return ctx.Err()
+	}
+}
+
+// mustRun: ErrNotRunning until the services' loops run.
+func (s *Supervisor) mustRun() error {
+	select {
+	case <-s.runningCh:
+		return nil
+	default:
+		return ErrNotRunning
 	}
 }
 

@@ -163,13 +163,8 @@ func (s *Supervisor) waitDeps(sv *service) bool {
 				c.reply <- nil
 				return false
 			}
-			if c.spec != nil {
-				s.replaceSpec(sv, c)
-				if sv.spec.Disabled {
-					s.set(sv, StateStopped, c.why)
-					c.reply <- nil
-					return false
-				}
+			if c.spec != nil && s.takeSpec(sv, c) {
+				return false
 			}
 			sv.pending = append(sv.pending, c.reply) // answered once it starts
 		}
@@ -414,13 +409,8 @@ func (s *Supervisor) afterExit(sv *service, exitErr error) bool {
 				c.reply <- nil
 				return false
 			}
-			if c.spec != nil {
-				s.replaceSpec(sv, c)
-				if sv.spec.Disabled {
-					s.set(sv, StateStopped, c.why)
-					c.reply <- nil
-					return false
-				}
+			if c.spec != nil && s.takeSpec(sv, c) {
+				return false
 			}
 			sv.pending = append(sv.pending, c.reply) // start now, not after the backoff
 			return true
