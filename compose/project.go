@@ -60,7 +60,7 @@ type Project struct {
 	SelfImage   string
 	ConfigFiles []string
 	Version     string
-	Services    []Service // in the model's order
+	Services    []Service // in start order: each after those it depends on
 }
 
 var projectName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
@@ -93,7 +93,13 @@ func NewProject(m *project.Project, o Options) (*Project, error) {
 	if m.ConfigFile != "" {
 		p.ConfigFiles = []string{m.ConfigFile}
 	}
-	for _, s := range m.Services {
+	// Up creates the containers in this order, Down removes them in its reverse:
+	// the model's one dependency order, the one `up` starts services in.
+	ordered, err := m.InDependencyOrder()
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range ordered {
 		if s.Disabled {
 			continue // as docker compose with profiles: not created at all
 		}
@@ -249,7 +255,7 @@ func (p *Project) Service(name string) (Service, bool) {
 	return Service{}, false
 }
 
-// ServiceNames lists the services in the model's order.
+// ServiceNames lists the services in start order.
 func (p *Project) ServiceNames() []string {
 	out := make([]string, len(p.Services))
 	for i, s := range p.Services {

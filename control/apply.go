@@ -9,8 +9,8 @@ import (
 	"io"
 	"net/http"
 
-	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
 // Applier is a Stack that takes a new model in place (the stack `up` runs; not
@@ -59,7 +59,7 @@ func ApplyHandler(a Applier, next http.Handler) http.Handler {
 		plan, err := a.Apply(context.WithoutCancel(r.Context()), req.Model, req.DryRun, req.Source)
 		var nc *project.NotConvergeableError
 		var ue *project.UsageError
-		var ae *orchestrate.ApplyError
+		var ae *runstate.PartlyAppliedError
 		switch {
 		case errors.As(err, &nc):
 			writeError(w, http.StatusConflict, "not_convergeable", err.Error(), nil)
@@ -80,7 +80,7 @@ func ApplyHandler(a Applier, next http.Handler) http.Handler {
 			return
 		}
 		err := a.Refresh(context.WithoutCancel(r.Context()), req.Services, req.Why)
-		var unknown *orchestrate.UnknownServiceError
+		var unknown *runstate.UnknownServiceError
 		switch {
 		case errors.As(err, &unknown):
 			writeError(w, http.StatusNotFound, "unknown_service", err.Error(), map[string]any{"known": unknown.Known})

@@ -14,9 +14,10 @@ import (
 	"github.com/sommelier-arena/arena-dev/internal/testenv"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
-// modelApplier applies models of in-process services, as the stack's Running
+// modelApplier applies models of in-process services, as the stack's Live
 // does for the real one (which this package cannot import).
 type modelApplier struct {
 	*orchestrate.Supervisor
@@ -114,7 +115,7 @@ func TestApplyThroughTheAPI(t *testing.T) {
 	}
 	select {
 	case m := <-changes:
-		var lc orchestrate.Change
+		var lc runstate.Change
 		var list []Service
 		_ = json.Unmarshal(m["last_change"], &lc)
 		_ = json.Unmarshal(m["services"], &list)

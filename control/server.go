@@ -11,20 +11,20 @@ import (
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
 // Stack is what the API acts on: the supervisor.
 type Stack interface {
-	Status() []orchestrate.ServiceStatus
-	Control(ctx context.Context, name string, op orchestrate.Op) error
-	Subscribe() (<-chan orchestrate.Event, func())
+	Status() []runstate.ServiceStatus
+	Control(ctx context.Context, name string, op runstate.Op) error
+	Subscribe() (<-chan runstate.Event, func())
 	Logs() *svclog.Logs
 }
 
 // Service is one service as the API shows it.
 type Service struct {
-	orchestrate.ServiceStatus
+	runstate.ServiceStatus
 	UptimeSeconds float64 `json:"uptime_seconds,omitempty"` // while its process runs
 }
 
@@ -48,12 +48,12 @@ type handler struct {
 	done <-chan struct{}
 }
 
-func view(statuses []orchestrate.ServiceStatus) []Service {
+func view(statuses []runstate.ServiceStatus) []Service {
 	now := time.Now()
 	out := make([]Service, len(statuses))
 	for i, s := range statuses {
 		out[i] = Service{ServiceStatus: s}
-		running := s.State == orchestrate.StateReady || s.State == orchestrate.StateStarting
+		running := s.State == runstate.StateReady || s.State == runstate.StateStarting
 		if running && !s.Started.IsZero() {
 			out[i].UptimeSeconds = now.Sub(s.Started).Seconds()
 		}
@@ -72,18 +72,18 @@ func (h *handler) services(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) control(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	op, ok := orchestrate.ParseOp(r.PathValue("op"))
+	op, ok := runstate.ParseOp(r.PathValue("op"))
 	if !ok {
 		writeError(w, http.StatusNotFound, "unknown_operation", fmt.Sprintf("%q: want start, stop or restart", r.PathValue("op")), nil)
 		return
 	}
 	err := h.st.Control(r.Context(), name, op)
-	var unknown *orchestrate.UnknownServiceError
+	var unknown *runstate.UnknownServiceError
 	switch {
 	case errors.As(err, &unknown):
 		writeError(w, http.StatusNotFound, "unknown_service", err.Error(), map[string]any{"known": unknown.Known})
 		return
-	case errors.Is(err, orchestrate.ErrNotRunning):
+	case errors.Is(err, runstate.ErrNotRunning):
 		writeError(w, http.StatusServiceUnavailable, "not_running", err.Error(), nil)
 		return
 	case err != nil:
@@ -100,12 +100,12 @@ func (h *handler) control(w http.ResponseWriter, r *http.Request) {
 
 // changeSource is a Stack that changes in place (the supervisor under `up`).
 type changeSource interface {
-	LastChange() *orchestrate.Change
+	LastChange() *runstate.Change
 	Changed() <-chan struct{}
 }
 
 // changesOf returns st as a changeSource (nil when it is not one) and its last change.
-func changesOf(st Stack) (changeSource, *orchestrate.Change) {
+func changesOf(st Stack) (changeSource, *runstate.Change) {
 	cs, ok := st.(changeSource)
 	if !ok {
 		return nil, nil
@@ -145,7 +145,7 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 				sse.send("end", map[string]string{"reason": "the stack stopped"})
 				return
 			}
-			sse.send("state", view([]orchestrate.ServiceStatus{ev.ServiceStatus})[0])
+			sse.send("state", view([]runstate.ServiceStatus{ev.ServiceStatus})[0])
 		case <-r.Context().Done():
 			return
 		case <-h.done:

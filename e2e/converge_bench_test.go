@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/config"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
 // BenchmarkConverge measures changing the running example stack, side by side in
@@ -47,7 +47,7 @@ func BenchmarkConverge(b *testing.B) {
 		applied = time.Since(t0)
 		poll(b, name+" ready", func() bool {
 			st := s.runFile(b)[name]
-			return st.PID == pid && st.State == orchestrate.StateReady
+			return st.PID == pid && st.State == runstate.StateReady
 		})
 		return applied, time.Since(t0)
 	}

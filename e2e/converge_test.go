@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/config"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
 // convergeFlags start and change the stack: free ports, picked once and kept.
@@ -26,13 +26,13 @@ func withAstroEnv(v string) string {
 
 // runFile is the stack's run file: read directly, since `status` cannot resolve
 // a broken arena-dev.toml.
-func (s *stack) runFile(t testing.TB) map[string]orchestrate.ServiceStatus {
+func (s *stack) runFile(t testing.TB) map[string]runstate.ServiceStatus {
 	t.Helper()
-	rf, err := orchestrate.ReadRunFile(filepath.Join(s.dir, ".wrangler", "arena-dev"))
+	rf, err := runstate.ReadRunFile(filepath.Join(s.dir, ".wrangler", "arena-dev"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[string]orchestrate.ServiceStatus{}
+	out := map[string]runstate.ServiceStatus{}
 	for _, st := range rf.Services {
 		out[st.Name] = st
 	}
@@ -40,9 +40,9 @@ func (s *stack) runFile(t testing.TB) map[string]orchestrate.ServiceStatus {
 }
 
 // waitChanged polls the run file until cond holds of it, returning it.
-func (s *stack) waitChanged(t testing.TB, what string, cond func(map[string]orchestrate.ServiceStatus) bool) map[string]orchestrate.ServiceStatus {
+func (s *stack) waitChanged(t testing.TB, what string, cond func(map[string]runstate.ServiceStatus) bool) map[string]runstate.ServiceStatus {
 	t.Helper()
-	var now map[string]orchestrate.ServiceStatus
+	var now map[string]runstate.ServiceStatus
 	poll(t, what, func() bool {
 		now = s.runFile(t)
 		return cond(now)
@@ -50,9 +50,9 @@ func (s *stack) waitChanged(t testing.TB, what string, cond func(map[string]orch
 	return now
 }
 
-func allReadyIn(m map[string]orchestrate.ServiceStatus, names ...string) bool {
+func allReadyIn(m map[string]runstate.ServiceStatus, names ...string) bool {
 	for _, n := range names {
-		if m[n].State != orchestrate.StateReady {
+		if m[n].State != runstate.StateReady {
 			return false
 		}
 	}
@@ -60,10 +60,10 @@ func allReadyIn(m map[string]orchestrate.ServiceStatus, names ...string) bool {
 }
 
 // samePIDs fails unless the named services kept their processes.
-func samePIDs(t testing.TB, what string, was, now map[string]orchestrate.ServiceStatus, names ...string) {
+func samePIDs(t testing.TB, what string, was, now map[string]runstate.ServiceStatus, names ...string) {
 	t.Helper()
 	for _, n := range names {
-		if was[n].PID != now[n].PID || now[n].State != orchestrate.StateReady {
+		if was[n].PID != now[n].PID || now[n].State != runstate.StateReady {
 			t.Errorf("%s: %s was touched: pid %d -> %d, %s", what, n, was[n].PID, now[n].PID, now[n].State)
 		}
 	}
@@ -149,7 +149,7 @@ func TestConvergeOnTheRealStack(t *testing.T) {
 			t.Fatalf("exit %d\n%s", code, out)
 		}
 		now := s.runFile(t)
-		if now["astro"].PID == before["astro"].PID || now["astro"].State != orchestrate.StateReady || alive(before["astro"].PID) {
+		if now["astro"].PID == before["astro"].PID || now["astro"].State != runstate.StateReady || alive(before["astro"].PID) {
 			t.Errorf("astro: pid %d -> %d (%s), old alive %v", before["astro"].PID, now["astro"].PID, now["astro"].State, alive(before["astro"].PID))
 		}
 		samePIDs(t, "after Astro's change", before, now, "answers", "partykit")
@@ -173,7 +173,7 @@ func TestConvergeOnTheRealStack(t *testing.T) {
 		}
 		now := s.runFile(t)
 		extra := now["extra"]
-		if extra.State != orchestrate.StateReady || !alive(extra.PID) {
+		if extra.State != runstate.StateReady || !alive(extra.PID) {
 			t.Fatalf("extra: %+v", extra)
 		}
 		samePIDs(t, "after the add", before, now, all...)
@@ -204,8 +204,8 @@ func TestConvergeOnTheRealStack(t *testing.T) {
 	t.Run("watch: an edit is applied without a command", func(t *testing.T) {
 		saved := time.Now()
 		writeFile(t, toml, withAstroEnv("3"))
-		now := s.waitChanged(t, "astro restarted by the watch", func(m map[string]orchestrate.ServiceStatus) bool {
-			return m["astro"].PID != before["astro"].PID && m["astro"].State == orchestrate.StateReady
+		now := s.waitChanged(t, "astro restarted by the watch", func(m map[string]runstate.ServiceStatus) bool {
+			return m["astro"].PID != before["astro"].PID && m["astro"].State == runstate.StateReady
 		})
 		t.Logf("saved to astro ready again: %s", time.Since(saved).Round(time.Millisecond))
 		samePIDs(t, "after the watched edit", before, now, "answers", "partykit")
@@ -226,8 +226,8 @@ func TestConvergeOnTheRealStack(t *testing.T) {
 			}
 		}
 		writeFile(t, toml, withAstroEnv("4"))
-		now := s.waitChanged(t, "the fix applied", func(m map[string]orchestrate.ServiceStatus) bool {
-			return m["astro"].PID != before["astro"].PID && m["astro"].State == orchestrate.StateReady
+		now := s.waitChanged(t, "the fix applied", func(m map[string]runstate.ServiceStatus) bool {
+			return m["astro"].PID != before["astro"].PID && m["astro"].State == runstate.StateReady
 		})
 		samePIDs(t, "after the fix", before, now, "answers", "partykit")
 		before = now
@@ -241,13 +241,13 @@ func TestConvergeOnTheRealStack(t *testing.T) {
 		}
 		writeFile(t, toml, cfg)
 		// astro's depends_on changed: it restarts; partykit keeps its process.
-		now := s.waitChanged(t, "astro restarted for its depends_on", func(m map[string]orchestrate.ServiceStatus) bool {
-			return m["astro"].PID != before["astro"].PID && m["astro"].State == orchestrate.StateReady
+		now := s.waitChanged(t, "astro restarted for its depends_on", func(m map[string]runstate.ServiceStatus) bool {
+			return m["astro"].PID != before["astro"].PID && m["astro"].State == runstate.StateReady
 		})
 		samePIDs(t, "after adding the glob", before, now, "answers", "partykit")
 		before = now
 		writeFile(t, filepath.Join(s.dir, "party", "watch-probe.ts"), "export const probe = 1;\n")
-		now = s.waitChanged(t, "partykit and astro restarted by the glob", func(m map[string]orchestrate.ServiceStatus) bool {
+		now = s.waitChanged(t, "partykit and astro restarted by the glob", func(m map[string]runstate.ServiceStatus) bool {
 			return m["partykit"].PID != before["partykit"].PID && m["astro"].PID != before["astro"].PID &&
 				allReadyIn(m, "partykit", "astro")
 		})

@@ -10,19 +10,11 @@ import (
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
-// Change is one change applied to the running stack: when, what asked for it
-// ("up", "watch", "watch: party/index.ts") and the plan's lines.
-type Change struct {
-	Time   time.Time `json:"time"`
-	Source string    `json:"source"`
-	Lines  []string  `json:"lines"`
-	Error  string    `json:"error,omitempty"` // what could not be applied
-}
-
 // LastChange is the last change applied, nil when none was.
-func (s *Supervisor) LastChange() *Change {
+func (s *Supervisor) LastChange() *runstate.Change {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.last == nil {
@@ -32,26 +24,13 @@ func (s *Supervisor) LastChange() *Change {
 	return &c
 }
 
-// ApplyError lists what of a plan could not be applied; the rest was.
-type ApplyError struct{ Errs []error }
-
-func (e *ApplyError) Error() string {
-	msgs := make([]string, len(e.Errs))
-	for i, err := range e.Errs {
-		msgs[i] = err.Error()
-	}
-	return "applying the change: " + strings.Join(msgs, "; ")
-}
-
-func (e *ApplyError) Unwrap() []error { return e.Errs }
-
 // Apply makes the running stack run specs (the new model's, with the answers
 // API's Run), as plan says: removed and disabled services stop in reverse
 // dependency order; changed ones restart (no backoff, restart count reset), each
 // once the dependencies restarted before it are ready; added ones start; the
 // others are untouched and keep their process. Only one Apply or Refresh runs at
 // a time. An error before anything acted (a bad spec, a taken port) changes
-// nothing; otherwise an *ApplyError names what did not take.
+// nothing; otherwise a *runstate.PartlyAppliedError names what did not take.
 func (s *Supervisor) Apply(ctx context.Context, specs []ServiceSpec, plan project.Plan, source string) error {
 	ordered, err := validate(specs)
 	if err != nil {
@@ -122,15 +101,15 @@ func (s *Supervisor) Apply(ctx context.Context, specs []ServiceSpec, plan projec
 	}
 	s.order = order
 	s.specs = ordered
-	s.last = &Change{Time: time.Now(), Source: source, Lines: plan.Lines()}
+	s.last = &runstate.Change{Time: time.Now(), Source: source, Lines: plan.Lines()}
 	if len(errs) > 0 {
-		s.last.Error = (&ApplyError{errs}).Error()
+		s.last.Error = (&runstate.PartlyAppliedError{Errs: errs}).Error()
 	}
 	s.notifyLocked()
 	s.mu.Unlock()
 	s.persist()
 	if len(errs) > 0 {
-		return &ApplyError{errs}
+		return &runstate.PartlyAppliedError{Errs: errs}
 	}
 	return nil
 }
@@ -141,7 +120,7 @@ func (s *Supervisor) checkPlan(plan project.Plan, next map[string]ServiceSpec) e
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closing {
-		return ErrNotRunning
+		return runstate.ErrNotRunning
 	}
 	held := map[int]bool{}
 	for _, sv := range s.order {
@@ -189,7 +168,7 @@ func (s *Supervisor) replace(ctx context.Context, name string, sp ServiceSpec, w
 	if !ok {
 		return fmt.Errorf("not in the running stack")
 	}
-	return sv.send(ctx, command{op: OpRestart, reply: make(chan error, 1), spec: &sp, why: why})
+	return sv.send(ctx, command{op: runstate.OpRestart, reply: make(chan error, 1), spec: &sp, why: why})
 }
 
 // replaceSpec is the run loop's side of replace: from now on it runs c.spec,
@@ -201,7 +180,7 @@ func (s *Supervisor) takeSpec(sv *service, c command) (stopped bool) {
 	if !sv.spec.Disabled {
 		return false
 	}
-	s.set(sv, StateStopped, c.why)
+	s.set(sv, runstate.StateStopped, c.why)
 	c.reply <- nil
 	return true
 }
@@ -232,7 +211,7 @@ func (s *Supervisor) add(sp ServiceSpec) error {
 	s.mu.Lock()
 	if s.closing {
 		s.mu.Unlock()
-		return ErrNotRunning
+		return runstate.ErrNotRunning
 	}
 	s.svcs[sp.Name] = sv
 	s.order = append(s.order, sv)
@@ -278,8 +257,8 @@ func (s *Supervisor) awaitReady(ctx context.Context, deps []string, touched map[
 				continue
 			}
 			switch sv.st.State {
-			case StateReady:
-			case StateFailed, StateStopped:
+			case runstate.StateReady:
+			case runstate.StateFailed, runstate.StateStopped:
 				bad = fmt.Errorf("dependency %s is %s after the change: %s", d, sv.st.State, sv.st.LastError)
 			default:
 				waiting = true
@@ -297,7 +276,7 @@ func (s *Supervisor) awaitReady(ctx context.Context, deps []string, touched map[
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-s.doneCh:
-			return ErrNotRunning
+			return runstate.ErrNotRunning
 		}
 	}
 }
@@ -322,7 +301,7 @@ func (s *Supervisor) Refresh(ctx context.Context, names []string, why string) er
 	if len(todo) != len(names) {
 		for _, n := range names {
 			if !slices.ContainsFunc(todo, func(sp ServiceSpec) bool { return sp.Name == n }) {
-				return &UnknownServiceError{Name: n, Known: s.names()}
+				return &runstate.UnknownServiceError{Name: n, Known: s.names()}
 			}
 		}
 	}
@@ -339,14 +318,14 @@ func (s *Supervisor) Refresh(ctx context.Context, names []string, why string) er
 		}
 	}
 	s.mu.Lock()
-	s.last = &Change{Time: time.Now(), Source: why, Lines: refreshLines(todo)}
+	s.last = &runstate.Change{Time: time.Now(), Source: why, Lines: refreshLines(todo)}
 	if len(errs) > 0 {
 		s.last.Error = errors.Join(errs...).Error()
 	}
 	s.mu.Unlock()
 	s.persist()
 	if len(errs) > 0 {
-		return &ApplyError{errs}
+		return &runstate.PartlyAppliedError{Errs: errs}
 	}
 	return nil
 }

@@ -15,11 +15,12 @@ import (
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
 func sleeper(t *testing.T, name string, deps ...string) ServiceSpec {
 	s := helper(t, name, "sleep")
-	s.Restart, s.Probe, s.DependsOn = RestartAlways, logProbe(`sleeping`), deps
+	s.Restart, s.Probe, s.DependsOn = project.RestartAlways, logProbe(`sleeping`), deps
 	return s
 }
 
@@ -28,13 +29,13 @@ func change(name string, act project.Action, reasons ...string) project.Change {
 		Added: act == project.ActStart && slices.Contains(reasons, "added"), Removed: slices.Contains(reasons, "removed")}
 }
 
-func statusOf(sup *Supervisor, name string) (ServiceStatus, bool) {
+func statusOf(sup *Supervisor, name string) (runstate.ServiceStatus, bool) {
 	for _, st := range sup.Status() {
 		if st.Name == name {
 			return st, true
 		}
 	}
-	return ServiceStatus{}, false
+	return runstate.ServiceStatus{}, false
 }
 
 // TestApplyConverges: a changed service restarts, its untouched dependant keeps
@@ -48,7 +49,7 @@ func TestApplyConverges(t *testing.T) {
 	if err := r.sup.WaitReady(ctx); err != nil {
 		t.Fatal(err)
 	}
-	before := map[string]ServiceStatus{}
+	before := map[string]runstate.ServiceStatus{}
 	for _, st := range r.sup.Status() {
 		before[st.Name] = st
 	}
@@ -68,18 +69,18 @@ func TestApplyConverges(t *testing.T) {
 	if err := r.sup.Apply(ctx, []ServiceSpec{a2, b, d, off2}, plan, "up"); err != nil {
 		t.Fatal(err)
 	}
-	na := r.waitState(t, "a", StateReady, 20*time.Second)
-	nd := r.waitState(t, "d", StateReady, 20*time.Second)
+	na := r.waitState(t, "a", runstate.StateReady, 20*time.Second)
+	nd := r.waitState(t, "d", runstate.StateReady, 20*time.Second)
 	if na.PID == before["a"].PID || alive(before["a"].PID) || na.Restarts != 0 {
 		t.Errorf("a: pid %d (was %d, alive %v), restarts %d", na.PID, before["a"].PID, alive(before["a"].PID), na.Restarts)
 	}
-	if nb, _ := statusOf(r.sup, "b"); nb.PID != before["b"].PID || nb.State != StateReady {
+	if nb, _ := statusOf(r.sup, "b"); nb.PID != before["b"].PID || nb.State != runstate.StateReady {
 		t.Errorf("b was touched: %+v, was pid %d", nb, before["b"].PID)
 	}
 	if _, ok := statusOf(r.sup, "c"); ok || alive(before["c"].PID) {
 		t.Errorf("c still listed or alive (pid %d alive %v)", before["c"].PID, alive(before["c"].PID))
 	}
-	if st, ok := statusOf(r.sup, "off"); !ok || st.State != StateStopped || !st.Disabled || alive(before["off"].PID) {
+	if st, ok := statusOf(r.sup, "off"); !ok || st.State != runstate.StateStopped || !st.Disabled || alive(before["off"].PID) {
 		t.Errorf("off: %+v listed %v", st, ok)
 	}
 	if nd.PID == 0 {
@@ -116,7 +117,7 @@ func TestApplyConverges(t *testing.T) {
 func TestApplyRefusesATakenPort(t *testing.T) {
 	a := sleeper(t, "a")
 	r := start(t, []ServiceSpec{a}, Options{})
-	was := r.waitState(t, "a", StateReady, 20*time.Second)
+	was := r.waitState(t, "a", runstate.StateReady, 20*time.Second)
 	l, err := net.Listen("tcp", "0.0.0.0:0")
 	if err != nil {
 		t.Fatal(err)
@@ -148,7 +149,7 @@ func TestApplyRefusesATakenPort(t *testing.T) {
 func TestApplyRejectsAPlanThatDoesNotFit(t *testing.T) {
 	a := sleeper(t, "a")
 	r := start(t, []ServiceSpec{a}, Options{})
-	r.waitState(t, "a", StateReady, 20*time.Second)
+	r.waitState(t, "a", runstate.StateReady, 20*time.Second)
 	err := r.sup.Apply(context.Background(), []ServiceSpec{a}, project.Plan{Changes: []project.Change{change("a", project.ActKeep), change("zz", project.ActRestart, "x")}}, "up")
 	if err == nil || !strings.Contains(err.Error(), "zz") {
 		t.Fatalf("err = %v", err)
@@ -165,15 +166,15 @@ func TestApplyRejectsAPlanThatDoesNotFit(t *testing.T) {
 func TestRefreshSkipsBackoffAndCascades(t *testing.T) {
 	counter := filepath.Join(t.TempDir(), "count")
 	a := helper(t, "a", "crash-until", "COUNTER="+counter, "CRASHES=1")
-	a.Restart, a.Probe, a.Backoff, a.BackoffMax = RestartOnFailure, logProbe(`up after`), time.Hour, time.Hour
+	a.Restart, a.Probe, a.Backoff, a.BackoffMax = project.RestartOnFailure, logProbe(`up after`), time.Hour, time.Hour
 	b := sleeper(t, "b")
 	c := sleeper(t, "c", "a")
 	r := start(t, []ServiceSpec{a, b, c}, Options{})
-	st := r.waitState(t, "a", StateRestarting, 20*time.Second) // the hour-long backoff
+	st := r.waitState(t, "a", runstate.StateRestarting, 20*time.Second) // the hour-long backoff
 	if st.Restarts != 1 {
 		t.Fatalf("a: %+v", st)
 	}
-	ob := r.waitState(t, "b", StateReady, 20*time.Second)
+	ob := r.waitState(t, "b", runstate.StateReady, 20*time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	names := append([]string{"a"}, r.sup.Dependants("a")...)
@@ -183,8 +184,8 @@ func TestRefreshSkipsBackoffAndCascades(t *testing.T) {
 	if err := r.sup.Refresh(ctx, names, "watch: party/x.ts"); err != nil {
 		t.Fatal(err)
 	}
-	na := r.waitState(t, "a", StateReady, 20*time.Second)
-	nc := r.waitState(t, "c", StateReady, 20*time.Second)
+	na := r.waitState(t, "a", runstate.StateReady, 20*time.Second)
+	nc := r.waitState(t, "c", runstate.StateReady, 20*time.Second)
 	if na.Restarts != 0 {
 		t.Errorf("a's restart count %d after a refresh", na.Restarts)
 	}
@@ -198,7 +199,7 @@ func TestRefreshSkipsBackoffAndCascades(t *testing.T) {
 	if err := r.sup.Refresh(ctx, []string{"c"}, "watch"); err != nil {
 		t.Fatal(err)
 	}
-	if again := r.waitState(t, "c", StateReady, 20*time.Second); again.PID == nc.PID || again.Restarts != 0 {
+	if again := r.waitState(t, "c", runstate.StateReady, 20*time.Second); again.PID == nc.PID || again.Restarts != 0 {
 		t.Errorf("c after a second refresh: %+v (was pid %d)", again, nc.PID)
 	}
 	if err := r.sup.Refresh(ctx, []string{"nope"}, "watch"); err == nil {
@@ -225,7 +226,7 @@ func TestApplyRestartsInProcess(t *testing.T) {
 	api := ServiceSpec{Service: project.Service{Name: "answers", InProcess: true}, Run: run(1)}
 	web := sleeper(t, "web", "answers")
 	r := start(t, []ServiceSpec{api, web}, Options{})
-	ow := r.waitState(t, "web", StateReady, 20*time.Second)
+	ow := r.waitState(t, "web", runstate.StateReady, 20*time.Second)
 	api2 := api
 	api2.Run = run(2)
 	api2.StopTimeout = 5 * time.Second
@@ -233,7 +234,7 @@ func TestApplyRestartsInProcess(t *testing.T) {
 		project.Plan{Changes: []project.Change{change("answers", project.ActRestart, "cors origins changed"), change("web", project.ActKeep)}}, "up"); err != nil {
 		t.Fatal(err)
 	}
-	r.waitState(t, "answers", StateReady, 20*time.Second)
+	r.waitState(t, "answers", runstate.StateReady, 20*time.Second)
 	if version.Load() != 2 || !oldDone.Load() {
 		t.Errorf("version %d, old finished %v", version.Load(), oldDone.Load())
 	}

@@ -307,38 +307,15 @@ func envMap(env []string) map[string]string {
 	return m
 }
 
-// depOrder lists the model's services so each comes after its dependencies,
-// keeping the model's order among independent ones; a cycle is an error.
+// depOrder is the model's dependency order (order.go), by name.
 func depOrder(p *Project) ([]string, error) {
-	state := map[string]int{}
-	var out []string
-	var visit func(name string, path []string) error
-	visit = func(name string, path []string) error {
-		switch state[name] {
-		case 1:
-			return fmt.Errorf("dependency cycle: %s -> %s", strings.Join(path, " -> "), name)
-		case 2:
-			return nil
-		}
-		state[name] = 1
-		s, ok := p.Service(name)
-		if ok {
-			for _, d := range s.DependsOn {
-				if err := visit(d, append(path, name)); err != nil {
-					return err
-				}
-			}
-		}
-		state[name] = 2
-		if ok {
-			out = append(out, name)
-		}
-		return nil
+	svcs, err := p.InDependencyOrder()
+	if err != nil {
+		return nil, err
 	}
-	for _, s := range p.Services {
-		if err := visit(s.Name, nil); err != nil {
-			return nil, err
-		}
+	out := make([]string, len(svcs))
+	for i, s := range svcs {
+		out[i] = s.Name
 	}
 	return out, nil
 }

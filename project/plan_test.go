@@ -201,7 +201,7 @@ func TestPinPorts(t *testing.T) {
 	}
 	testenv.WriteFile(t, path, strings.Replace(strings.Replace(noPK, `, "pk"]`, `]`, 1),
 		"[services.pk]\ncommand = [\"pk\", \"--port\", \"${PORT}\"]\nport = 11999\n", "", 1)+"[services.extra]\ncommand = [\"x\"]\nport = 1\n")
-	again, err := Resolve(Options{Dir: dir, PortsAuto: true, PinPorts: first.Ports(), Ports: []string{"web=15555"}})
+	again, err := Resolve(Options{Dir: dir, PortsAuto: true, AutoPortsFrom: first.Ports(), Ports: []string{"web=15555"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
 // BackgroundLog is the file a background `up` writes everything to.
@@ -29,10 +30,10 @@ func StartBackground(p *project.Project, exe string, args []string, timeout time
 		return fmt.Errorf("run directory: %w", err)
 	}
 	// Say so plainly instead of starting a second arena-dev that would refuse.
-	if rf, err := orchestrate.LiveOwner(runDir); err != nil {
+	if rf, err := runstate.LiveOwner(runDir); err != nil {
 		return err
 	} else if rf != nil {
-		return &orchestrate.AlreadyRunningError{RunDir: runDir, PID: rf.PID}
+		return &runstate.AlreadyRunningError{RunDir: runDir, PID: rf.PID}
 	}
 	logPath := BackgroundLog(runDir)
 	out, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
@@ -64,7 +65,7 @@ func StartBackground(p *project.Project, exe string, args []string, timeout time
 	// way out, removing its ephemeral state: a signal now would cut that short, so
 	// it gets a moment first; then SIGTERM stops it and its groups.
 	grace := time.Duration(0)
-	if rf, _ := orchestrate.ReadRunFile(runDir); rf != nil && rf.PID == cmd.Process.Pid && rf.Exited {
+	if rf, _ := runstate.ReadRunFile(runDir); rf != nil && rf.PID == cmd.Process.Pid && rf.Exited {
 		grace = exitGrace
 	}
 	select {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
 // Live is a stack that runs in this process: its supervisor, the model it runs and the open
@@ -52,7 +53,7 @@ func (r *Live) ApplyModel(ctx context.Context, next *project.Project, dry bool, 
 	// The answers API keeps the open namespace across its restart: a change of
 	// namespace or persist root is refused by MakePlan.
 	err = r.Supervisor.Apply(ctx, Specs(next, r.ns, func() *orchestrate.Supervisor { return r.Supervisor }), plan, source)
-	var partial *orchestrate.ApplyError
+	var partial *runstate.PartlyAppliedError
 	if err == nil || errors.As(err, &partial) {
 		// What was applied is the new model, even when some service did not take.
 		r.model = next

@@ -13,8 +13,8 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/control"
 	"github.com/sommelier-arena/arena-dev/internal/glob"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"github.com/sommelier-arena/arena-dev/watch"
 )
 
@@ -103,7 +103,7 @@ func applyFiles(ctx context.Context, o FollowOptions, model *project.Project, b 
 	if o.Applied != nil {
 		o.Applied(source, plan, err)
 	}
-	var partial *orchestrate.ApplyError
+	var partial *runstate.PartlyAppliedError
 	var api *control.APIError
 	switch {
 	case err != nil && !errors.As(err, &partial) && !(errors.As(err, &api) && api.Code == "partly_applied"):

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,9 +11,9 @@ import (
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/answers/conformance"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/parity"
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/stack"
 	"github.com/urfave/cli/v2"
 )
 
@@ -44,23 +45,29 @@ func conformanceAction(c *cli.Context) error {
 	if c.Bool("diff") && c.String("against") != "" {
 		return usagef("--diff starts both implementations itself; it takes no --against")
 	}
-	p, err := resolveProject(c)
-	if err != nil {
+	// A running stack is checked as it runs (its model, not the files now).
+	var p *project.Project
+	r, err := attachStack(c)
+	var nr *stack.NotRunningError
+	switch {
+	case err == nil && (!c.Bool("diff") || c.String("persist-to") == ""):
+		p = r.Model
+	case err == nil || errors.As(err, &nr):
+		if c.String("against") == "" && !c.Bool("diff") {
+			return err // nothing to check
+		}
+		if p, err = resolveProject(c); err != nil {
+			return err
+		}
+	default:
 		return err
 	}
-	running := runningModel(p)
 	if c.Bool("diff") {
-		if running != nil && c.String("persist-to") == "" {
-			p = running
-		}
 		return conformanceDiff(c, p)
 	}
 	base, restore := c.String("against"), func() error { return nil }
 	if base == "" {
-		if running == nil {
-			return &notRunningError{root: p.Root}
-		}
-		p, base = running, running.Answers.URL
+		base = p.Answers.URL
 		// The suite starts on empty categories and replaces some: lend it the
 		// user's data and put it back afterwards.
 		if restore, err = parity.Borrow(p.Answers.PersistRoot, p.Answers.NamespaceID); err != nil {
@@ -82,20 +89,6 @@ func conformanceAction(c *cli.Context) error {
 		return cli.Exit(fmt.Sprintf("%d of %d conformance steps failed", failed, len(res)), exitFailure)
 	}
 	return nil
-}
-
-// runningModel is the model the running stack resolved (its run file keeps it),
-// nil when no stack runs.
-func runningModel(p *project.Project) *project.Project {
-	rf, err := orchestrate.ReadRunFile(p.RunDir)
-	if err != nil || !rf.OwnerAlive() || rf.Project == nil {
-		return nil
-	}
-	var m project.Project
-	if json.Unmarshal(rf.Project, &m) != nil {
-		return nil
-	}
-	return &m
 }
 
 // hasExtensions: arena-dev's own API answers GET /_arena/usage; a Worker does not,
@@ -161,11 +154,19 @@ func conformanceDiff(c *cli.Context, p *project.Project) error {
 	fmt.Fprintf(w, "the suite on arena-dev meanwhile: %d passed, %d failed\n", len(rep.Steps)-failed, failed)
 	if len(rep.Differences) == 0 {
 		fmt.Fprintln(w, "no differences")
-		return nil
+	} else {
+		fmt.Fprintf(w, "\n%d differences:\n", len(rep.Differences))
+		for _, d := range rep.Differences {
+			fmt.Fprintf(w, "  %s\n", d)
+		}
 	}
-	fmt.Fprintf(w, "\n%d differences:\n", len(rep.Differences))
-	for _, d := range rep.Differences {
-		fmt.Fprintf(w, "  %s\n", d)
+	// Both kinds of failure count: a step that fails on both sides alike is no
+	// difference, but it is not a pass either.
+	switch {
+	case len(rep.Differences) > 0:
+		return cli.Exit(fmt.Sprintf("arena-dev and the Worker differ (%d differences)", len(rep.Differences)), exitFailure)
+	case failed > 0:
+		return cli.Exit(fmt.Sprintf("%d of %d conformance steps failed (alike on both sides)", failed, len(rep.Steps)), exitFailure)
 	}
-	return cli.Exit(fmt.Sprintf("arena-dev and the Worker differ (%d differences)", len(rep.Differences)), exitFailure)
+	return nil
 }

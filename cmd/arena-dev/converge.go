@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/control"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"github.com/sommelier-arena/arena-dev/stack"
 	"github.com/urfave/cli/v2"
 )
@@ -49,7 +49,7 @@ func pinnedPorts(c *cli.Context) (map[string]int, error) {
 func resolveKeeping(c *cli.Context, cur map[string]int) (*project.Project, error) {
 	o := projectOptions(c)
 	if o.PortsAuto {
-		o.PinPorts = cur
+		o.AutoPortsFrom = cur
 	}
 	return project.Resolve(o)
 }
@@ -57,25 +57,13 @@ func resolveKeeping(c *cli.Context, cur map[string]int) (*project.Project, error
 // upConverge is `up` on a stack that runs: the plan first, then (unless
 // --dry-run) the change through the control API, then, as up does, the status
 // once every service is ready; with --watch it follows the files from here.
-func upConverge(c *cli.Context, p *project.Project, rf *orchestrate.RunFile) error {
-	if rf.Project == nil || rf.Control == nil {
-		return &orchestrate.AlreadyRunningError{RunDir: p.RunDir, PID: rf.PID}
-	}
-	running := map[string]int{}
-	for _, s := range rf.Services {
-		if s.Port != 0 {
-			running[s.Name] = s.Port
-		}
-	}
+func upConverge(c *cli.Context, r *stack.Running) error {
 	// --ports auto picked free ports again: keep the ones the stack has.
-	p, err := resolveKeeping(c, running)
+	p, err := resolveKeeping(c, r.Model.Ports())
 	if err != nil {
 		return err
 	}
-	cl, err := dialStack(p.RunDir, p.Root)
-	if err != nil {
-		return err
-	}
+	cl := r.Control
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	raw, err := p.JSON()
@@ -90,37 +78,31 @@ func upConverge(c *cli.Context, p *project.Project, rf *orchestrate.RunFile) err
 	if c.Bool("json") {
 		out = c.App.ErrWriter // stdout is the one JSON object
 	}
-	printPlan(out, plan, rf.PID)
+	pid := r.RunFile.PID
+	printPlan(out, plan, pid)
 	if c.Bool("dry-run") {
 		return nil
 	}
 	if !plan.Empty() {
 		start := time.Now()
-		plan, err = cl.Apply(ctx, raw, false, "up")
-		if err := applyError(err); err != nil {
-			return err
+		if _, err = cl.Apply(ctx, raw, false, "up"); applyError(err) != nil {
+			return applyError(err)
 		}
 		if err := waitStackReady(ctx, cl, c.Duration("timeout")); err != nil {
 			return err
 		}
 		fmt.Fprintf(out, "applied in %s\n", time.Since(start).Round(time.Millisecond))
 	}
-	now, err := cl.Services(ctx)
-	if err != nil {
-		return err
-	}
-	statuses := make([]orchestrate.ServiceStatus, len(now))
-	for i, s := range now {
-		statuses[i] = s.ServiceStatus
-	}
+	statuses := r.Status(ctx)
 	if c.Bool("json") {
+		rf := *r.RunFile
 		rf.Services = statuses
-		if err := printStackJSON(c, p, rf); err != nil {
+		if err := printStackJSON(c, p, &rf); err != nil {
 			return err
 		}
 	} else {
-		_ = orchestrate.WriteStatusTable(c.App.Writer, statuses)
-		fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nrunning (arena-dev pid %d); stop it with `arena-dev down%s`\n", DashboardURL(p), rf.PID, nameFlag(p))
+		_ = runstate.WriteStatusTable(c.App.Writer, statuses)
+		fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nrunning (arena-dev pid %d); stop it with `arena-dev down%s`\n", stack.DashboardURL(p), pid, nameFlag(p))
 	}
 	if !c.Bool("watch") && !p.Watch {
 		return nil
@@ -182,19 +164,19 @@ func waitStackReady(ctx context.Context, cl *control.Client, timeout time.Durati
 		if err != nil {
 			return err
 		}
-		statuses := make([]orchestrate.ServiceStatus, len(svcs))
+		statuses := make([]runstate.ServiceStatus, len(svcs))
 		for i, s := range svcs {
 			statuses[i] = s.ServiceStatus
-			if s.State == orchestrate.StateFailed && !s.Disabled {
+			if s.State == runstate.StateFailed && !s.Disabled {
 				return fmt.Errorf("service %s failed after the change: %s", s.Name, s.LastError)
 			}
 		}
-		if len(notReady(statuses)) == 0 {
+		if len(runstate.NotReady(statuses)) == 0 {
 			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("not ready within --timeout %s after the change: %s", timeout, strings.Join(notReady(statuses), ", "))
+			return fmt.Errorf("not ready within --timeout %s after the change: %s", timeout, strings.Join(runstate.NotReady(statuses), ", "))
 		case <-tick.C:
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/stack"
 	"github.com/sommelier-arena/arena-dev/wrangler"
 	"github.com/urfave/cli/v2"
 )
@@ -66,12 +67,13 @@ func exitCode(err error) int {
 		wu *wrangler.UsageError
 		cu *usageError
 		nr *notRunningError
+		sn *stack.NotRunningError
 		mp *orchestrate.MissingProgramError
 		lu *svclog.UnknownServiceError
 		cs *compose.UnknownServiceError
 	)
 	switch {
-	case errors.As(err, &nr):
+	case errors.As(err, &nr), errors.As(err, &sn):
 		return exitNotRunning
 	case errors.As(err, &pu), errors.As(err, &wu), errors.As(err, &cu), errors.As(err, &mp),
 		errors.As(err, &lu), errors.As(err, &cs):
@@ -89,15 +91,10 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
 
-// notRunningError: no stack runs for this project.
-type notRunningError struct{ root string }
+// notRunningError is `status`'s exit 3: it already said so on stdout.
+type notRunningError struct{}
 
-func (e *notRunningError) Error() string {
-	if e.root == "" {
-		return ""
-	}
-	return fmt.Sprintf("arena-dev is not running in %s", e.root)
-}
+func (*notRunningError) Error() string { return "" }
 
 // noArgs is the check of every command that takes no positional arguments.
 func noArgs(c *cli.Context) error {

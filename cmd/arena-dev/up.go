@@ -3,13 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"github.com/sommelier-arena/arena-dev/stack"
 	"github.com/urfave/cli/v2"
 )
@@ -60,10 +61,13 @@ func upAction(c *cli.Context) error {
 	}
 	// On a running stack, up applies the difference (converge.go).
 	if !c.Bool("background-child") {
-		if rf, err := orchestrate.LiveOwner(p.RunDir); err != nil {
+		r, err := stack.Attach(p.Root, p.Name)
+		var nr *stack.NotRunningError
+		switch {
+		case err == nil:
+			return upConverge(c, r)
+		case !errors.As(err, &nr):
 			return err
-		} else if rf != nil {
-			return upConverge(c, p, rf)
 		}
 	}
 	if c.Bool("dry-run") {
@@ -97,11 +101,11 @@ func upAction(c *cli.Context) error {
 		Output:    os.Stdout,
 		LogFormat: format,
 		Color:     svclog.ColorAuto,
-		Ready: func(st []orchestrate.ServiceStatus) {
+		Ready: func(st []runstate.ServiceStatus) {
 			if format == svclog.LogText && !c.Bool("background-child") {
 				fmt.Fprintln(os.Stdout)
-				_ = orchestrate.WriteStatusTable(os.Stdout, st)
-				fmt.Fprintf(os.Stdout, "\ndashboard: %s\nall services ready; Ctrl-C stops them (twice: at once)\n", DashboardURL(p))
+				_ = runstate.WriteStatusTable(os.Stdout, st)
+				fmt.Fprintf(os.Stdout, "\ndashboard: %s\nall services ready; Ctrl-C stops them (twice: at once)\n", stack.DashboardURL(p))
 			} else {
 				log.Info().Msg("all services ready")
 			}
@@ -159,16 +163,16 @@ func upBackground(c *cli.Context, p *project.Project) error {
 	if err := stack.StartBackground(p, exe, args, c.Duration("timeout"), *logOf(c)); err != nil {
 		return err
 	}
-	rf, err := orchestrate.ReadRunFile(p.RunDir)
+	rf, err := runstate.ReadRunFile(p.RunDir)
 	if err != nil {
 		return err
 	}
 	if c.Bool("json") {
 		return printStackJSON(c, p, rf)
 	}
-	_ = orchestrate.WriteStatusTable(c.App.Writer, rf.Services)
+	_ = runstate.WriteStatusTable(c.App.Writer, rf.Services)
 	fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nstack ready (arena-dev pid %d, log %s); stop it with `arena-dev down%s`\n",
-		DashboardURL(p), rf.PID, stack.BackgroundLog(p.RunDir), nameFlag(p))
+		stack.DashboardURL(p), rf.PID, stack.BackgroundLog(p.RunDir), nameFlag(p))
 	return nil
 }
 
@@ -196,7 +200,7 @@ type serviceJSON struct {
 	PID   int    `json:"pid,omitempty"`
 }
 
-func printStackJSON(c *cli.Context, p *project.Project, rf *orchestrate.RunFile) error {
+func printStackJSON(c *cli.Context, p *project.Project, rf *runstate.RunFile) error {
 	out := stackJSON{Name: p.Name, Project: p.Root, PID: rf.PID, RunDir: p.RunDir, Services: []serviceJSON{}}
 	for _, s := range rf.Services {
 		out.Services = append(out.Services, serviceJSON{Name: s.Name, State: s.State.String(), URL: s.URL, Port: s.Port, PID: s.PID})
