@@ -153,6 +153,12 @@ func TestConvergeOnTheRealStack(t *testing.T) {
 			t.Errorf("astro: pid %d -> %d (%s), old alive %v", before["astro"].PID, now["astro"].PID, now["astro"].State, alive(before["astro"].PID))
 		}
 		samePIDs(t, "after Astro's change", before, now, "answers", "partykit")
+		// The run file (and status --json) carry each service's config hash.
+		for _, n := range all {
+			if changed := now[n].ConfigHash != before[n].ConfigHash; now[n].ConfigHash == "" || changed != (n == "astro") {
+				t.Errorf("%s: config hash %q -> %q", n, before[n].ConfigHash, now[n].ConfigHash)
+			}
+		}
 		for _, n := range all {
 			if now[n].Port != before[n].Port {
 				t.Errorf("%s moved: port %d -> %d (--ports auto must keep the running ports)", n, before[n].Port, now[n].Port)

@@ -189,7 +189,7 @@ func (s *Supervisor) replaceSpec(sv *service, c command) {
 	sp := *c.spec
 	s.mu.Lock()
 	sv.spec = sp
-	sv.st.Port, sv.st.URL, sv.st.Disabled = sp.Port, serviceURL(sp), sp.Disabled
+	sv.st.Port, sv.st.URL, sv.st.Disabled, sv.st.ConfigHash = sp.Port, serviceURL(sp), sp.Disabled, sp.ConfigHash
 	sv.st.Restarts = 0
 	s.mu.Unlock()
 	sv.restarts = nil

@@ -43,6 +43,7 @@ func statusOf(sup *Supervisor, name string) (runstate.ServiceStatus, bool) {
 // disabled one stops and stays listed.
 func TestApplyConverges(t *testing.T) {
 	a, b, c, off := sleeper(t, "a"), sleeper(t, "b", "a"), sleeper(t, "c"), sleeper(t, "off")
+	a.ConfigHash = "a-1"
 	r := start(t, []ServiceSpec{a, b, c, off}, Options{RunDir: t.TempDir(), LogDir: t.TempDir()})
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -56,6 +57,7 @@ func TestApplyConverges(t *testing.T) {
 
 	a2 := a
 	a2.Env = append(slices.Clone(a.Env), "ARENA_X=2")
+	a2.ConfigHash = "a-2"
 	d := sleeper(t, "d", "a")
 	off2 := off
 	off2.Disabled, off2.DisabledWhy = true, "disabled in arena-dev.toml"
@@ -71,6 +73,9 @@ func TestApplyConverges(t *testing.T) {
 	}
 	na := r.waitState(t, "a", runstate.StateReady, 20*time.Second)
 	nd := r.waitState(t, "d", runstate.StateReady, 20*time.Second)
+	if na.ConfigHash != "a-2" {
+		t.Errorf("a's status keeps config hash %q", na.ConfigHash)
+	}
 	if na.PID == before["a"].PID || alive(before["a"].PID) || na.Restarts != 0 {
 		t.Errorf("a: pid %d (was %d, alive %v), restarts %d", na.PID, before["a"].PID, alive(before["a"].PID), na.Restarts)
 	}

@@ -41,7 +41,7 @@ func newService(spec ServiceSpec) *service {
 	}
 	return &service{
 		spec:    spec,
-		st:      runstate.ServiceStatus{Name: spec.Name, State: runstate.StatePending, Port: spec.Port, URL: url, Since: time.Now(), Disabled: spec.Disabled},
+		st:      runstate.ServiceStatus{Name: spec.Name, State: runstate.StatePending, Port: spec.Port, URL: url, Since: time.Now(), Disabled: spec.Disabled, ConfigHash: spec.ConfigHash},
 		readyCh: make(chan struct{}), failedCh: make(chan struct{}),
 		stopCh: make(chan struct{}), doneCh: make(chan struct{}),
 		ctl: make(chan command),

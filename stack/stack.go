@@ -142,7 +142,7 @@ func Run(ctx context.Context, o Options) error {
 func Specs(p *project.Project, ns *Answers, sup func() *orchestrate.Supervisor) []orchestrate.ServiceSpec {
 	specs := make([]orchestrate.ServiceSpec, 0, len(p.Services))
 	for _, s := range p.Services {
-		spec := orchestrate.ServiceSpec{Service: s}
+		spec := orchestrate.ServiceSpec{Service: s, ConfigHash: p.ConfigHash(s.Name)}
 		if s.InProcess {
 			spec.Run = answersRun(p.Answers, ns, sup)
 		}
