@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"sync"
 
 	"github.com/sommelier-arena/arena-dev/orchestrate"
@@ -64,9 +63,9 @@ func (r *Live) ApplyModel(ctx context.Context, next *project.Project, dry bool, 
 
 // Apply is ApplyModel for a model as JSON (the control API's POST /api/apply).
 func (r *Live) Apply(ctx context.Context, model json.RawMessage, dry bool, source string) (project.Plan, error) {
-	var next project.Project
-	if err := json.Unmarshal(model, &next); err != nil {
-		return project.Plan{}, &project.UsageError{Err: fmt.Errorf("the new model: %w", err)}
+	next, err := project.Decode(model)
+	if err != nil {
+		return project.Plan{}, &project.UsageError{Err: err}
 	}
-	return r.ApplyModel(ctx, &next, dry, source)
+	return r.ApplyModel(ctx, next, dry, source)
 }
