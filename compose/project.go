@@ -246,23 +246,12 @@ func healthCheck(pr project.Probe, port int) (test []string, readyPath string) {
 }
 
 // Service returns the named service.
-func (p *Project) Service(name string) (Service, bool) {
-	for _, s := range p.Services {
-		if s.Name == name {
-			return s, true
-		}
-	}
-	return Service{}, false
-}
+func (p *Project) Service(name string) (Service, bool) { return project.Find(p.Services, nameOf, name) }
 
 // ServiceNames lists the services in start order.
-func (p *Project) ServiceNames() []string {
-	out := make([]string, len(p.Services))
-	for i, s := range p.Services {
-		out[i] = s.Name
-	}
-	return out
-}
+func (p *Project) ServiceNames() []string { return project.Names(p.Services, nameOf) }
+
+func nameOf(s Service) string { return s.Name }
 
 // ContainerName is docker compose's <project>-<service>-1.
 func (p *Project) ContainerName(service string) string { return p.Name + "-" + service + "-1" }

@@ -91,7 +91,11 @@ func TestApplyThroughTheAPI(t *testing.T) {
 
 	// The event stream, read from before the change.
 	changes := make(chan map[string]json.RawMessage, 4)
+	subscribed := make(chan struct{})
 	go cl.stream(ctx, "/api/events", func(event string, data []byte) (bool, error) {
+		if event == "snapshot" {
+			close(subscribed)
+		}
 		if event == "change" {
 			var m map[string]json.RawMessage
 			_ = json.Unmarshal(data, &m)
@@ -100,6 +104,12 @@ func TestApplyThroughTheAPI(t *testing.T) {
 		return true, nil
 	})
 
+	// A change made before the stream subscribed is in its snapshot, not an event.
+	select {
+	case <-subscribed:
+	case <-ctx.Done():
+		t.Fatal("no snapshot")
+	}
 	next := model(svc("api"), svc("web", "X=1"), svc("extra"))
 	raw, _ := json.Marshal(next)
 	plan, err := cl.Apply(ctx, raw, true, "test")

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sommelier-arena/arena-dev/internal/httpjson"
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
 	"github.com/sommelier-arena/arena-dev/runstate"
 )
@@ -256,22 +257,14 @@ func toJSON(lines []svclog.Line) []svclog.JSONLine {
 	return out
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-}
+// reply keeps the control API's Content-Type as its clients know it.
+var reply = httpjson.Style{ContentType: "application/json"}
+
+func writeJSON(w http.ResponseWriter, status int, v any) { reply.Write(w, status, v) }
 
 // writeError answers {"error": {"code", "message", ...}}, the answers API's shape.
 func writeError(w http.ResponseWriter, status int, code, msg string, extra map[string]any) {
-	e := map[string]any{"code": code, "message": msg}
-	for k, v := range extra {
-		e[k] = v
-	}
-	writeJSON(w, status, map[string]any{"error": e})
+	reply.Error(w, status, code, msg, extra)
 }
 
 // sse writes Server-Sent Events, flushing each.

@@ -88,7 +88,7 @@ func helperMain(mode string) {
 		}
 		fmt.Println("up after", n-1, "crashes")
 		select {}
-	case "serve": // HTTP on 127.0.0.1:$PORT after $DELAY; with $NEED, exit 1 unless that address answers first
+	case "serve": // HTTP on 127.0.0.1:$PORT after $DELAY (answering $STATUS, default 200); with $NEED, exit 1 unless that address answers first
 		if need := os.Getenv("NEED"); need != "" {
 			c, err := net.Dial("tcp", need)
 			if err != nil {
@@ -107,7 +107,13 @@ func helperMain(mode string) {
 			os.Exit(1)
 		}
 		fmt.Println("listening on", l.Addr())
-		http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") }))
+		status, _ := strconv.Atoi(os.Getenv("STATUS")) // with $STATUS, every answer has that status
+		http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			if status != 0 {
+				w.WriteHeader(status)
+			}
+			fmt.Fprintln(w, "ok")
+		}))
 	case "listen-any": // hold 0.0.0.0:$PORT
 		l, err := net.Listen("tcp", "0.0.0.0:"+os.Getenv("PORT"))
 		if err != nil {

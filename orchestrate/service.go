@@ -434,7 +434,7 @@ func (s *Supervisor) newRunner(sv *service, att *attempt) runner {
 // cancelling an in-process service), up to StopTimeout (cut short by Kill), SIGKILL.
 func (s *Supervisor) stopRunner(sv *service, r runner, why string) {
 	name := sv.spec.Name
-	t := stopTarget{what: fmt.Sprintf("process group %d", r.pgid()), terminate: r.terminate, kill: r.kill, gone: r.gone}
+	t := runnerTarget(r)
 	if r.pgid() == 0 {
 		t.what, t.kill = "in-process service", nil
 	} else {

@@ -136,4 +136,25 @@ func (p *Project) InReverseDependencyOrder() ([]Service, error) {
 }
 
 func serviceNameOf(s Service) string { return s.Name }
+
+// Find returns the item called want, for any list of named things (services of
+// the model, containers of compose).
+func Find[T any](items []T, name func(T) string, want string) (T, bool) {
+	for _, it := range items {
+		if name(it) == want {
+			return it, true
+		}
+	}
+	var zero T
+	return zero, false
+}
+
+// Names lists the items' names in their order.
+func Names[T any](items []T, name func(T) string) []string {
+	out := make([]string, len(items))
+	for i, it := range items {
+		out[i] = name(it)
+	}
+	return out
+}
 func serviceDeps(s Service) []string { return s.DependsOn }

@@ -50,11 +50,12 @@ func (e *NotRunningError) Error() string {
 // reads only the stack's run file: root and name locate it (project.Locate
 // finds root from which files exist), and nothing else is parsed.
 //
-// Attach is how every command reaches a running stack (down aside: it stops
+// Attach is how every command reaches a running stack (down aside: Stop stops
 // whatever the run file names, even a stack too old to record its model). A
-// command that changes the running stack compares Model with a newly resolved
-// model (SameModel) and talks to Control and Answers; it never re-derives the
-// running stack from the files.
+// command that would change the running stack resolves the new model with
+// project.Options.AutoPortsFrom = r.Model.Ports() (so --ports auto keeps the
+// running ports), compares it with r.Differs, and acts through r.Control and
+// r.Answers; it never re-derives the running stack from the files.
 func Attach(root, name string) (*Running, error) {
 	at := project.StackAt(root, name)
 	rf, err := runstate.LiveOwner(at.RunDir)

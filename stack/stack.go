@@ -152,10 +152,12 @@ func Specs(p *project.Project, ns *Answers, sup func() *orchestrate.Supervisor) 
 }
 
 // Preflight checks, before anything starts or any state is created, that every
-// enabled service's program is there (and, in worker mode, the Node wrangler needs).
+// enabled service's program is there (and, in worker mode, the Node wrangler
+// needs). A missing program is the configuration's fault: a *project.UsageError
+// (wrapping orchestrate's *MissingProgramError).
 func Preflight(p *project.Project) error {
 	if err := orchestrate.CheckPrograms(Specs(p, nil, nil)); err != nil {
-		return err
+		return &project.UsageError{Err: err}
 	}
 	return checkWorkerNode(p)
 }

@@ -1,13 +1,9 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/answers/conformance"
@@ -76,7 +72,7 @@ func conformanceAction(c *cli.Context) error {
 	} else {
 		fmt.Fprintf(c.App.ErrWriter, "note: the suite replaces the color, grape and vintage answers at %s\n", base)
 	}
-	o := conformance.Options{AllowedOrigin: c.String("origin"), Extensions: hasExtensions(base)}
+	o := conformance.Options{AllowedOrigin: c.String("origin"), Extensions: conformance.HasExtensions(base)}
 	if o.AllowedOrigin == "" {
 		o.AllowedOrigin = firstOrigin(p.Answers.CORSOrigins)
 	}
@@ -84,25 +80,11 @@ func conformanceAction(c *cli.Context) error {
 	if err := restore(); err != nil {
 		return fmt.Errorf("putting the categories back: %w", err)
 	}
-	failed := printResults(c.App.Writer, base, o.Extensions, res)
+	failed := conformance.WriteResults(c.App.Writer, base, o.Extensions, res)
 	if failed > 0 {
 		return cli.Exit(fmt.Sprintf("%d of %d conformance steps failed", failed, len(res)), exitFailure)
 	}
 	return nil
-}
-
-// hasExtensions: arena-dev's own API answers GET /_arena/usage; a Worker does not,
-// and is checked without the arena-dev-only steps.
-func hasExtensions(base string) bool {
-	res, err := (&http.Client{Timeout: 5 * time.Second}).Get(strings.TrimRight(base, "/") + "/_arena/usage")
-	if err != nil {
-		return false
-	}
-	defer res.Body.Close()
-	var u struct {
-		Day string `json:"day"`
-	}
-	return res.StatusCode == http.StatusOK && json.NewDecoder(res.Body).Decode(&u) == nil && u.Day != ""
 }
 
 func firstOrigin(origins []string) string {
@@ -112,27 +94,6 @@ func firstOrigin(origins []string) string {
 		}
 	}
 	return ""
-}
-
-func printResults(w io.Writer, base string, ext bool, res []conformance.Result) (failed int) {
-	fmt.Fprintf(w, "conformance of %s (arena-dev extensions: %v)\n\n", base, ext)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STEP\tRESULT")
-	for _, r := range res {
-		verdict := "pass"
-		if !r.Passed() {
-			verdict, failed = "FAIL", failed+1
-		}
-		fmt.Fprintf(tw, "%s\t%s\n", r.Name, verdict)
-	}
-	tw.Flush()
-	for _, r := range res {
-		for _, f := range r.Failures {
-			fmt.Fprintf(w, "  %s: %s\n", r.Name, strings.TrimSpace(f))
-		}
-	}
-	fmt.Fprintf(w, "\n%d passed, %d failed\n", len(res)-failed, failed)
-	return failed
 }
 
 func conformanceDiff(c *cli.Context, p *project.Project) error {
@@ -145,12 +106,7 @@ func conformanceDiff(c *cli.Context, p *project.Project) error {
 	fmt.Fprintf(w, "arena-dev (Go) vs the Worker (wrangler dev): %d keys of namespace %s copied to each; %d requests sent to both\n",
 		rep.Copied, p.Answers.NamespaceID, rep.Requests)
 	fmt.Fprintf(w, "normalised: %s\n", strings.Join(parity.Normalised, "; "))
-	failed := 0
-	for _, r := range rep.Steps {
-		if !r.Passed() {
-			failed++
-		}
-	}
+	failed := conformance.Failed(rep.Steps)
 	fmt.Fprintf(w, "the suite on arena-dev meanwhile: %d passed, %d failed\n", len(rep.Steps)-failed, failed)
 	if len(rep.Differences) == 0 {
 		fmt.Fprintln(w, "no differences")

@@ -95,14 +95,12 @@ func upConverge(c *cli.Context, r *stack.Running) error {
 	}
 	statuses := r.Status(ctx)
 	if c.Bool("json") {
-		rf := *r.RunFile
-		rf.Services = statuses
-		if err := printStackJSON(c, p, &rf); err != nil {
+		if err := printStackJSON(c, r); err != nil {
 			return err
 		}
 	} else {
 		_ = runstate.WriteStatusTable(c.App.Writer, statuses)
-		fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nrunning (arena-dev pid %d); stop it with `arena-dev down%s`\n", stack.DashboardURL(p), pid, nameFlag(p))
+		fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nrunning (arena-dev pid %d); stop it with `arena-dev down%s`\n", stack.DashboardURL(p), pid, stack.NameFlag(p.Name))
 	}
 	if !c.Bool("watch") && !p.Watch {
 		return nil
@@ -184,11 +182,46 @@ func waitStackReady(ctx context.Context, cl *control.Client, timeout time.Durati
 
 // upDryRunIdle is --dry-run with no stack running: all would start.
 func upDryRunIdle(c *cli.Context, p *project.Project) error {
-	fmt.Fprintf(c.App.Writer, "no stack runs here; `arena-dev up%s` would start:\n", nameFlag(p))
+	fmt.Fprintf(c.App.Writer, "no stack runs here; `arena-dev up%s` would start:\n", stack.NameFlag(p.Name))
 	for _, s := range p.Services {
 		if !s.Disabled {
 			fmt.Fprintf(c.App.Writer, "  %s: start\n", s.Name)
 		}
 	}
 	return nil
+}
+
+// watchArgs are the flags a background `up --watch` needs to resolve the model
+// again as its parent did: the command line as given, and the ports --ports auto
+// picked, pinned (the child must keep them, and drop a removed service's).
+func watchArgs(c *cli.Context, p *project.Project) []string {
+	args := []string{"--watch", "--dir", p.Root}
+	if p.Name != "" {
+		args = append(args, "--name", p.Name)
+	}
+	if c.String("file") != "" {
+		args = append(args, "--file", p.ConfigFile)
+	}
+	if c.Bool("ephemeral") {
+		args = append(args, "--ephemeral")
+	} else if c.String("persist-to") != "" {
+		args = append(args, "--persist-to", p.Answers.PersistRoot)
+	}
+	if c.String("ports") == "auto" {
+		args = append(args, "--ports", "auto")
+		for name, port := range p.Ports() {
+			args = append(args, "--pin-port", fmt.Sprintf("%s=%d", name, port))
+		}
+	}
+	for _, f := range []string{"port", "cors-origin", "profile"} {
+		for _, v := range c.StringSlice(f) {
+			args = append(args, "--"+f, v)
+		}
+	}
+	for _, f := range []string{"answers", "kv-consistency", "kv-propagation-delay"} {
+		if v := c.String(f); v != "" {
+			args = append(args, "--"+f, v)
+		}
+	}
+	return append(args, c.Args().Slice()...)
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/sommelier-arena/arena-dev/compose"
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
 	"github.com/sommelier-arena/arena-dev/stack"
 	"github.com/sommelier-arena/arena-dev/wrangler"
@@ -68,14 +67,13 @@ func exitCode(err error) int {
 		cu *usageError
 		nr *notRunningError
 		sn *stack.NotRunningError
-		mp *orchestrate.MissingProgramError
 		lu *svclog.UnknownServiceError
 		cs *compose.UnknownServiceError
 	)
 	switch {
 	case errors.As(err, &nr), errors.As(err, &sn):
 		return exitNotRunning
-	case errors.As(err, &pu), errors.As(err, &wu), errors.As(err, &cu), errors.As(err, &mp),
+	case errors.As(err, &pu), errors.As(err, &wu), errors.As(err, &cu),
 		errors.As(err, &lu), errors.As(err, &cs):
 		return exitUsage
 	case errors.As(err, &ec):
@@ -106,14 +104,15 @@ func noArgs(c *cli.Context) error {
 
 func newApp() *cli.App {
 	return &cli.App{
-		Name:                 "arena-dev",
-		Usage:                "the local development stack for Sommelier Arena, offline",
-		Version:              version,
-		EnableBashCompletion: true,
-		Flags:                globalFlags(),
-		Before:               setupLogging,
-		ExitErrHandler:       func(*cli.Context, error) {}, // run() prints and exits
-		Commands: append([]*cli.Command{
+		Name:                  "arena-dev",
+		Usage:                 "the local development stack for Sommelier Arena, offline",
+		Version:               version,
+		EnableBashCompletion:  true,
+		Flags:                 globalFlags(),
+		Before:                setupLogging,
+		ExitErrHandler:        func(*cli.Context, error) {}, // run() prints and exits
+		CustomAppHelpTemplate: appHelpTemplate(),
+		Commands: categorize(append([]*cli.Command{
 			kvCommand(),
 			serveCommand(),
 			seedCommand(),
@@ -128,6 +127,6 @@ func newApp() *cli.App {
 			openCommand(),
 			conformanceCommand(),
 			snapshotCommand(),
-		}, controlCommands()...),
+		}, controlCommands()...)),
 	}
 }

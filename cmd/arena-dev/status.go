@@ -2,23 +2,12 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/sommelier-arena/arena-dev/runstate"
 	"github.com/sommelier-arena/arena-dev/stack"
 	"github.com/urfave/cli/v2"
 )
-
-// statusJSON is `status --json`: stable field names for scripts.
-type statusJSON struct {
-	Running  bool                     `json:"running"`
-	Ready    bool                     `json:"ready"`
-	PID      int                      `json:"pid,omitempty"`
-	Project  string                   `json:"project"`
-	Error    string                   `json:"error,omitempty"`
-	Services []runstate.ServiceStatus `json:"services"`
-}
 
 func statusCommand() *cli.Command {
 	return &cli.Command{
@@ -34,15 +23,9 @@ func statusCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			out := statusJSON{Project: at.Root, Services: []runstate.ServiceStatus{}}
-			r, err := stack.Attach(at.Root, at.Name)
-			var nr *stack.NotRunningError
-			if err != nil && !errors.As(err, &nr) {
+			out, err := stack.Status(c.Context, at)
+			if err != nil {
 				return err
-			}
-			if r != nil {
-				out.Running, out.Ready, out.PID, out.Error = true, r.RunFile.Ready, r.RunFile.PID, r.RunFile.Error
-				out.Services = r.Status(c.Context)
 			}
 			if c.Bool("json") {
 				enc := json.NewEncoder(c.App.Writer)

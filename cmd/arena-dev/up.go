@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
@@ -21,9 +22,10 @@ func upCommand() *cli.Command {
 		Usage: "run the whole stack: the answers API in process, PartyKit and Astro supervised",
 		Description: "Runs in the foreground until Ctrl-C (a second Ctrl-C, 500ms or more later, kills at\n" +
 			"once). With --wait it starts the stack in the background, returns 0 once every service\n" +
-			"is ready, and leaves it running for `arena-dev down`; on a stack already running the\n" +
-			"same project it just prints the status. Named SERVICEs start with what they depend\n" +
-			"on, and nothing else.",
+			"is ready, and leaves it running for `arena-dev down`. On a stack already running it\n" +
+			"applies the difference: prints the plan, restarts only what changed, starts what was\n" +
+			"added, stops what was removed (--dry-run: the plan only; --watch: then follows the\n" +
+			"files). Named SERVICEs start with what they depend on, and nothing else.",
 		ArgsUsage: "[SERVICE...]",
 		Flags: append(append(namedStackFlags(),
 			&cli.StringSliceFlag{Name: "profile", Usage: "also start the services of this profile (repeatable)"},
@@ -36,7 +38,8 @@ func upCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "port", Usage: "override a service's port: SERVICE=PORT (repeatable)"},
 			&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin the API allows (repeatable; replaces arena-dev.toml's and the Worker's CORS_ORIGINS; \"*\" = any)"},
 			&cli.StringFlag{Name: "answers", Usage: "who serves the answers API: `go` (arena-dev, the default) or worker (`wrangler dev` of the project's Worker)"},
-			&cli.BoolFlag{Name: "background-child", Hidden: true},
+			// --wait's background child runs the model its parent resolved.
+			&cli.StringFlag{Name: "model", Hidden: true},
 		), append(e2eUpFlags(), convergeFlags()...)...), // e2eflags.go, converge.go
 		Action: upAction,
 	}
@@ -49,26 +52,25 @@ func upAction(c *cli.Context) error {
 	if c.Bool("json") && !c.Bool("wait") {
 		return usagef("--json goes with --wait (the foreground up prints logs)")
 	}
-	if _, err := pinnedPorts(c); err != nil {
-		return err
+	child := c.String("model") != ""
+	var p *project.Project
+	var err error
+	if child {
+		p, err = stack.ReadModelFile(c.String("model"))
+	} else {
+		// On a running stack, up applies the difference (converge.go).
+		if r, err := attachStack(c); err == nil {
+			return upConverge(c, r)
+		} else if nr := (*stack.NotRunningError)(nil); !errors.As(err, &nr) {
+			return err
+		}
+		p, err = project.Resolve(projectOptions(c))
 	}
-	p, err := resolveProject(c)
 	if err != nil {
 		return err
 	}
 	if err := stack.Preflight(p); err != nil {
 		return err
-	}
-	// On a running stack, up applies the difference (converge.go).
-	if !c.Bool("background-child") {
-		r, err := stack.Attach(p.Root, p.Name)
-		var nr *stack.NotRunningError
-		switch {
-		case err == nil:
-			return upConverge(c, r)
-		case !errors.As(err, &nr):
-			return err
-		}
 	}
 	if c.Bool("dry-run") {
 		return upDryRunIdle(c, p)
@@ -102,7 +104,7 @@ func upAction(c *cli.Context) error {
 		LogFormat: format,
 		Color:     svclog.ColorAuto,
 		Ready: func(st []runstate.ServiceStatus) {
-			if format == svclog.LogText && !c.Bool("background-child") {
+			if format == svclog.LogText && !child {
 				fmt.Fprintln(os.Stdout)
 				_ = runstate.WriteStatusTable(os.Stdout, st)
 				fmt.Fprintf(os.Stdout, "\ndashboard: %s\nall services ready; Ctrl-C stops them (twice: at once)\n", stack.DashboardURL(p))
@@ -113,99 +115,53 @@ func upAction(c *cli.Context) error {
 	})
 }
 
-// upBackground re-runs this binary as a detached `up` on the same resolved project
-// and waits for it to be ready.
+// upBackground starts this binary as a detached `up` that runs p (handed over
+// as a file, not resolved again) and waits for it to be ready.
 func upBackground(c *cli.Context, p *project.Project) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	args := []string{"--log-level", c.String("log-level"), "--log-format", c.String("log-format"),
-		"up", "--background-child", "--dir", p.Root}
-	if p.Name != "" {
-		args = append(args, "--name", p.Name)
-	}
-	if f := c.String("file"); f != "" {
-		args = append(args, "--file", p.ConfigFile)
-	}
-	if c.Bool("ephemeral") {
-		args = append(args, "--ephemeral")
-	} else if c.String("persist-to") != "" {
-		args = append(args, "--persist-to", p.Answers.PersistRoot)
-	}
-	// The ports as given; those --ports auto picked here are pinned: the child
-	// must not pick again, and keeps them when it resolves the model anew (--watch).
-	for _, v := range c.StringSlice("port") {
-		args = append(args, "--port", v)
-	}
-	if c.String("ports") == "auto" {
-		args = append(args, "--ports", "auto")
-		for name, port := range p.Ports() {
-			args = append(args, "--pin-port", fmt.Sprintf("%s=%d", name, port))
+	args := []string{"--log-level", c.String("log-level"), "--log-format", c.String("log-format"), "up"}
+	if f := c.String("fixtures"); f != "" {
+		// Refuse a bad file before starting anything; the child runs elsewhere.
+		if _, err := fixturesLoader(f, logOf(c)); err != nil {
+			return err
 		}
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			return err
+		}
+		args = append(args, "--fixtures", abs)
 	}
-	if c.Bool("watch") {
-		args = append(args, "--watch")
-	}
-	for _, v := range c.StringSlice("cors-origin") {
-		args = append(args, "--cors-origin", v)
-	}
-	if m := c.String("answers"); m != "" {
-		args = append(args, "--answers", m)
-	}
-	for _, v := range c.StringSlice("profile") {
-		args = append(args, "--profile", v)
-	}
-	if args, err = e2eUpArgs(c, args); err != nil {
+	model, err := stack.WriteModelFile(p)
+	if err != nil {
 		return err
 	}
-	args = append(args, c.Args().Slice()...)
+	args = append(args, "--model", model)
+	if c.Bool("watch") || p.Watch {
+		// The child follows the files: it resolves the model again as this
+		// command did (converge.go).
+		args = append(args, watchArgs(c, p)...)
+	}
 	if err := stack.StartBackground(p, exe, args, c.Duration("timeout"), *logOf(c)); err != nil {
 		return err
 	}
-	rf, err := runstate.ReadRunFile(p.RunDir)
+	r, err := stack.Attach(p.Root, p.Name)
 	if err != nil {
 		return err
 	}
 	if c.Bool("json") {
-		return printStackJSON(c, p, rf)
+		return printStackJSON(c, r)
 	}
-	_ = runstate.WriteStatusTable(c.App.Writer, rf.Services)
+	_ = runstate.WriteStatusTable(c.App.Writer, r.Status(c.Context))
 	fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nstack ready (arena-dev pid %d, log %s); stop it with `arena-dev down%s`\n",
-		stack.DashboardURL(p), rf.PID, stack.BackgroundLog(p.RunDir), nameFlag(p))
+		r.DashboardURL(), r.RunFile.PID, stack.BackgroundLog(p.RunDir), stack.NameFlag(p.Name))
 	return nil
 }
 
-func nameFlag(p *project.Project) string {
-	if p.Name == "" {
-		return ""
-	}
-	return " --name " + p.Name
-}
-
-// stackJSON is `up --wait --json`: what a test runner needs to reach the stack.
-type stackJSON struct {
-	Name     string        `json:"name"`
-	Project  string        `json:"project"`
-	PID      int           `json:"pid"`
-	RunDir   string        `json:"run_dir"`
-	Services []serviceJSON `json:"services"`
-}
-
-type serviceJSON struct {
-	Name  string `json:"name"`
-	State string `json:"state"`
-	URL   string `json:"url,omitempty"`
-	Port  int    `json:"port,omitempty"`
-	PID   int    `json:"pid,omitempty"`
-}
-
-func printStackJSON(c *cli.Context, p *project.Project, rf *runstate.RunFile) error {
-	out := stackJSON{Name: p.Name, Project: p.Root, PID: rf.PID, RunDir: p.RunDir, Services: []serviceJSON{}}
-	for _, s := range rf.Services {
-		out.Services = append(out.Services, serviceJSON{Name: s.Name, State: s.State.String(), URL: s.URL, Port: s.Port, PID: s.PID})
-	}
+func printStackJSON(c *cli.Context, r *stack.Running) error {
 	enc := json.NewEncoder(c.App.Writer)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	return enc.Encode(r.Summary(c.Context))
 }
