@@ -2,8 +2,9 @@ package project
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -269,18 +270,10 @@ func answersReasons(was, now Answers) []string {
 // shown: they may be secrets). Later entries win, as in the process's env.
 func envReasons(was, now []string) []string {
 	a, b := envMap(was), envMap(now)
-	var keys []string
-	for k := range a {
-		keys = append(keys, k)
-	}
-	for k := range b {
-		if _, ok := a[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
+	both := maps.Clone(a)
+	maps.Copy(both, b)
 	var out []string
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(both)) {
 		va, ina := a[k]
 		vb, inb := b[k]
 		switch {
