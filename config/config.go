@@ -28,6 +28,9 @@ const AnswersService = "answers"
 
 // File is arena-dev.toml as written.
 type File struct {
+	// Watch: `up` follows arena-dev.toml, env files, .dev.vars and the wrangler
+	// config and applies every valid edit to the running stack (as `up --watch`).
+	Watch    bool               `toml:"watch"`
 	Answers  Answers            `toml:"answers"`
 	Services map[string]Service `toml:"services"`
 }
@@ -67,6 +70,12 @@ type Service struct {
 	Profiles []string `toml:"profiles"`
 	// EnvFile are dotenv files (relative to the project), read in order; env wins.
 	EnvFile []string `toml:"env_file"`
+	// Watch are globs (relative to dir; ** spans directories) whose changes restart
+	// the service under `up --watch`, for tools that do not reload themselves;
+	// Ignore are globs excluded from them; Cascade also restarts its dependants.
+	Watch   []string `toml:"watch"`
+	Ignore  []string `toml:"ignore"`
+	Cascade bool     `toml:"cascade"`
 }
 
 // Ready is a readiness probe: exactly one of HTTP, TCP or Log (a regexp).

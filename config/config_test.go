@@ -27,6 +27,12 @@ func TestParseErrorsNameFileAndLine(t *testing.T) {
 		{"reserved name", "[services.answers]\ncommand = [\"x\"]\n", "\"answers\" is the built-in answers API"},
 		{"negative restarts", "[services.web]\ncommand = [\"x\"]\nrestart = { max_restarts = -1 }\n", "services.web.restart.max_restarts: must not be negative"},
 		{"not toml", "[answers\n", "arena-dev.toml:1"},
+		{"bad watch glob", "[services.web]\ncommand = [\"x\"]\nwatch = [\"src/**\", \"[\"]\n", "arena-dev.toml:3: services.web.watch: watch[1]: \"[\": bad pattern segment"},
+		{"absolute watch glob", "[services.web]\ncommand = [\"x\"]\nwatch = [\"/etc/**\"]\n", "arena-dev.toml:3: services.web.watch: watch[0]: \"/etc/**\": a pattern is relative to the service's dir"},
+		{"bad ignore glob", "[services.web]\ncommand = [\"x\"]\nwatch = [\"src/**\"]\nignore = [\"a/**b\"]\n", "arena-dev.toml:4: services.web.ignore: ignore[0]: \"a/**b\": ** must be a whole segment"},
+		{"ignore without watch", "[services.web]\ncommand = [\"x\"]\nignore = [\"*.tmp\"]\n", "arena-dev.toml:3: services.web.ignore: ignore narrows watch, which is not set"},
+		{"cascade without watch", "[services.web]\ncommand = [\"x\"]\n\ncascade = true\n", "arena-dev.toml:4: services.web.cascade: cascade restarts dependants on a watch change; set watch"},
+		{"watch not a bool", "watch = \"yes\"\n", "arena-dev.toml:1:9: watch: cannot decode TOML string"},
 		{"bad answers mode", "[answers]\nmode = \"node\"\n", "arena-dev.toml:2: answers.mode: \"node\": want \"go\" (the default) or \"worker\""},
 	}
 	for _, c := range cases {
@@ -100,5 +106,17 @@ func TestLoadMustExist(t *testing.T) {
 	dir := t.TempDir()
 	if _, err := Load(dir, filepath.Join(dir, FileName), true); err == nil || !strings.Contains(err.Error(), FileName) {
 		t.Fatalf("missing file: %v", err)
+	}
+}
+
+func TestWatchFields(t *testing.T) {
+	toml := "watch = true\n[services.web]\ncommand = [\"x\"]\nwatch = [\"party/**\", \"src/*.ts\"]\nignore = [\"**/*.tmp\"]\ncascade = true\n"
+	p, err := Parse(t.TempDir(), "arena-dev.toml", []byte(toml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	web := p.File.Services["web"]
+	if !p.File.Watch || !web.Cascade || !reflect.DeepEqual(web.Watch, []string{"party/**", "src/*.ts"}) || !reflect.DeepEqual(web.Ignore, []string{"**/*.tmp"}) {
+		t.Fatalf("decoded %+v watch=%v", web, p.File.Watch)
 	}
 }

@@ -71,6 +71,9 @@ func (p *Project) validateService(name string, ports map[int]string) error {
 	if s.Restart.MaxRestarts != nil && *s.Restart.MaxRestarts < 0 {
 		return p.errAt(key+".restart.max_restarts", "must not be negative")
 	}
+	if err := p.validateWatch(key, s); err != nil {
+		return err
+	}
 	_, err := p.expandService(name, s)
 	return err
 }

@@ -64,9 +64,17 @@ func (e *APIError) Error() string { return e.Message }
 // send makes one request; an error answer becomes an *APIError. The caller
 // closes the body of a successful response.
 func (c *Client) send(ctx context.Context, method, path string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, nil)
+	return c.sendBody(ctx, method, path, nil)
+}
+
+// sendBody is send with a JSON request body (nil: none).
+func (c *Client) sendBody(ctx context.Context, method, path string, body io.Reader) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
 	if err != nil {
 		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
 	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
@@ -80,24 +88,16 @@ func (c *Client) send(ctx context.Context, method, path string) (*http.Response,
 	}
 	defer res.Body.Close()
 	var e struct{ Error APIError }
-	body, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-	if json.Unmarshal(body, &e) != nil || e.Error.Message == "" {
-		return nil, fmt.Errorf("control API: %s: %s", res.Status, strings.TrimSpace(string(body)))
+	msg, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	if json.Unmarshal(msg, &e) != nil || e.Error.Message == "" {
+		return nil, fmt.Errorf("control API: %s: %s", res.Status, strings.TrimSpace(string(msg)))
 	}
 	e.Error.Status = res.StatusCode
 	return nil, &e.Error
 }
 
 func (c *Client) do(ctx context.Context, method, path string, into any) error {
-	res, err := c.send(ctx, method, path)
-	if err != nil {
-		return err
-	}
-	defer res.Body.Close()
-	if into == nil {
-		return nil
-	}
-	return json.NewDecoder(res.Body).Decode(into)
+	return c.doBody(ctx, method, path, nil, into)
 }
 
 // Services lists the stack's services.

@@ -63,7 +63,12 @@ func view(statuses []runstate.ServiceStatus) []Service {
 }
 
 func (h *handler) services(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"services": view(h.st.Status())})
+	out := map[string]any{"services": view(h.st.Status())}
+	// The last change applied in place (`up`, `--watch`), for the dashboard.
+	if _, c := changesOf(h.st); c != nil {
+		out["last_change"] = c
+	}
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (h *handler) control(w http.ResponseWriter, r *http.Request) {
@@ -94,7 +99,23 @@ func (h *handler) control(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// events streams a snapshot, then every state change.
+// changeSource is a Stack that changes in place (the supervisor under `up`).
+type changeSource interface {
+	LastChange() *runstate.Change
+	Changed() <-chan struct{}
+}
+
+// changesOf returns st as a changeSource (nil when it is not one) and its last change.
+func changesOf(st Stack) (changeSource, *runstate.Change) {
+	cs, ok := st.(changeSource)
+	if !ok {
+		return nil, nil
+	}
+	return cs, cs.LastChange()
+}
+
+// events streams a snapshot, then every state change, and each change applied
+// in place ("change": the plan's lines and the services after it).
 func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 	sse, ok := startSSE(w)
 	if !ok {
@@ -102,9 +123,24 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 	}
 	ch, cancel := h.st.Subscribe()
 	defer cancel()
-	sse.send("snapshot", map[string]any{"services": view(h.st.Status())})
+	snap := map[string]any{"services": view(h.st.Status())}
+	changes, lastSent := changesOf(h.st)
+	if lastSent != nil {
+		snap["last_change"] = lastSent
+	}
+	sse.send("snapshot", snap)
 	for {
+		var wake <-chan struct{}
+		if changes != nil {
+			wake = changes.Changed()
+		}
 		select {
+		case <-wake:
+			// A change applied in place (apply.go): its lines and the new list.
+			if c := changes.LastChange(); c != nil && (lastSent == nil || !c.Time.Equal(lastSent.Time)) {
+				lastSent = c
+				sse.send("change", map[string]any{"last_change": c, "services": view(h.st.Status())})
+			}
 		case ev, open := <-ch:
 			if !open {
 				sse.send("end", map[string]string{"reason": "the stack stopped"})

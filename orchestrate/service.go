@@ -41,7 +41,7 @@ func newService(spec ServiceSpec) *service {
 	}
 	return &service{
 		spec:    spec,
-		st:      runstate.ServiceStatus{Name: spec.Name, State: runstate.StatePending, Port: spec.Port, URL: url, Since: time.Now(), Disabled: spec.Disabled},
+		st:      runstate.ServiceStatus{Name: spec.Name, State: runstate.StatePending, Port: spec.Port, URL: url, Since: time.Now(), Disabled: spec.Disabled, ConfigHash: spec.ConfigHash},
 		readyCh: make(chan struct{}), failedCh: make(chan struct{}),
 		stopCh: make(chan struct{}), doneCh: make(chan struct{}),
 		ctl: make(chan command),
@@ -129,13 +129,17 @@ func (s *Supervisor) waitDeps(sv *service) bool {
 		var waiting bool
 		var bad string
 		for _, d := range sv.spec.DependsOn {
-			switch st := s.svcs[d].st; {
+			dep, ok := s.svcs[d]
+			if !ok {
+				continue // removed by Apply, which restarts this service next
+			}
+			switch st := dep.st; {
 			case st.State == runstate.StateReady:
 			case st.State == runstate.StateFailed:
 				bad = fmt.Sprintf("dependency %s failed", d)
-			case st.State == runstate.StateStopped && s.svcs[d].everReady:
+			case st.State == runstate.StateStopped && dep.everReady:
 				bad = fmt.Sprintf("dependency %s is stopped", d)
-			case st.State == runstate.StateStopped && !s.svcs[d].spec.Disabled:
+			case st.State == runstate.StateStopped && !dep.spec.Disabled:
 				bad = fmt.Sprintf("dependency %s ended before it was ready", d)
 			default:
 				waiting = true
@@ -161,6 +165,9 @@ func (s *Supervisor) waitDeps(sv *service) bool {
 				c.reply <- nil
 				return false
 			}
+			if c.spec != nil && s.takeSpec(sv, c) {
+				return false
+			}
 			sv.pending = append(sv.pending, c.reply) // answered once it starts
 		}
 	}
@@ -177,6 +184,17 @@ func (s *Supervisor) idle(sv *service) bool {
 			if c.op == runstate.OpStop {
 				c.reply <- nil // already not running
 				continue
+			}
+			if c.spec != nil {
+				s.mu.Lock()
+				byHand := sv.st.LastError == stoppedByHand
+				s.mu.Unlock()
+				s.replaceSpec(sv, c)
+				if sv.spec.Disabled || byHand {
+					// Not running, and not to be: the new spec waits for a start.
+					c.reply <- nil
+					continue
+				}
 			}
 			sv.restarts = nil
 			s.mu.Lock()
@@ -202,8 +220,8 @@ const stoppedByHand = "stopped by hand"
 // attempts starts the service and restarts it by its policy until it is stopped
 // or given up on.
 func (s *Supervisor) attempts(sv *service) {
-	spec := sv.spec
 	for {
+		spec := sv.spec // Apply may have replaced it since the last attempt
 		att := &attempt{matched: make(chan struct{}), failLine: make(chan string, 1)}
 		r := s.newRunner(sv, att)
 		s.set(sv, runstate.StateStarting, "")
@@ -289,16 +307,29 @@ func (s *Supervisor) watch(sv *service, r runner, att *attempt) (error, outcome)
 			s.set(sv, runstate.StateStopped, "")
 			return nil, outcomeFinal
 		case c := <-sv.ctl:
-			switch c.op {
-			case runstate.OpStart:
+			switch {
+			case c.spec != nil:
+				s.set(sv, runstate.StateStopping, c.why)
+				s.stopRunner(sv, r, c.why)
+				s.replaceSpec(sv, c)
+				if sv.spec.Disabled {
+					s.set(sv, runstate.StateStopped, c.why)
+					c.reply <- nil
+					return nil, outcomeFinal
+				}
+				// A change, not a crash: no backoff, and the count starts over.
+				s.set(sv, runstate.StateRestarting, c.why)
+				sv.pending = append(sv.pending, c.reply)
+				return nil, outcomeRestart
+			case c.op == runstate.OpStart:
 				c.reply <- nil // already running
-			case runstate.OpStop:
+			case c.op == runstate.OpStop:
 				s.set(sv, runstate.StateStopping, stoppedByHand)
 				s.stopRunner(sv, r, stoppedByHand)
 				s.set(sv, runstate.StateStopped, stoppedByHand)
 				c.reply <- nil
 				return nil, outcomeFinal
-			case runstate.OpRestart:
+			case c.op == runstate.OpRestart:
 				s.set(sv, runstate.StateStopping, "restarting by hand")
 				s.stopRunner(sv, r, "restart by hand")
 				// Counted as a restart, but not against max_restarts: nothing crashed.
@@ -378,6 +409,9 @@ func (s *Supervisor) afterExit(sv *service, exitErr error) bool {
 			if c.op == runstate.OpStop {
 				s.set(sv, runstate.StateStopped, stoppedByHand)
 				c.reply <- nil
+				return false
+			}
+			if c.spec != nil && s.takeSpec(sv, c) {
 				return false
 			}
 			sv.pending = append(sv.pending, c.reply) // start now, not after the backoff

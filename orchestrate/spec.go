@@ -21,6 +21,9 @@ type ServiceSpec struct {
 	// Run blocks until ctx is cancelled; it calls ready() once it serves, and
 	// writes its log lines to log (prefixed and filed like a child's).
 	Run func(ctx context.Context, ready func(), log LineWriter) error
+
+	// ConfigHash is shown in the service's status (project.ConfigHash).
+	ConfigHash string
 }
 
 // LineWriter takes an in-process service's whole log lines.

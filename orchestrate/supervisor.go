@@ -57,6 +57,9 @@ type Supervisor struct {
 	failErr error
 	started bool
 	exitErr string
+	closing bool             // the stack is stopping: Apply adds nothing more (apply.go)
+	applyMu sync.Mutex       // one Apply or Refresh at a time
+	last    *runstate.Change // the last change applied to the running stack
 
 	readyCh   chan struct{}
 	failCh    chan struct{}
@@ -151,13 +154,7 @@ func (s *Supervisor) Run(ctx context.Context) (err error) {
 		go s.runService(sv)
 	}
 	close(s.runningCh)
-	allDone := make(chan struct{})
-	go func() {
-		for _, sv := range s.order {
-			<-sv.doneCh
-		}
-		close(allDone)
-	}()
+	allDone := s.loopsDone()
 	select {
 	case <-ctx.Done():
 		s.log.Info().Msg("stopping the stack")
@@ -165,6 +162,9 @@ func (s *Supervisor) Run(ctx context.Context) (err error) {
 	case <-s.allEnded():
 		s.log.Info().Msg("every service ended by itself; stopping")
 	}
+	s.mu.Lock()
+	s.closing = true
+	s.mu.Unlock()
 	s.stopAll()
 	<-allDone
 	s.sweepMarked()
@@ -252,6 +252,8 @@ func firstNonEmpty(a, b string) string {
 // stopAll closes each service's stop channel once all its dependents have ended
 // (reverse dependency order), or at once for everyone after Kill.
 func (s *Supervisor) stopAll() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, sv := range s.order {
 		var dependents []*service
 		for _, other := range s.order {

@@ -79,7 +79,7 @@ func Resolve(o Options) (*Project, error) {
 		return nil, &UsageError{err}
 	}
 	at := StackAt(cp.Dir, o.Name)
-	p := &Project{Root: cp.Dir, ConfigFile: cp.Path, Found: found, Name: o.Name, RunDir: at.RunDir, LogDir: at.LogDir}
+	p := &Project{Root: cp.Dir, ConfigFile: cp.Path, Found: found, Name: o.Name, Watch: cp.File.Watch, RunDir: at.RunDir, LogDir: at.LogDir}
 	if o.Ephemeral && o.PersistTo != "" {
 		return nil, &UsageError{fmt.Errorf("--ephemeral and --persist-to exclude each other")}
 	}
@@ -242,8 +242,10 @@ func childService(cp *config.Project, name string, s config.Service, injected []
 	if s.Shell != "" {
 		out.Command, out.Shell = []string{s.Shell}, true
 	}
+	out.Watch, out.Ignore, out.Cascade = s.Watch, s.Ignore, s.Cascade
 	out.Env = append(append([]string(nil), injected...), fmt.Sprintf("PORT=%d", s.Port))
 	for _, f := range s.EnvFile {
+		out.EnvFiles = append(out.EnvFiles, cp.Resolve(f))
 		vars, err := dotenv.Read(cp.Resolve(f))
 		if err != nil {
 			return Service{}, fmt.Errorf("services.%s.env_file: %w", name, err)

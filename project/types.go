@@ -19,6 +19,8 @@ type Project struct {
 	// Services in a stable order: the answers API first, then the supervised
 	// services by name. The supervisor computes its start order from DependsOn.
 	Services []Service
+	// Watch: arena-dev.toml says watch = true (`up` follows the files, as --watch).
+	Watch bool `json:",omitempty"`
 }
 
 // Answers is the wine-answers API and the KV namespace it serves.
@@ -80,6 +82,14 @@ type Service struct {
 	// exit (partykit never exits on a taken port; Vite hops to another port). A match
 	// stops the service and marks it Failed. nil = DefaultFailPatterns; empty = none.
 	FailPatterns []*regexp.Regexp
+
+	// EnvFiles are the env_file entries, absolute: read into Env, and watched.
+	EnvFiles []string `json:",omitempty"`
+	// Watch and Ignore are globs relative to Dir whose changes restart the service
+	// under `up --watch`; Cascade also restarts its dependants (watch.go).
+	Watch   []string `json:",omitempty"`
+	Ignore  []string `json:",omitempty"`
+	Cascade bool     `json:",omitempty"`
 }
 
 // Service returns the named service.

@@ -79,6 +79,10 @@ type ServiceStatus struct {
 	Since      time.Time `json:"since"`            // in this state since
 	Started    time.Time `json:"started,omitzero"` // the current process's start: its uptime
 	Disabled   bool      `json:"disabled,omitempty"`
+	// ConfigHash is the service's config hash (project.ConfigHash): what its
+	// process was started from; `up` on the running stack restarts it when the
+	// new model's differs.
+	ConfigHash string `json:"config_hash,omitempty"`
 	// Escaped are the service's descendants outside its process group (setsid),
 	// by pid and start time: a group signal misses them, so the stop ladder and
 	// the reaper of a dead arena-dev signal each one.

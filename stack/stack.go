@@ -34,6 +34,9 @@ type Options struct {
 	// Fixtures, when set, loads `up --fixtures` into the namespace once it is
 	// open, before the services start (so before seeding and the start snapshot).
 	Fixtures func(ns *emulator.Namespace) error
+	// Follow, when set, runs once every service is ready, until the stack stops:
+	// `up --watch` follows the files and applies each edit to r (follow.go).
+	Follow func(ctx context.Context, r *Live)
 }
 
 // Run starts the stack and blocks until ctx ends or SIGINT, SIGTERM or SIGHUP
@@ -108,7 +111,9 @@ func Run(ctx context.Context, o Options) error {
 		return err
 	}
 	ctl = sup
-	api := &http.Server{Handler: control.RequireToken(control.Handler(sup, sup.Done()), endpoint), ReadHeaderTimeout: 10 * time.Second}
+	run := NewLive(sup, p, ns)
+	// Only the control endpoint takes a new model (converge.go), never the answers port.
+	api := &http.Server{Handler: control.RequireToken(control.ApplyHandler(run, control.Handler(run, sup.Done())), endpoint), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = api.Serve(ln) }()
 	defer api.Close()
 	if o.Ready != nil {
@@ -120,6 +125,18 @@ func Run(ctx context.Context, o Options) error {
 			}
 		}()
 	}
+	if o.Follow != nil {
+		go func() {
+			select {
+			case <-sup.Ready():
+			case <-sup.Done():
+				return
+			}
+			fctx, cancel := context.WithCancel(context.Background())
+			go func() { <-sup.Done(); cancel() }()
+			o.Follow(fctx, run)
+		}()
+	}
 	return sup.RunUntilSignal(ctx)
 }
 
@@ -129,7 +146,7 @@ func Run(ctx context.Context, o Options) error {
 func Specs(p *project.Project, ns *Answers, sup func() *orchestrate.Supervisor) []orchestrate.ServiceSpec {
 	specs := make([]orchestrate.ServiceSpec, 0, len(p.Services))
 	for _, s := range p.Services {
-		spec := orchestrate.ServiceSpec{Service: s}
+		spec := orchestrate.ServiceSpec{Service: s, ConfigHash: p.ConfigHash(s.Name)}
 		if s.InProcess {
 			spec.Run = answersRun(p.Answers, ns, sup)
 		}

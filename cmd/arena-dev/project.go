@@ -30,18 +30,20 @@ func resolveProject(c *cli.Context) (*project.Project, error) {
 
 // projectOptions are the command's flags as the model's inputs.
 func projectOptions(c *cli.Context) project.Options {
+	pinned, _ := pinnedPorts(c) // checked by up before anything resolves
 	return project.Options{
-		Dir:         c.String("dir"),
-		File:        c.String("file"),
-		Ports:       c.StringSlice("port"),
-		PersistTo:   c.String("persist-to"),
-		Ephemeral:   c.Bool("ephemeral"),
-		CORSOrigins: c.StringSlice("cors-origin"),
-		Profiles:    c.StringSlice("profile"),
-		Services:    upServices(c),
-		Name:        c.String("name"),
-		PortsAuto:   c.String("ports") == "auto",
-		AnswersMode: c.String("answers"),
+		AutoPortsFrom: pinned,
+		Dir:           c.String("dir"),
+		File:          c.String("file"),
+		Ports:         c.StringSlice("port"),
+		PersistTo:     c.String("persist-to"),
+		Ephemeral:     c.Bool("ephemeral"),
+		CORSOrigins:   c.StringSlice("cors-origin"),
+		Profiles:      c.StringSlice("profile"),
+		Services:      upServices(c),
+		Name:          c.String("name"),
+		PortsAuto:     c.String("ports") == "auto",
+		AnswersMode:   c.String("answers"),
 		// up and serve have these flags; other commands read "" (not given).
 		KVConsistency:      c.String("kv-consistency"),
 		KVPropagationDelay: c.String("kv-propagation-delay"),

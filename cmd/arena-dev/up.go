@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
@@ -23,9 +22,10 @@ func upCommand() *cli.Command {
 		Usage: "run the whole stack: the answers API in process, PartyKit and Astro supervised",
 		Description: "Runs in the foreground until Ctrl-C (a second Ctrl-C, 500ms or more later, kills at\n" +
 			"once). With --wait it starts the stack in the background, returns 0 once every service\n" +
-			"is ready, and leaves it running for `arena-dev down`; on a stack already running the\n" +
-			"same project it just prints the status. Named SERVICEs start with what they depend\n" +
-			"on, and nothing else.",
+			"is ready, and leaves it running for `arena-dev down`. On a stack already running it\n" +
+			"applies the difference: prints the plan, restarts only what changed, starts what was\n" +
+			"added, stops what was removed (--dry-run: the plan only; --watch: then follows the\n" +
+			"files). Named SERVICEs start with what they depend on, and nothing else.",
 		ArgsUsage: "[SERVICE...]",
 		Flags: append(append(namedStackFlags(),
 			&cli.StringSliceFlag{Name: "profile", Usage: "also start the services of this profile (repeatable)"},
@@ -40,7 +40,7 @@ func upCommand() *cli.Command {
 			&cli.StringFlag{Name: "answers", Usage: "who serves the answers API: `go` (arena-dev, the default) or worker (`wrangler dev` of the project's Worker)"},
 			// --wait's background child runs the model its parent resolved.
 			&cli.StringFlag{Name: "model", Hidden: true},
-		), e2eUpFlags()...), // e2eflags.go
+		), append(e2eUpFlags(), convergeFlags()...)...), // e2eflags.go, converge.go
 		Action: upAction,
 	}
 }
@@ -58,16 +58,22 @@ func upAction(c *cli.Context) error {
 	if child {
 		p, err = stack.ReadModelFile(c.String("model"))
 	} else {
-		p, err = resolveUp(c)
+		// On a running stack, up applies the difference (converge.go).
+		if r, err := attachStack(c); err == nil {
+			return upConverge(c, r)
+		} else if nr := (*stack.NotRunningError)(nil); !errors.As(err, &nr) {
+			return err
+		}
+		p, err = project.Resolve(projectOptions(c))
 	}
 	if err != nil {
 		return err
 	}
-	if p == nil {
-		return nil // already up, and said so
-	}
 	if err := stack.Preflight(p); err != nil {
 		return err
+	}
+	if c.Bool("dry-run") {
+		return upDryRunIdle(c, p)
 	}
 	if c.Bool("wait") {
 		return upBackground(c, p)
@@ -78,7 +84,19 @@ func upAction(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	var follow func(ctx context.Context, r *stack.Live)
+	if c.Bool("watch") || p.Watch {
+		follow = func(ctx context.Context, r *stack.Live) {
+			_ = stack.Follow(ctx, stack.FollowOptions{
+				Model:   r.Model(),
+				Resolve: func() (*project.Project, error) { return resolveKeeping(c, r.Model().Ports()) },
+				Target:  r,
+				Logger:  log,
+			})
+		}
+	}
 	return stack.Run(context.Background(), stack.Options{
+		Follow:    follow,
 		Fixtures:  fixtures,
 		Project:   p,
 		Logger:    log,
@@ -95,34 +113,6 @@ func upAction(c *cli.Context) error {
 			}
 		},
 	})
-}
-
-// resolveUp resolves the model `up` runs. For `up --wait` on a stack that is
-// already running it compares the two instead (alreadyUp) and returns nil.
-func resolveUp(c *cli.Context) (*project.Project, error) {
-	o := projectOptions(c)
-	if !c.Bool("wait") {
-		return project.Resolve(o)
-	}
-	at, err := locateStack(c)
-	if err != nil {
-		return nil, err
-	}
-	r, err := stack.Attach(at.Root, at.Name)
-	var nr *stack.NotRunningError
-	if errors.As(err, &nr) {
-		return project.Resolve(o)
-	}
-	if err != nil {
-		return nil, err
-	}
-	// --ports auto would pick other free ports than the running stack got.
-	o.AutoPortsFrom = r.Model.Ports()
-	p, err := project.Resolve(o)
-	if err != nil {
-		return nil, err
-	}
-	return nil, alreadyUp(c, r, p)
 }
 
 // upBackground starts this binary as a detached `up` that runs p (handed over
@@ -149,6 +139,11 @@ func upBackground(c *cli.Context, p *project.Project) error {
 		return err
 	}
 	args = append(args, "--model", model)
+	if c.Bool("watch") || p.Watch {
+		// The child follows the files: it resolves the model again as this
+		// command did (converge.go).
+		args = append(args, watchArgs(c, p)...)
+	}
 	if err := stack.StartBackground(p, exe, args, c.Duration("timeout"), *logOf(c)); err != nil {
 		return err
 	}
@@ -169,25 +164,4 @@ func printStackJSON(c *cli.Context, r *stack.Running) error {
 	enc := json.NewEncoder(c.App.Writer)
 	enc.SetEscapeHTML(false)
 	return enc.Encode(r.Summary(c.Context))
-}
-
-// alreadyUp is `up --wait` on a running stack: the same model is success (as
-// `compose up --wait` on an unchanged stack), another one a usage error naming
-// what differs.
-func alreadyUp(c *cli.Context, r *stack.Running, p *project.Project) error {
-	diff, err := r.Differs(p)
-	if err != nil {
-		return err
-	}
-	if len(diff) > 0 {
-		return usagef("a different stack already runs here (arena-dev pid %d); `arena-dev down%s` first. It differs in:\n  %s",
-			r.RunFile.PID, stack.NameFlag(r.Name), strings.Join(diff, "\n  "))
-	}
-	if c.Bool("json") {
-		return printStackJSON(c, r)
-	}
-	_ = runstate.WriteStatusTable(c.App.Writer, r.Status(c.Context))
-	fmt.Fprintf(c.App.Writer, "\n%salready running (arena-dev pid %d); stop it with `arena-dev down%s`\n",
-		dashboardLines(p, r.RunFile.Token), r.RunFile.PID, stack.NameFlag(r.Name))
-	return nil
 }

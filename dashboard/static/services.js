@@ -26,8 +26,19 @@ function connect() {
   const es = new EventSource("/_arena/api/events");
   es.addEventListener("open", () => setConn("live", "live"));
   es.addEventListener("snapshot", (ev) => {
+    const data = JSON.parse(ev.data);
     services.clear();
-    for (const s of JSON.parse(ev.data).services) put(s);
+    for (const s of data.services) put(s);
+    showChange(data.last_change);
+    render();
+  });
+  // A change applied in place (`up` on the running stack, `up --watch`): the
+  // services after it (added ones appear, removed ones go) and what changed.
+  es.addEventListener("change", (ev) => {
+    const data = JSON.parse(ev.data);
+    services.clear();
+    for (const s of data.services) put(s);
+    showChange(data.last_change);
     render();
   });
   es.addEventListener("state", (ev) => {
@@ -42,6 +53,24 @@ function connect() {
     if (es.readyState === EventSource.CLOSED) setConn("down", "disconnected");
     else setConn("down", "reconnecting…");
   });
+}
+
+// showChange says when the stack last changed in place, who asked and what.
+function showChange(c) {
+  const p = $("#svc-change");
+  if (!c) {
+    p.replaceChildren();
+    return;
+  }
+  const when = new Date(c.time);
+  const lines = (c.lines || []).filter((l) => !/: keep$/.test(l));
+  p.replaceChildren(
+    el("span", { text: "Last change " }),
+    el("time", { datetime: c.time, text: when.toLocaleTimeString() }),
+    el("span", { text: ` (${c.source}): ` }),
+    el("span", { class: "change-lines", text: lines.length ? lines.join("; ") : "nothing to restart" }),
+    ...(c.error ? [el("span", { class: "error", text: ` ${c.error}` })] : []),
+  );
 }
 
 function put(s) {

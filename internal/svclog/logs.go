@@ -60,6 +60,7 @@ type Logs struct {
 	width  int
 	colors map[string]string
 	files  map[string]*os.File
+	dir    string // where the files are; "" = none
 	buf    bytes.Buffer
 	recent recent
 }
@@ -67,7 +68,7 @@ type Logs struct {
 // NewLogs prepares the output for the named services (names fix the prefix width
 // and colours). dir, when not "", gets one append-only file per service.
 func NewLogs(out io.Writer, format LogFormat, color ColorMode, dir string, names []string) (*Logs, error) {
-	l := &Logs{out: out, format: format, colors: map[string]string{}, files: map[string]*os.File{}}
+	l := &Logs{out: out, format: format, colors: map[string]string{}, files: map[string]*os.File{}, dir: dir}
 	l.color = format == LogText && wantColor(out, color)
 	for i, n := range names {
 		l.width = max(l.width, len(n)+2)
