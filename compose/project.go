@@ -42,6 +42,7 @@ type Service struct {
 	WorkingDir    string
 	User          string
 	Mounts        []Mount
+	Volumes       []Mount  // named volumes (volume mode): Source is the volume's name
 	GroupAdd      []string // extra groups (the Docker socket's, for the answers container)
 	ContainerPort int      // 0: nothing published
 	HostPort      int      // the same as ContainerPort: a moved port moves inside too
@@ -61,6 +62,8 @@ type Project struct {
 	ConfigFiles []string
 	Version     string
 	Services    []Service // in the model's order
+	Sync        Sync      // bind (NewProject's) or volume (UseVolumes)
+	SyncReason  string    // why: what --sync said, or what auto found
 }
 
 var projectName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
@@ -89,7 +92,7 @@ func NewProject(m *project.Project, o Options) (*Project, error) {
 		o.User = fmt.Sprintf("%d:%d", os.Getuid(), os.Getgid())
 	}
 	p := &Project{Name: o.Name, Dir: m.Root, StateDir: m.Answers.PersistRoot, NamespaceID: m.Answers.NamespaceID,
-		SelfImage: SelfImageRef(o.Version), Version: o.Version}
+		SelfImage: SelfImageRef(o.Version), Version: o.Version, Sync: SyncBind}
 	if m.ConfigFile != "" {
 		p.ConfigFiles = []string{m.ConfigFile}
 	}
@@ -121,8 +124,8 @@ func NewProject(m *project.Project, o Options) (*Project, error) {
 func (p *Project) answersContainer(a project.Answers, user string) Service {
 	port := strconv.Itoa(a.Port)
 	// --allow-host: the other containers call it by its service name.
-	cmd := []string{"serve", "--host", "0.0.0.0", "--port", port, "--persist-to", "/state", "--namespace-id", a.NamespaceID,
-		"--allow-host", project.AnswersService}
+	cmd := []string{"serve", "--host", "0.0.0.0", "--port", port, "--persist-to", stateDir, "--namespace-id", a.NamespaceID,
+		"--allow-host", project.AnswersService, "--run-dir", runDirIn}
 	for _, o := range a.CORSOrigins {
 		cmd = append(cmd, "--cors-origin", o)
 	}
@@ -131,7 +134,7 @@ func (p *Project) answersContainer(a project.Answers, user string) Service {
 	}
 	return Service{
 		Name: project.AnswersService, Image: p.SelfImage, Entrypoint: []string{"/arena-dev"}, Command: cmd,
-		User: user, Mounts: []Mount{{p.StateDir, "/state"}},
+		User: user, Mounts: []Mount{{p.StateDir, stateDir}},
 		ContainerPort: a.Port, HostPort: a.Port,
 		Health:    []string{"CMD", "/arena-dev", "compose", "healthcheck", "tcp://127.0.0.1:" + port},
 		ReadyPath: "/healthz",

@@ -67,7 +67,11 @@ func Up(ctx context.Context, cli client.APIClient, p *Project, o UpOptions) erro
 		}
 		services[i] = s
 	}
-	if err := os.MkdirAll(p.StateDir, 0o755); err != nil {
+	if p.Sync == SyncVolume {
+		if err := prepareVolumes(ctx, cli, p, say); err != nil {
+			return err
+		}
+	} else if err := os.MkdirAll(p.StateDir, 0o755); err != nil {
 		return fmt.Errorf("state folder: %w", err)
 	}
 	netID, err := ensureNetwork(ctx, cli, p)
@@ -199,6 +203,9 @@ func containerSpec(p *Project, s Service, labels map[string]string, netID string
 	}
 	for _, m := range s.Mounts {
 		host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeBind, Source: m.Source, Target: m.Target})
+	}
+	for _, m := range s.Volumes {
+		host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeVolume, Source: m.Source, Target: m.Target})
 	}
 	netCfg := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
 		p.NetworkName(): {NetworkID: netID, Aliases: []string{s.Name}},

@@ -22,7 +22,7 @@ func composeCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "compose",
 		Usage: "run the stack as Docker containers (Engine API, offline; docker compose labels)",
-		Subcommands: []*cli.Command{
+		Subcommands: append([]*cli.Command{
 			{
 				Name: "up", Usage: "build arena-dev's own image, create the network and start the services",
 				Flags: append(stackFlags(),
@@ -94,6 +94,9 @@ func composeCommand() *cli.Command {
 					if err != nil {
 						return err
 					}
+					if err := configSync(c, p); err != nil {
+						return err
+					}
 					return compose.WriteConfig(os.Stdout, p)
 				},
 			},
@@ -144,7 +147,7 @@ func composeCommand() *cli.Command {
 					return compose.Probe(c.Context, c.Args().First())
 				},
 			},
-		},
+		}, composeDataCommands()...),
 	}
 }
 
@@ -177,6 +180,7 @@ func stackFlags() []cli.Flag {
 		&cli.StringFlag{Name: "persist-to", Aliases: []string{"state-dir"}, Usage: "the .wrangler/state to mount at /state (default: the project's, beside the Worker's wrangler config)"},
 		&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin the API allows (repeatable; as for up)"},
 		&cli.StringFlag{Name: "answers", Usage: "who serves the answers API: `go` (the default) or worker (wrangler dev of the project's Worker, in the Node image)"},
+		syncFlag(),
 	)
 }
 
@@ -209,6 +213,10 @@ func composeUp(c *cli.Context) error {
 		return err
 	}
 	return withEngine(c, func(ctx context.Context, cli client.APIClient) error {
+		if err := chooseSync(ctx, c, cli, p); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "sync: %s (%s)\n", p.Sync, p.SyncReason)
 		err := compose.Up(ctx, cli, p, compose.UpOptions{Binary: bin, Wait: c.Bool("wait"), WaitTimeout: c.Duration("wait-timeout"), Progress: os.Stderr})
 		if err != nil {
 			if rows, perr := compose.Ps(ctx, cli, p.Name); perr == nil && len(rows) > 0 {

@@ -20,6 +20,7 @@ import (
 	"github.com/sommelier-arena/arena-dev/kvedge"
 	"github.com/sommelier-arena/arena-dev/project"
 	"github.com/sommelier-arena/arena-dev/seeds"
+	"github.com/sommelier-arena/arena-dev/snapshot"
 	"github.com/urfave/cli/v2"
 )
 
@@ -39,6 +40,7 @@ func serveCommand() *cli.Command {
 			&cli.StringFlag{Name: "compose-project", Hidden: true, Usage: "in compose's answers container: show and steer this project's containers in the dashboard"},
 			&cli.StringSliceFlag{Name: "allow-host", Usage: "Host header name served besides loopback ones and --host (repeatable; e.g. a compose service name; \"*\" = any)"},
 			&cli.BoolFlag{Name: "no-seed", Usage: "do not seed categories that do not exist yet"},
+			&cli.StringFlag{Name: "run-dir", Hidden: true, Usage: "in compose's answers container: keep snapshots here and serve POST /_arena/reset"},
 		}, append(consistencyFlags(), namespaceFlags()...)...), // e2eflags.go
 		Action: runServe,
 	}
@@ -114,6 +116,13 @@ func runServe(c *cli.Context) error {
 	edgeAPI := control.Guard(kvedge.Handler(edge), a.Host)
 	mux.Handle("/_arena/kv/propagate", edgeAPI)
 	mux.Handle("/_arena/kv/propagation", edgeAPI)
+	if dir := c.String("run-dir"); dir != "" {
+		// The state after seeding is what POST /_arena/reset goes back to.
+		if _, err := snapshot.Save(ns, dir, snapshot.Start, true); err != nil {
+			return fmt.Errorf("taking the start snapshot: %w", err)
+		}
+		mux.Handle("/_arena/reset", control.Guard(snapshot.ResetHandler(ns, dir, srv.Reset), a.Host))
+	}
 	hosts := append([]string{a.Host}, c.StringSlice("allow-host")...)
 	services, err := composePanel(ctx, c.String("compose-project"), mux, hosts)
 	if err != nil {
