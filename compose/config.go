@@ -60,7 +60,7 @@ func WriteConfig(w io.Writer, p *Project) error {
 			fmt.Fprintf(&b, "      - type: volume\n        source: %s\n        target: %s\n", q(strings.TrimPrefix(m.Source, p.Name+"_")), q(m.Target))
 		}
 		if s.ContainerPort != 0 {
-			fmt.Fprintf(&b, "    ports:\n      - %s\n", q(fmt.Sprintf("127.0.0.1:%d:%d", s.HostPort, s.ContainerPort)))
+			fmt.Fprintf(&b, "    ports:\n      - %s\n", q(fmt.Sprintf("%s:%d:%d", p.PublishIP, s.HostPort, s.ContainerPort)))
 		}
 		if s.Health != nil {
 			fmt.Fprintf(&b, "    healthcheck:\n      test: %s\n      interval: %s\n      timeout: %s\n      start_period: 3m\n      retries: 3\n",

@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path"
@@ -27,6 +28,10 @@ type Options struct {
 	// EngineSocket, when set, is the Docker socket mounted into the answers
 	// container, whose dashboard then shows and steers the containers.
 	EngineSocket string
+	// PublishIP is the engine host's address the ports are published on:
+	// 127.0.0.1 unless told otherwise (0.0.0.0 for an engine on another host,
+	// such as CI's docker:dind service, whose loopback nobody else reaches).
+	PublishIP string
 }
 
 // Mount is a bind mount.
@@ -62,6 +67,7 @@ type Project struct {
 	ConfigFiles []string
 	Version     string
 	Services    []Service // in the model's order
+	PublishIP   string    // where on the engine's host the ports are published
 	Sync        Sync      // bind (NewProject's) or volume (UseVolumes)
 	SyncReason  string    // why: what --sync said, or what auto found
 }
@@ -88,11 +94,17 @@ func NewProject(m *project.Project, o Options) (*Project, error) {
 	if o.NodeImage == "" {
 		o.NodeImage = DefaultNodeImage
 	}
+	if o.PublishIP == "" {
+		o.PublishIP = "127.0.0.1"
+	}
+	if net.ParseIP(o.PublishIP) == nil {
+		return nil, fmt.Errorf("--publish-ip %q: want an IP address of the engine's host, such as 127.0.0.1 or 0.0.0.0", o.PublishIP)
+	}
 	if o.User == "" {
 		o.User = fmt.Sprintf("%d:%d", os.Getuid(), os.Getgid())
 	}
 	p := &Project{Name: o.Name, Dir: m.Root, StateDir: m.Answers.PersistRoot, NamespaceID: m.Answers.NamespaceID,
-		SelfImage: SelfImageRef(o.Version), Version: o.Version, Sync: SyncBind}
+		SelfImage: SelfImageRef(o.Version), Version: o.Version, Sync: SyncBind, PublishIP: o.PublishIP}
 	if m.ConfigFile != "" {
 		p.ConfigFiles = []string{m.ConfigFile}
 	}

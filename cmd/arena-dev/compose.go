@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -181,6 +182,7 @@ func stackFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin the API allows (repeatable; as for up)"},
 		&cli.StringFlag{Name: "answers", Usage: "who serves the answers API: `go` (the default) or worker (wrangler dev of the project's Worker, in the Node image)"},
 		syncFlag(),
+		&cli.StringFlag{Name: "publish-ip", Value: "127.0.0.1", EnvVars: []string{"ARENA_DEV_PUBLISH_IP"}, Usage: "the engine host's address the ports are published on (0.0.0.0 for CI's docker:dind service, reached as its host name)"},
 	)
 }
 
@@ -191,7 +193,7 @@ func composeProject(c *cli.Context) (*compose.Project, error) {
 		return nil, err
 	}
 	return compose.NewProject(m, compose.Options{Name: c.String("project"), Version: version, NodeImage: c.String("node-image"),
-		EngineSocket: compose.LocalSocket()})
+		EngineSocket: compose.LocalSocket(), PublishIP: c.String("publish-ip")})
 }
 
 func composeUp(c *cli.Context) error {
@@ -226,7 +228,7 @@ func composeUp(c *cli.Context) error {
 		}
 		for _, s := range p.Services {
 			if s.HostPort != 0 {
-				fmt.Printf("%-9s http://127.0.0.1:%d\n", s.Name, s.HostPort)
+				fmt.Printf("%-9s http://%s\n", s.Name, net.JoinHostPort(compose.PublishedHost(), strconv.Itoa(s.HostPort)))
 			}
 		}
 		return nil
