@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/internal/testenv"
-	"github.com/sommelier-arena/arena-dev/project"
 )
 
 // BenchmarkUpWaitSync: `compose up --wait` of the example stack in bind mode
@@ -23,14 +22,7 @@ func BenchmarkUpWaitSync(b *testing.B) {
 	ctx := context.Background()
 	opts := UpOptions{Binary: bin, Wait: true, WaitTimeout: 5 * time.Minute}
 	newProject := func(name string, mode Sync) *Project {
-		m, err := project.Resolve(project.Options{Dir: dir, Ports: portFlags(b, nil)})
-		if err != nil {
-			b.Fatal(err)
-		}
-		p, err := NewProject(m, Options{Name: name, Version: testVersion, NodeImage: nodeImage})
-		if err != nil {
-			b.Fatal(err)
-		}
+		p := benchProject(b, dir, name, nodeImage)
 		if mode == SyncVolume {
 			p.UseVolumes("benchmark")
 		}

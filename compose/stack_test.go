@@ -1,7 +1,6 @@
 package compose
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -112,16 +111,7 @@ func TestComposeStack(t *testing.T) {
 	if len(colors) == 0 {
 		t.Fatal("GET /answers/color: no seeded colours")
 	}
-	label := "Docker orange " + randomSuffix()
-	body, _ := json.Marshal(map[string]string{"label": label})
-	resp, err := http.Post(s.url("answers", "/answers/color"), "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("POST /answers/color: %s", resp.Status)
-	}
+	label := postColor(t, s, "Docker orange "+randomSuffix())
 
 	// Astro renders the answers it fetched server-side from the answers container.
 	page := getBody(t, s.url("astro", "/"))

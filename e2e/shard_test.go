@@ -102,7 +102,7 @@ func TestShardedSuite(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rep struct {
-		Stats struct{ Expected, Unexpected, Flaky, Skipped int }
+		Stats  struct{ Expected, Unexpected, Flaky, Skipped int }
 		Suites []suite
 	}
 	if err := json.Unmarshal(data, &rep); err != nil {
@@ -138,4 +138,3 @@ func (s suite) titles(prefix string, into map[string]int) {
 		c.titles(p, into)
 	}
 }
-

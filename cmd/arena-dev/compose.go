@@ -88,9 +88,6 @@ func composeCommand() *cli.Command {
 				Name: "config", Usage: "print an equivalent docker-compose.yml",
 				Flags: stackFlags(),
 				Action: func(c *cli.Context) error {
-					if err := noArgs(c); err != nil {
-						return err
-					}
 					p, err := composeProject(c)
 					if err != nil {
 						return err
@@ -186,8 +183,11 @@ func stackFlags() []cli.Flag {
 	)
 }
 
-// composeProject is the resolved model as containers.
+// composeProject is the resolved model as containers (the commands take no arguments).
 func composeProject(c *cli.Context) (*compose.Project, error) {
+	if err := noArgs(c); err != nil {
+		return nil, err
+	}
 	m, err := resolveProject(c)
 	if err != nil {
 		return nil, err
@@ -197,9 +197,6 @@ func composeProject(c *cli.Context) (*compose.Project, error) {
 }
 
 func composeUp(c *cli.Context) error {
-	if err := noArgs(c); err != nil {
-		return err
-	}
 	p, err := composeProject(c)
 	if err != nil {
 		return err

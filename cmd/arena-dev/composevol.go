@@ -182,9 +182,6 @@ func composeDataCommands() []*cli.Command {
 			Name: "sync", Usage: "copy what changed in the project folder into the app volume (volume mode's live edits; deleted files go too)",
 			Flags: stackFlags(),
 			Action: func(c *cli.Context) error {
-				if err := noArgs(c); err != nil {
-					return err
-				}
 				p, err := composeProject(c)
 				if err != nil {
 					return err
