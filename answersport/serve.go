@@ -16,6 +16,7 @@ import (
 	"github.com/sommelier-arena/arena-dev/dashboard"
 	"github.com/sommelier-arena/arena-dev/emulator"
 	"github.com/sommelier-arena/arena-dev/seeds"
+	"github.com/sommelier-arena/arena-dev/snapshot"
 )
 
 // Alone is `arena-dev serve`: the answers port over one namespace, with no stack
@@ -35,6 +36,10 @@ type Alone struct {
 	// WranglerConfig names the Worker's namespaces in the dashboard; "" = none.
 	WranglerConfig string
 	Seed           bool // seed the categories that do not exist yet
+	// RunDir, when set (compose's answers container), keeps snapshots: the
+	// state after seeding is taken as the start snapshot and POST /_arena/reset
+	// goes back to it.
+	RunDir string
 	// Control, when set, is a control API for the dashboard's services panel
 	// (compose's answers container); it is built on ctx, the one Serve runs on.
 	Control func(ctx context.Context) (http.Handler, error)
@@ -74,6 +79,13 @@ func Serve(ctx context.Context, store *emulator.Store, ns *emulator.Namespace, o
 			log.Info().Msg("seeded categories that did not exist: " + s)
 		}
 	}
+	var reset http.Handler
+	if o.RunDir != "" {
+		if _, err := snapshot.Save(ns, o.RunDir, snapshot.Start, true); err != nil {
+			return fmt.Errorf("taking the start snapshot: %w", err)
+		}
+		reset = snapshot.ResetHandler(ns, o.RunDir, srv.Reset)
+	}
 	log.Info().Str("namespace", ns.ID()).Str("state", store.Root()).
 		Strs("cors", o.CORSOrigins).Msgf("wine-answers API on http://%s", ln.Addr())
 	var ctl http.Handler
@@ -83,7 +95,7 @@ func Serve(ctx context.Context, store *emulator.Store, ns *emulator.Namespace, o
 		}
 	}
 	port := Handler(Options{API: srv, Store: store, Namespace: ns.ID(), KnownNamespaces: dashboard.ConfigNamespaces(o.WranglerConfig),
-		Access: control.Access{Hosts: hosts, Token: o.Token}, Edge: edge, Control: ctl, Log: log})
+		Access: control.Access{Hosts: hosts, Token: o.Token}, Edge: edge, Control: ctl, Reset: reset, Log: log})
 	log.Info().Msgf("dashboard on http://%s/_arena/", ln.Addr())
 	if err := answers.Serve(ctx, ln, port); err != nil {
 		return fmt.Errorf("serving: %w", err)

@@ -51,17 +51,7 @@ func BenchmarkUpWait(b *testing.B) {
 	nodeImage := testNodeImage(b)
 	dir := testenv.ExampleCopy(b)
 	ctx := context.Background()
-	newProject := func(name string) *Project {
-		m, err := project.Resolve(project.Options{Dir: dir, Ports: portFlags(b, nil)})
-		if err != nil {
-			b.Fatal(err)
-		}
-		p, err := NewProject(m, Options{Name: name, Version: testVersion, NodeImage: nodeImage})
-		if err != nil {
-			b.Fatal(err)
-		}
-		return p
-	}
+	newProject := func(name string) *Project { return benchProject(b, dir, name, nodeImage) }
 	opts := UpOptions{Binary: bin, Wait: true, WaitTimeout: 2 * time.Minute}
 	b.Run("cold", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
@@ -88,4 +78,17 @@ func BenchmarkUpWait(b *testing.B) {
 			}
 		}
 	})
+}
+
+// benchProject is the example stack in dir as project name, on free ports.
+func benchProject(b *testing.B, dir, name, nodeImage string) *Project {
+	m, err := project.Resolve(project.Options{Dir: dir, Ports: portFlags(b, nil)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	p, err := NewProject(m, Options{Name: name, Version: testVersion, NodeImage: nodeImage})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return p
 }

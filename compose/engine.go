@@ -3,6 +3,7 @@ package compose
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -47,6 +48,20 @@ func Connect(ctx context.Context) (*client.Client, error) {
 	}
 	cli.NegotiateAPIVersion(ctx)
 	return cli, nil
+}
+
+// PublishedHost is where this machine reaches the engine's published ports: the
+// host of a tcp:// or ssh:// DOCKER_HOST, else 127.0.0.1 (a local engine).
+func PublishedHost() string {
+	host := os.Getenv("DOCKER_HOST")
+	for _, scheme := range []string{"tcp://", "ssh://", "http://", "https://"} {
+		if rest, ok := strings.CutPrefix(host, scheme); ok {
+			if u, err := url.Parse(scheme + rest); err == nil && u.Hostname() != "" {
+				return u.Hostname()
+			}
+		}
+	}
+	return "127.0.0.1"
 }
 
 // LocalSocket is the Engine's Unix socket on this machine (DOCKER_HOST or the

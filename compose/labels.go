@@ -43,6 +43,9 @@ func (p *Project) ContainerLabels(s Service) map[string]string {
 	if s.ImageID != "" {
 		l[LabelImage] = s.ImageID
 	}
+	if p.Sync != "" {
+		l[labelSync] = string(p.Sync)
+	}
 	return l
 }
 

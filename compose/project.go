@@ -2,6 +2,7 @@ package compose
 
 import (
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path"
@@ -27,6 +28,10 @@ type Options struct {
 	// EngineSocket, when set, is the Docker socket mounted into the answers
 	// container, whose dashboard then shows and steers the containers.
 	EngineSocket string
+	// PublishIP is the engine host's address the ports are published on:
+	// 127.0.0.1 unless told otherwise (0.0.0.0 for an engine on another host,
+	// such as CI's docker:dind service, whose loopback nobody else reaches).
+	PublishIP string
 }
 
 // Mount is a bind mount.
@@ -42,6 +47,7 @@ type Service struct {
 	WorkingDir    string
 	User          string
 	Mounts        []Mount
+	Volumes       []Mount  // named volumes (volume mode): Source is the volume's name
 	GroupAdd      []string // extra groups (the Docker socket's, for the answers container)
 	ContainerPort int      // 0: nothing published
 	HostPort      int      // the same as ContainerPort: a moved port moves inside too
@@ -61,6 +67,9 @@ type Project struct {
 	ConfigFiles []string
 	Version     string
 	Services    []Service // in start order: each after those it depends on
+	PublishIP   string    // where on the engine's host the ports are published
+	Sync        Sync      // bind (NewProject's) or volume (UseVolumes)
+	SyncReason  string    // why: what --sync said, or what auto found
 }
 
 var projectName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
@@ -85,11 +94,17 @@ func NewProject(m *project.Project, o Options) (*Project, error) {
 	if o.NodeImage == "" {
 		o.NodeImage = DefaultNodeImage
 	}
+	if o.PublishIP == "" {
+		o.PublishIP = "127.0.0.1"
+	}
+	if net.ParseIP(o.PublishIP) == nil {
+		return nil, fmt.Errorf("--publish-ip %q: want an IP address of the engine's host, such as 127.0.0.1 or 0.0.0.0", o.PublishIP)
+	}
 	if o.User == "" {
 		o.User = fmt.Sprintf("%d:%d", os.Getuid(), os.Getgid())
 	}
 	p := &Project{Name: o.Name, Dir: m.Root, StateDir: m.Answers.PersistRoot, NamespaceID: m.Answers.NamespaceID,
-		SelfImage: SelfImageRef(o.Version), Version: o.Version}
+		SelfImage: SelfImageRef(o.Version), Version: o.Version, Sync: SyncBind, PublishIP: o.PublishIP}
 	if m.ConfigFile != "" {
 		p.ConfigFiles = []string{m.ConfigFile}
 	}
@@ -127,8 +142,8 @@ func NewProject(m *project.Project, o Options) (*Project, error) {
 func (p *Project) answersContainer(a project.Answers, user string) Service {
 	port := strconv.Itoa(a.Port)
 	// --allow-host: the other containers call it by its service name.
-	cmd := []string{"serve", "--host", "0.0.0.0", "--port", port, "--persist-to", "/state", "--namespace-id", a.NamespaceID,
-		"--allow-host", project.AnswersService}
+	cmd := []string{"serve", "--host", "0.0.0.0", "--port", port, "--persist-to", stateDir, "--namespace-id", a.NamespaceID,
+		"--allow-host", project.AnswersService, "--run-dir", runDirIn}
 	for _, o := range a.CORSOrigins {
 		cmd = append(cmd, "--cors-origin", o)
 	}
@@ -137,7 +152,7 @@ func (p *Project) answersContainer(a project.Answers, user string) Service {
 	}
 	return Service{
 		Name: project.AnswersService, Image: p.SelfImage, Entrypoint: []string{"/arena-dev"}, Command: cmd,
-		User: user, Mounts: []Mount{{p.StateDir, "/state"}},
+		User: user, Mounts: []Mount{{p.StateDir, stateDir}},
 		ContainerPort: a.Port, HostPort: a.Port,
 		Health:    []string{"CMD", "/arena-dev", "compose", "healthcheck", "tcp://127.0.0.1:" + port},
 		ReadyPath: "/healthz",

@@ -36,6 +36,9 @@ type ContainerStatus struct {
 	Status     string      `json:"Status"`
 	Ports      string      `json:"Ports"`
 	Publishers []Publisher `json:"Publishers"`
+	// Sync is how the container gets the project's files: bind or volume
+	// (arena-dev's own field; docker compose's JSON has none).
+	Sync string `json:"Sync,omitempty"`
 }
 
 // Ps lists the project's containers, sorted by service in start order.
@@ -46,7 +49,10 @@ func Ps(ctx context.Context, cli client.APIClient, name string) ([]ContainerStat
 	}
 	out := make([]ContainerStatus, 0, len(cs))
 	for _, c := range cs {
-		st := ContainerStatus{ID: c.ID, Name: containerName(c), Project: name, Service: c.Labels[LabelService],
+		if c.Labels[LabelOneoff] == "True" {
+			continue // a copy helper or probe, as compose ps hides `run` containers
+		}
+		st := ContainerStatus{Sync: c.Labels[labelSync], ID: c.ID, Name: containerName(c), Project: name, Service: c.Labels[LabelService],
 			Image: c.Image, Command: c.Command, State: c.State, Status: c.Status, Publishers: []Publisher{}}
 		if insp, err := cli.ContainerInspect(ctx, c.ID); err == nil && insp.State != nil {
 			st.ExitCode = insp.State.ExitCode
@@ -101,13 +107,17 @@ func WritePs(w io.Writer, rows []ContainerStatus, f PsFormat) error {
 		return nil
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tSERVICE\tSTATE\tHEALTH\tPORTS")
+	fmt.Fprintln(tw, "NAME\tSERVICE\tSTATE\tHEALTH\tSYNC\tPORTS")
 	for _, r := range rows {
 		health := r.Health
 		if health == "" {
 			health = "-"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, r.Service, r.State, health, portsText(r.Publishers))
+		sync := r.Sync
+		if sync == "" {
+			sync = "-"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", r.Name, r.Service, r.State, health, sync, portsText(r.Publishers))
 	}
 	return tw.Flush()
 }

@@ -1,7 +1,6 @@
 package compose
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -49,15 +48,19 @@ func (s *composeStack) run(args ...string) (int, string) {
 	if len(args) > 1 && args[0] == "compose" {
 		// Flags go before positional arguments (SERVICE...).
 		flags := []string{"--project", s.project}
-		if args[1] == "up" || args[1] == "config" {
+		if args[1] == "up" || args[1] == "config" || args[1] == "sync" {
 			flags = append(flags, "--dir", s.dir, "--node-image", s.image)
 			for n, p := range s.ports {
 				flags = append(flags, "--port", fmt.Sprintf("%s=%d", n, p))
 			}
 		}
-		args = append(append(append([]string{}, args[:2]...), flags...), args[2:]...)
+		n := 2
+		if args[1] == "snapshot" && len(args) > 2 {
+			n = 3 // compose snapshot save|restore
+		}
+		args = append(append(append([]string{}, args[:n]...), flags...), args[n:]...)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, s.bin, args...)
 	cmd.Env = append(os.Environ(), "NO_COLOR=1")
@@ -108,16 +111,7 @@ func TestComposeStack(t *testing.T) {
 	if len(colors) == 0 {
 		t.Fatal("GET /answers/color: no seeded colours")
 	}
-	label := "Docker orange " + randomSuffix()
-	body, _ := json.Marshal(map[string]string{"label": label})
-	resp, err := http.Post(s.url("answers", "/answers/color"), "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("POST /answers/color: %s", resp.Status)
-	}
+	label := postColor(t, s, "Docker orange "+randomSuffix())
 
 	// Astro renders the answers it fetched server-side from the answers container.
 	page := getBody(t, s.url("astro", "/"))

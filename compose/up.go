@@ -67,7 +67,11 @@ func Up(ctx context.Context, cli client.APIClient, p *Project, o UpOptions) erro
 		}
 		services[i] = s
 	}
-	if err := os.MkdirAll(p.StateDir, 0o755); err != nil {
+	if p.Sync == SyncVolume {
+		if err := prepareVolumes(ctx, cli, p, say); err != nil {
+			return err
+		}
+	} else if err := os.MkdirAll(p.StateDir, 0o755); err != nil {
 		return fmt.Errorf("state folder: %w", err)
 	}
 	netID, err := ensureNetwork(ctx, cli, p)
@@ -83,7 +87,7 @@ func Up(ctx context.Context, cli client.APIClient, p *Project, o UpOptions) erro
 			return err
 		}
 		if started && s.HostPort != 0 {
-			say("started %s (%s) on http://127.0.0.1:%d", p.ContainerName(s.Name), s.Image, s.HostPort)
+			say("started %s (%s) on http://%s", p.ContainerName(s.Name), s.Image, net.JoinHostPort(PublishedHost(), strconv.Itoa(s.HostPort)))
 		} else if started {
 			say("started %s (%s)", p.ContainerName(s.Name), s.Image)
 		} else {
@@ -146,7 +150,7 @@ func ensureContainer(ctx context.Context, cli client.APIClient, p *Project, s Se
 	case !errdefs.IsNotFound(err):
 		return false, fmt.Errorf("inspecting %s: %w", name, err)
 	}
-	if s.HostPort != 0 {
+	if s.HostPort != 0 && LocalSocket() != "" { // a remote engine's ports are not this machine's
 		if err := checkPortFree(s); err != nil {
 			return false, err
 		}
@@ -195,10 +199,13 @@ func containerSpec(p *Project, s Service, labels map[string]string, netID string
 	if s.ContainerPort != 0 {
 		port := nat.Port(fmt.Sprintf("%d/tcp", s.ContainerPort))
 		cfg.ExposedPorts = nat.PortSet{port: {}}
-		host.PortBindings = nat.PortMap{port: {{HostIP: "127.0.0.1", HostPort: strconv.Itoa(s.HostPort)}}}
+		host.PortBindings = nat.PortMap{port: {{HostIP: p.PublishIP, HostPort: strconv.Itoa(s.HostPort)}}}
 	}
 	for _, m := range s.Mounts {
 		host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeBind, Source: m.Source, Target: m.Target})
+	}
+	for _, m := range s.Volumes {
+		host.Mounts = append(host.Mounts, mount.Mount{Type: mount.TypeVolume, Source: m.Source, Target: m.Target})
 	}
 	netCfg := &network.NetworkingConfig{EndpointsConfig: map[string]*network.EndpointSettings{
 		p.NetworkName(): {NetworkID: netID, Aliases: []string{s.Name}},

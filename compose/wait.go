@@ -110,19 +110,19 @@ func checkHealth(ctx context.Context, cli client.APIClient, p *Project, n string
 	// Healthy inside; one HTTP request through the published port proves the
 	// service answers where the browser and the tests will call it.
 	s, _ := p.Service(n)
-	return answersHTTP(ctx, s), nil
+	return answersHTTP(ctx, PublishedHost(), s), nil
 }
 
 // answersHTTP reports whether GET ReadyPath on the service's published port
 // answers with a status below 500.
-func answersHTTP(ctx context.Context, s Service) bool {
+func answersHTTP(ctx context.Context, host string, s Service) bool {
 	path := s.ReadyPath
 	if path == "" || s.HostPort == 0 {
 		return true // nothing to ask from the host
 	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
-	url := "http://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(s.HostPort)) + path
+	url := "http://" + net.JoinHostPort(host, strconv.Itoa(s.HostPort)) + path
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return false

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -22,7 +23,7 @@ func composeCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "compose",
 		Usage: "run the stack as Docker containers (Engine API, offline; docker compose labels)",
-		Subcommands: []*cli.Command{
+		Subcommands: append([]*cli.Command{
 			{
 				Name: "up", Usage: "build arena-dev's own image, create the network and start the services",
 				Flags: append(stackFlags(),
@@ -87,11 +88,11 @@ func composeCommand() *cli.Command {
 				Name: "config", Usage: "print an equivalent docker-compose.yml",
 				Flags: stackFlags(),
 				Action: func(c *cli.Context) error {
-					if err := noArgs(c); err != nil {
-						return err
-					}
 					p, err := composeProject(c)
 					if err != nil {
+						return err
+					}
+					if err := configSync(c, p); err != nil {
 						return err
 					}
 					return compose.WriteConfig(os.Stdout, p)
@@ -144,7 +145,7 @@ func composeCommand() *cli.Command {
 					return compose.Probe(c.Context, c.Args().First())
 				},
 			},
-		},
+		}, composeDataCommands()...),
 	}
 }
 
@@ -177,23 +178,25 @@ func stackFlags() []cli.Flag {
 		&cli.StringFlag{Name: "persist-to", Aliases: []string{"state-dir"}, Usage: "the .wrangler/state to mount at /state (default: the project's, beside the Worker's wrangler config)"},
 		&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin the API allows (repeatable; as for up)"},
 		&cli.StringFlag{Name: "answers", Usage: "who serves the answers API: `go` (the default) or worker (wrangler dev of the project's Worker, in the Node image)"},
+		syncFlag(),
+		&cli.StringFlag{Name: "publish-ip", Value: "127.0.0.1", EnvVars: []string{"ARENA_DEV_PUBLISH_IP"}, Usage: "the engine host's address the ports are published on (0.0.0.0 for CI's docker:dind service, reached as its host name)"},
 	)
 }
 
-// composeProject is the resolved model as containers.
+// composeProject is the resolved model as containers (the commands take no arguments).
 func composeProject(c *cli.Context) (*compose.Project, error) {
+	if err := noArgs(c); err != nil {
+		return nil, err
+	}
 	m, err := resolveProject(c)
 	if err != nil {
 		return nil, err
 	}
 	return compose.NewProject(m, compose.Options{Name: c.String("project"), Version: version, NodeImage: c.String("node-image"),
-		EngineSocket: compose.LocalSocket()})
+		EngineSocket: compose.LocalSocket(), PublishIP: c.String("publish-ip")})
 }
 
 func composeUp(c *cli.Context) error {
-	if err := noArgs(c); err != nil {
-		return err
-	}
 	p, err := composeProject(c)
 	if err != nil {
 		return err
@@ -209,6 +212,10 @@ func composeUp(c *cli.Context) error {
 		return err
 	}
 	return withEngine(c, func(ctx context.Context, cli client.APIClient) error {
+		if err := chooseSync(ctx, c, cli, p); err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "sync: %s (%s)\n", p.Sync, p.SyncReason)
 		err := compose.Up(ctx, cli, p, compose.UpOptions{Binary: bin, Wait: c.Bool("wait"), WaitTimeout: c.Duration("wait-timeout"), Progress: os.Stderr})
 		if err != nil {
 			if rows, perr := compose.Ps(ctx, cli, p.Name); perr == nil && len(rows) > 0 {
@@ -218,7 +225,7 @@ func composeUp(c *cli.Context) error {
 		}
 		for _, s := range p.Services {
 			if s.HostPort != 0 {
-				fmt.Printf("%-9s http://127.0.0.1:%d\n", s.Name, s.HostPort)
+				fmt.Printf("%-9s http://%s\n", s.Name, net.JoinHostPort(compose.PublishedHost(), strconv.Itoa(s.HostPort)))
 			}
 		}
 		return nil

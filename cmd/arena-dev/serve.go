@@ -32,6 +32,7 @@ func serveCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "allow-host", Usage: "Host header name served besides loopback ones and --host (repeatable; e.g. a compose service name; \"*\" = any)"},
 			&cli.BoolFlag{Name: "no-seed", Usage: "do not seed categories that do not exist yet"},
 			&cli.StringFlag{Name: "token", EnvVars: []string{"ARENA_DEV_TOKEN"}, Usage: "the token changes under /_arena need from another machine (docs/security.md; default: a random one, printed when --host is not loopback)"},
+			&cli.StringFlag{Name: "run-dir", Hidden: true, Usage: "in compose's answers container: keep snapshots here and serve POST /_arena/reset"},
 		}, append(consistencyFlags(), namespaceFlags()...)...), // e2eflags.go
 		Action: runServe,
 	}
@@ -67,7 +68,7 @@ func runServe(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	o := answersport.Alone{Host: a.Host, Port: a.Port, AllowHosts: c.StringSlice("allow-host"), CORSOrigins: a.CORSOrigins, Token: token,
+	o := answersport.Alone{Host: a.Host, Port: a.Port, AllowHosts: c.StringSlice("allow-host"), CORSOrigins: a.CORSOrigins, Token: token, RunDir: c.String("run-dir"),
 		Consistency: mode, Delay: delay, WranglerConfig: a.WranglerConfig, Seed: !c.Bool("no-seed"), Log: *logOf(c)}
 	if cp := c.String("compose-project"); cp != "" {
 		o.Control = func(ctx context.Context) (http.Handler, error) { return composePanel(ctx, cp) }
