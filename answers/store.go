@@ -41,6 +41,8 @@ type nsState struct {
 	last   map[Category]written // this process's last write of each category (under mu)
 	lost   atomic.Int64         // detected overwrites of our writes by another writer
 	events lostLog              // the latest of them, with the entries lost
+	// refused are the API's operations KV refused (--kv-limits): not lost updates.
+	refused refusedLog
 }
 
 // written is what this process last stored in a category: the version, and the
@@ -81,8 +83,8 @@ func (s Snapshot) ETag() string { return ETag(EncodeList(s.List)) }
 // Read loads one category. A missing key is an empty, non-existent list; a value
 // that is not a list of answers is an error (500 corrupt_data in the API).
 func (st *Store) Read(cat Category) (Snapshot, error) {
-	if st.meter != nil {
-		st.meter.Read()
+	if err := st.meter.Read(cat.Key()); err != nil {
+		return Snapshot{}, st.refused(err)
 	}
 	e, err := st.kv.GetWithMetadata(cat.Key())
 	if errors.Is(err, emulator.ErrNotFound) {
@@ -128,8 +130,8 @@ func (st *Store) Update(cat Category, fn func(cur Snapshot) ([]Entry, error)) ([
 		}
 		if !checked { // count and judge once, however many tries it takes
 			checked = true
-			if st.meter != nil {
-				st.meter.Read()
+			if err := st.meter.Read(cat.Key()); err != nil {
+				return nil, emulator.PutOptions{}, err
 			}
 			st.lostLocked(cat, cur, "write")
 		}
@@ -149,6 +151,9 @@ func (st *Store) Update(cat Category, fn func(cur Snapshot) ([]Entry, error)) ([
 		return stored, nil
 	}
 	if err != nil {
+		if r := st.refused(err); r != err {
+			return nil, r
+		}
 		var le *emulator.LimitError
 		if errors.As(err, &le) {
 			return nil, &Error{Status: le.Status, Code: "kv_limit", Message: le.Error()}
