@@ -11,6 +11,7 @@ import (
 	"github.com/sommelier-arena/arena-dev/answers"
 	"github.com/sommelier-arena/arena-dev/internal/testenv"
 	"github.com/sommelier-arena/arena-dev/kvlimits"
+	"github.com/sommelier-arena/arena-dev/seeds"
 )
 
 // testClock is a settable clock shared by the API and the limiter, so the 1 s
@@ -44,6 +45,10 @@ func startLimited(t *testing.T, mode kvlimits.Mode, q kvlimits.Quotas) (string, 
 	})
 	logs := &testenv.SyncBuffer{}
 	srv := answers.New(kvlimits.WrapWrites(ns, l), answers.Options{Logger: zerolog.New(logs), Now: clk.Now, Limits: l, Namespace: ns.ID()})
+	if _, err := seeds.SeedEmpty(srv.Store()); err != nil { // setup, before Arm: counts nothing
+		t.Fatal(err)
+	}
+	l.Arm()
 	return serveHTTP(t, srv), clk, logs
 }
 
@@ -115,7 +120,7 @@ func TestLimitsSecondWriteWithinASecond(t *testing.T) {
 
 func TestLimitsFreeQuotaRefusesTheNextOperation(t *testing.T) {
 	base, clk, _ := startLimited(t, kvlimits.Free, kvlimits.Quotas{Reads: 3, Writes: 1})
-	if res, body := httpDo(t, "POST", base+"/answers/color", `{"label":"Orange"}`); res.StatusCode != 201 { // one read, one write
+	if res, body := httpDo(t, "POST", base+"/answers/color", `{"label":"Ramato"}`); res.StatusCode != 201 { // one read, one write
 		t.Fatalf("POST: %d %s", res.StatusCode, body)
 	}
 	clk.Add(5 * time.Second)
@@ -132,7 +137,7 @@ func TestLimitsFreeQuotaRefusesTheNextOperation(t *testing.T) {
 		t.Fatalf("a read past the quota: %d %s, want 500 %s", res.StatusCode, body, want)
 	}
 	clk.Add(14 * time.Hour) // the next UTC day
-	if res, body := httpDo(t, "GET", base+"/answers/color", ""); res.StatusCode != 200 || !strings.Contains(body, "orange") {
+	if res, body := httpDo(t, "GET", base+"/answers/color", ""); res.StatusCode != 200 || !strings.Contains(body, "ramato") {
 		t.Fatalf("GET the next day: %d %s", res.StatusCode, body)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/sommelier-arena/arena-dev/control"
 	"github.com/sommelier-arena/arena-dev/emulator"
+	"github.com/sommelier-arena/arena-dev/kvlimits"
 )
 
 // Options configure the dashboard.
@@ -31,6 +32,9 @@ type Options struct {
 	// Next answers the paths under /_arena/ the dashboard does not own (the
 	// answers API's /_arena/usage and /_arena/lost); nil = 404.
 	Next http.Handler
+	// Limits, when set (--kv-limits), counts and refuses the KV browser's
+	// operations as production KV would.
+	Limits *kvlimits.Limiter
 }
 
 // CSP is the Content-Security-Policy of every dashboard response: scripts, styles
@@ -66,6 +70,7 @@ func New(o Options) http.Handler {
 	if next == nil {
 		next = http.NotFoundHandler()
 	}
+	own.Handle("GET /_arena/kv/limits", next) // the answers API's: it has the meter
 	own.Handle("/", next)
 	return own
 }

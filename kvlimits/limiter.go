@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
@@ -34,6 +35,10 @@ type Options struct {
 // Limiter counts and refuses KV operations of one persist root. Safe for
 // concurrent use, and across processes (each operation is one transaction).
 type Limiter struct {
+	// armed: operations are counted and refused. A server's limiter starts
+	// unarmed, so seeding and fixtures at start count nothing, and is armed once
+	// it serves (Arm).
+	armed  atomic.Bool
 	db     *sql.DB
 	path   string
 	mode   Mode
@@ -51,7 +56,8 @@ CREATE TABLE IF NOT EXISTS refusals (seq INTEGER PRIMARY KEY AUTOINCREMENT, at_m
 // Start is what a server (up, serve) does at start: it records mode as the
 // state's, so `kv` commands on the same state follow it, and returns the
 // limiter, or nil for Off. Off creates nothing: a state without the file stays
-// without it.
+// without it. The limiter admits everything uncounted until Arm: what the
+// server writes before it serves (seeding, fixtures) is setup, not traffic.
 func Start(root string, mode Mode, o Options) (*Limiter, error) {
 	if mode == Off {
 		if _, err := os.Stat(Path(root)); err != nil {
@@ -84,6 +90,7 @@ func Attach(root string, o Options) (*Limiter, error) {
 	if l.mode == Off {
 		return nil, l.Close()
 	}
+	l.Arm()
 	return l, nil
 }
 
@@ -139,8 +146,20 @@ func open(root string, o Options, create bool) (*Limiter, error) {
 	return &Limiter{db: db, path: path, mode: Off, quotas: o.Quotas.withDefaults(), now: o.Now}, nil
 }
 
-// Close closes the database.
-func (l *Limiter) Close() error { return l.db.Close() }
+// Arm starts counting and refusing. Nil-safe.
+func (l *Limiter) Arm() {
+	if l != nil {
+		l.armed.Store(true)
+	}
+}
+
+// Close closes the database. Nil-safe.
+func (l *Limiter) Close() error {
+	if l == nil {
+		return nil
+	}
+	return l.db.Close()
+}
 
 // Mode is the enforced mode.
 func (l *Limiter) Mode() Mode { return l.mode }
@@ -172,6 +191,9 @@ func (l *Limiter) Count(op Op, ns, key string) error {
 // (recorded with the recent refusals). A write or delete also takes the key's
 // one-a-second slot; call Done on its ticket once the operation ran.
 func (l *Limiter) Begin(op Op, ns, key string) (*Ticket, error) {
+	if !l.armed.Load() {
+		return nil, nil // Done on a nil ticket does nothing
+	}
 	now := l.now()
 	t := &Ticket{l: l, day: day(now), op: op, ns: ns, key: key, atMs: now.UnixMilli()}
 	var refused *Refusal

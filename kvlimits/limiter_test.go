@@ -20,6 +20,7 @@ func start(t *testing.T, root string, m Mode, c *clock, q Quotas) *Limiter {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { l.Close() })
+	l.Arm()
 	return l
 }
 
@@ -193,6 +194,27 @@ func TestOffCreatesNothingAndRecordsOff(t *testing.T) {
 		t.Fatalf("Inspect: %v, %v", l, err)
 	}
 	l.Close()
+}
+
+func TestUnarmedCountsNothing(t *testing.T) {
+	root := t.TempDir()
+	l, err := Start(root, Free, Options{Quotas: Quotas{Writes: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for i := 0; i < 3; i++ { // setup before serving: seeding writes each key once, fixtures more
+		if _, err := l.Begin(Write, "ns", "k"); err != nil {
+			t.Fatalf("unarmed write %d: %v", i, err)
+		}
+	}
+	l.Arm()
+	if _, err := l.Begin(Write, "ns", "k"); err != nil {
+		t.Fatalf("the first write once armed: %v (setup took the key's slot or the quota)", err)
+	}
+	if r := report(t, l); r.Quotas[1].Count != 1 {
+		t.Fatalf("writes counted: %d, want 1", r.Quotas[1].Count)
+	}
 }
 
 func TestRefusalsAreBounded(t *testing.T) {

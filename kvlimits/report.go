@@ -2,6 +2,8 @@ package kvlimits
 
 import (
 	"fmt"
+	"strings"
+	"text/tabwriter"
 	"time"
 )
 
@@ -82,4 +84,29 @@ func OffReport(now time.Time, reads, writes int64) Report {
 func nextMidnight(t time.Time) time.Time {
 	y, m, d := t.UTC().Date()
 	return time.Date(y, m, d+1, 0, 0, 0, 0, time.UTC)
+}
+
+// Text is the report as `kv quota` prints it.
+func (r Report) Text() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "KV limits: %s (%s)\n", r.Mode, r.State)
+	fmt.Fprintf(&b, "UTC day %s, counts start again at %s\n", r.Day, r.ResetsAt.Format(time.RFC3339))
+	tw := tabwriter.NewWriter(&b, 0, 8, 2, ' ', 0)
+	fmt.Fprintln(tw, "OP\tTODAY\tFREE QUOTA\t")
+	for _, u := range r.Quotas {
+		how := "shown only"
+		if u.Enforced {
+			how = "enforced"
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\n", u.Op, u.Count, u.Quota, how)
+	}
+	tw.Flush()
+	if r.KeyWriteInterval != "" {
+		fmt.Fprintf(&b, "writes to one key: at most one every %s\n", r.KeyWriteInterval)
+	}
+	fmt.Fprintf(&b, "recent refusals: %d\n", len(r.Refusals))
+	for _, f := range r.Refusals {
+		fmt.Fprintf(&b, "  %s  %s %q: %s (%s)\n", f.Time.Format(time.RFC3339), f.Op, f.Key, f.Message, f.Detail)
+	}
+	return b.String()
 }

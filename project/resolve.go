@@ -35,6 +35,8 @@ type Options struct {
 	AnswersMode string
 	// --kv-consistency and --kv-propagation-delay, as typed; they win over arena-dev.toml.
 	KVConsistency, KVPropagationDelay string
+	// KVLimits is --kv-limits as typed; it wins over arena-dev.toml.
+	KVLimits string
 }
 
 var stackName = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,62}$`)
@@ -175,8 +177,12 @@ func resolveAnswers(cp *config.Project, o Options) (Answers, error) {
 	if err != nil {
 		return Answers{}, &UsageError{err}
 	}
+	limits, err := Limits(a.KVLimits, o.KVLimits)
+	if err != nil {
+		return Answers{}, &UsageError{err}
+	}
 	out := Answers{
-		KVConsistency: mode, KVPropagationDelay: delay,
+		KVConsistency: mode, KVPropagationDelay: delay, KVLimits: limits,
 		Host: a.Host, Port: a.Port, URL: cp.AnswersURL(),
 		NamespaceID: ns.ID, PersistRoot: ns.PersistRoot,
 		Seed: a.Seed == nil || *a.Seed, Ephemeral: o.Ephemeral,

@@ -15,6 +15,7 @@ import (
 	"github.com/sommelier-arena/arena-dev/dashboard"
 	"github.com/sommelier-arena/arena-dev/emulator"
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
+	"github.com/sommelier-arena/arena-dev/kvlimits"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
 	"github.com/sommelier-arena/arena-dev/seeds"
@@ -25,8 +26,13 @@ func answersRun(a project.Answers, ns *Answers, sup func() *orchestrate.Supervis
 	addr := net.JoinHostPort(a.Host, strconv.Itoa(a.Port))
 	return func(ctx context.Context, ready func(), lw svclog.LineWriter) error {
 		log := zerolog.New(zerolog.ConsoleWriter{Out: lineWriter{lw}, NoColor: true, PartsExclude: []string{zerolog.TimestampFieldName}})
-		kv, edge := answersKV(a, ns) // e2ekit.go
-		srv := answers.New(kv, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins, AllowedHosts: []string{a.Host}})
+		lim, err := kvlimits.Start(ns.Root, kvlimits.Mode(a.KVLimits), kvlimits.Options{}) // armed once serving
+		if err != nil {
+			return err
+		}
+		defer lim.Close()
+		kv, edge := answersKV(a, kvlimits.WrapWrites(ns.Namespace, lim)) // e2ekit.go
+		srv := answers.New(kv, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins, AllowedHosts: []string{a.Host}, Limits: lim, Namespace: ns.ID()})
 		if a.Seed {
 			res, err := seeds.SeedEmpty(srv.Store())
 			if err != nil {
@@ -43,13 +49,14 @@ func answersRun(a project.Answers, ns *Answers, sup func() *orchestrate.Supervis
 		}
 		log.Info().Str("namespace", ns.ID()).Str("state", ns.Root).Strs("cors", a.CORSOrigins).
 			Str("cors_from", a.CORSFrom).Msgf("wine-answers API on %s", a.URL)
+		lim.Arm()
 		ready()
 		api := http.StripPrefix("/_arena", control.Guard(control.Handler(sup(), ctx.Done()), a.Host))
 		mux := http.NewServeMux()
 		mux.Handle("/_arena/api/", api)
 		mountE2E(mux, a.Host, ns, srv, edge) // /_arena/reset, /_arena/kv/: e2ekit.go
 		mux.Handle("/_arena/", dashboard.New(dashboard.Options{Store: ns.store, Namespace: ns.ID(),
-			KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Hosts: []string{a.Host}, Services: true, Next: srv}))
+			KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Hosts: []string{a.Host}, Services: true, Next: srv, Limits: lim}))
 		mux.Handle("/", srv)
 		log.Info().Msgf("dashboard on %s/_arena/", a.URL)
 		return answers.Serve(ctx, ln, answers.LogRequestsExcept(log, endWithService(ctx, mux), dashboard.Quiet))

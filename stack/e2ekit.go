@@ -15,13 +15,14 @@ import (
 // POST /_arena/reset back to the start state or a snapshot, and in edge
 // consistency mode the per-location KV view with /_arena/kv/propagate(ion).
 
-// answersKV is the KV the API serves: the namespace itself, or in edge mode the
-// namespace seen through per-location caches (returned too, for its endpoints).
-func answersKV(a project.Answers, ns *Answers) (answers.KV, *kvedge.KV) {
+// answersKV is the KV the API serves: the namespace (with its KV limits) itself,
+// or in edge mode seen through per-location caches (returned too, for its
+// endpoints).
+func answersKV(a project.Answers, ns answers.KV) (answers.KV, *kvedge.KV) {
 	if a.KVConsistency != "edge" {
-		return ns.Namespace, nil
+		return ns, nil
 	}
-	e := kvedge.New(ns.Namespace, kvedge.Options{Delay: a.KVPropagationDelay})
+	e := kvedge.New(ns, kvedge.Options{Delay: a.KVPropagationDelay})
 	return e, e
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/sommelier-arena/arena-dev/emulator"
+	"github.com/sommelier-arena/arena-dev/kvlimits"
 	"github.com/urfave/cli/v2"
 )
 
@@ -64,6 +65,7 @@ func kvCommand() *cli.Command {
 				Flags: []cli.Flag{&cli.StringFlag{Name: "prefix", Usage: "only keys starting with `PREFIX`"}},
 			}, kvExport), // kvexport.go
 			kvPropagateCommand(), // kvpropagate.go
+			kvQuotaCommand(),     // kvquota.go
 		},
 	}
 }
@@ -122,7 +124,7 @@ func kvKeyPut(c *cli.Context) error {
 	if opts.Expiration, err = intFlag(c, "expiration"); err != nil {
 		return err
 	}
-	return withNamespace(c, func(ns *emulator.Namespace) error {
+	return withNamespace(c, func(ns *kvlimits.Namespace) error {
 		if _, err := ns.Put(key, value, opts); err != nil {
 			return err
 		}
@@ -140,7 +142,7 @@ func kvKeyGet(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return withNamespace(c, func(ns *emulator.Namespace) error {
+	return withNamespace(c, func(ns *kvlimits.Namespace) error {
 		v, err := ns.Get(a[0])
 		if errors.Is(err, emulator.ErrNotFound) {
 			return fmt.Errorf("Value not found: no key %q in namespace %s", a[0], ns.ID())
@@ -162,7 +164,7 @@ func kvKeyList(c *cli.Context) error {
 	if _, err := args(c, 0, 0, "key list [--prefix P]"); err != nil {
 		return err
 	}
-	return withNamespace(c, func(ns *emulator.Namespace) error {
+	return withNamespace(c, func(ns *kvlimits.Namespace) error {
 		keys := []emulator.KeyInfo{}
 		cursor := ""
 		for {
@@ -192,7 +194,7 @@ func kvKeyDelete(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return withNamespace(c, func(ns *emulator.Namespace) error {
+	return withNamespace(c, func(ns *kvlimits.Namespace) error {
 		if err := ns.Delete(a[0]); err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/sommelier-arena/arena-dev/emulator"
+	"github.com/sommelier-arena/arena-dev/kvlimits"
 	"github.com/urfave/cli/v2"
 )
 
@@ -204,7 +205,7 @@ func kvBulkPut(c *cli.Context) error {
 	if err != nil && !isItems {
 		return err
 	}
-	return withNamespace(c, func(ns *emulator.Namespace) error {
+	return withNamespace(c, func(ns *kvlimits.Namespace) error {
 		// Check every item first (types above, KV limits here) so that one bad
 		// item leaves the namespace untouched and the message lists all of them.
 		if bad == nil {
@@ -266,7 +267,7 @@ func kvBulkDelete(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return withNamespace(c, func(ns *emulator.Namespace) error {
+	return withNamespace(c, func(ns *kvlimits.Namespace) error {
 		for _, k := range keys {
 			if err := ns.Delete(k); err != nil {
 				return fmt.Errorf("key %q: %w", k, err)

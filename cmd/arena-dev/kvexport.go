@@ -10,6 +10,7 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/emulator"
+	"github.com/sommelier-arena/arena-dev/kvlimits"
 	"github.com/urfave/cli/v2"
 )
 
@@ -30,7 +31,7 @@ func kvExport(c *cli.Context) error {
 	if _, err := args(c, 0, 0, "export [--prefix P] > FILE.json"); err != nil {
 		return err
 	}
-	return withNamespace(c, func(ns *emulator.Namespace) error {
+	return withNamespace(c, func(ns *kvlimits.Namespace) error {
 		items, err := exportItems(ns, c.String("prefix"))
 		if err != nil {
 			return err
@@ -45,7 +46,13 @@ func kvExport(c *cli.Context) error {
 	})
 }
 
-func exportItems(ns *emulator.Namespace, prefix string) ([]exportItem, error) {
+// kvLister is what an export reads through: a namespace, limited or not.
+type kvLister interface {
+	List(o emulator.ListOptions) (emulator.ListResult, error)
+	GetWithMetadata(key string) (*emulator.Entry, error)
+}
+
+func exportItems(ns kvLister, prefix string) ([]exportItem, error) {
 	items := []exportItem{}
 	cursor := ""
 	for {

@@ -38,6 +38,7 @@ func resolveProject(c *cli.Context) (*project.Project, error) {
 		// up and serve have these flags; other commands read "" (not given).
 		KVConsistency:      c.String("kv-consistency"),
 		KVPropagationDelay: c.String("kv-propagation-delay"),
+		KVLimits:           c.String("kv-limits"),
 	})
 }
 

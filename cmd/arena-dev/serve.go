@@ -18,6 +18,7 @@ import (
 	"github.com/sommelier-arena/arena-dev/control"
 	"github.com/sommelier-arena/arena-dev/dashboard"
 	"github.com/sommelier-arena/arena-dev/kvedge"
+	"github.com/sommelier-arena/arena-dev/kvlimits"
 	"github.com/sommelier-arena/arena-dev/project"
 	"github.com/sommelier-arena/arena-dev/seeds"
 	"github.com/urfave/cli/v2"
@@ -67,6 +68,10 @@ func runServe(c *cli.Context) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
+	limits, err := project.Limits(a.KVLimits, c.String("kv-limits"))
+	if err != nil {
+		return usagef("%v", err)
+	}
 	if a.Port < 1 || a.Port > 65535 {
 		return usagef("--port %d: want a TCP port from 1 to 65535", a.Port)
 	}
@@ -85,7 +90,12 @@ func runServe(c *cli.Context) error {
 	if w := answers.BindWarning(a.Host); w != "" {
 		log.Warn().Msg(w)
 	}
-	var kv answers.KV = ns
+	lim, err := kvlimits.Start(store.Root(), kvlimits.Mode(limits), kvlimits.Options{}) // armed once serving
+	if err != nil {
+		return err
+	}
+	defer lim.Close()
+	var kv answers.KV = kvlimits.WrapWrites(ns, lim)
 	var edge *kvedge.KV // nil: strongly consistent
 	if mode == "edge" {
 		edge = kvedge.New(ns, kvedge.Options{Delay: delay})
@@ -93,7 +103,7 @@ func runServe(c *cli.Context) error {
 		log.Info().Dur("delay", delay).Msg("edge KV consistency: each X-Arena-Colo location serves what it read for the delay; POST /_arena/kv/propagate ends it")
 	}
 	srv := answers.New(kv, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins,
-		AllowedHosts: append([]string{a.Host}, c.StringSlice("allow-host")...)})
+		AllowedHosts: append([]string{a.Host}, c.StringSlice("allow-host")...), Limits: lim, Namespace: ns.ID()})
 	if !c.Bool("no-seed") {
 		res, err := seeds.SeedEmpty(srv.Store())
 		if err != nil {
@@ -120,7 +130,8 @@ func runServe(c *cli.Context) error {
 		return err
 	}
 	mux.Handle("/_arena/", dashboard.New(dashboard.Options{Store: store, Namespace: ns.ID(),
-		KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Hosts: hosts, Services: services, Next: srv}))
+		KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Hosts: hosts, Services: services, Next: srv, Limits: lim}))
+	lim.Arm()
 	mux.Handle("/", srv)
 	log.Info().Msgf("dashboard on http://%s/_arena/", ln.Addr())
 	if err := answers.Serve(ctx, ln, answers.LogRequestsExcept(log, mux, dashboard.Quiet)); err != nil {
