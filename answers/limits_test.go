@@ -3,7 +3,6 @@ package answers_test
 import (
 	"encoding/json"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,25 +13,13 @@ import (
 	"github.com/sommelier-arena/arena-dev/seeds"
 )
 
-// testClock is a settable clock shared by the API and the limiter, so the 1 s
-// window passes without sleeping.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-// startLimited serves the API over the real emulator with KV limits in mode.
-func startLimited(t *testing.T, mode kvlimits.Mode, q kvlimits.Quotas) (string, *testClock, *testenv.SyncBuffer) {
+// startLimited serves the API over the real emulator with KV limits in mode, on
+// a clock shared by the API and the limiter, so the 1 s window passes without
+// sleeping.
+func startLimited(t *testing.T, mode kvlimits.Mode, q kvlimits.Quotas) (string, *testenv.Clock, *testenv.SyncBuffer) {
 	t.Helper()
 	root := t.TempDir()
-	clk := &testClock{t: time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)}
+	clk := testenv.NewClock(time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC))
 	l, err := kvlimits.Start(root, mode, kvlimits.Options{Now: clk.Now, Quotas: q})
 	if err != nil {
 		t.Fatal(err)
@@ -64,7 +51,7 @@ func TestLimitsSecondWriteWithinASecond(t *testing.T) {
 			if res, body := httpDo(t, "POST", base+"/answers/grape", `{"label":"Pelaverga"}`); res.StatusCode != 201 {
 				t.Fatalf("first POST: %d %s", res.StatusCode, body)
 			}
-			clk.Add(999 * time.Millisecond)
+			clk.Advance(999 * time.Millisecond)
 			res, body := httpDo(t, "POST", base+"/answers/grape", `{"label":"Schioppettino"}`)
 			_, list := httpDo(t, "GET", base+"/answers/grape", "")
 			if !tc.refused {
@@ -94,11 +81,11 @@ func TestLimitsSecondWriteWithinASecond(t *testing.T) {
 			if !strings.Contains(logs.String(), "KV refused the operation") {
 				t.Fatalf("no refusal in the log: %s", logs)
 			}
-			clk.Add(time.Millisecond) // 1 s after the first write
+			clk.Advance(time.Millisecond) // 1 s after the first write
 			if res, body := httpDo(t, "POST", base+"/answers/grape", `{"label":"Schioppettino"}`); res.StatusCode != 201 {
 				t.Fatalf("POST 1 s later: %d %s", res.StatusCode, body)
 			}
-			clk.Add(10 * time.Millisecond)
+			clk.Advance(10 * time.Millisecond)
 			if res, body := httpDo(t, "DELETE", base+"/answers/grape/pelaverga", ""); res.StatusCode != 500 || body != refusedPut {
 				t.Fatalf("DELETE of an answer 10 ms after a write: %d %s", res.StatusCode, body)
 			}
@@ -123,7 +110,7 @@ func TestLimitsFreeQuotaRefusesTheNextOperation(t *testing.T) {
 	if res, body := httpDo(t, "POST", base+"/answers/color", `{"label":"Ramato"}`); res.StatusCode != 201 { // one read, one write
 		t.Fatalf("POST: %d %s", res.StatusCode, body)
 	}
-	clk.Add(5 * time.Second)
+	clk.Advance(5 * time.Second)
 	// Another key, long after: only the day's write quota refuses it.
 	if res, body := httpDo(t, "POST", base+"/answers/grape", `{"label":"Pelaverga"}`); res.StatusCode != 500 || body != refusedPut {
 		t.Fatalf("a write past the quota: %d %s", res.StatusCode, body)
@@ -136,7 +123,7 @@ func TestLimitsFreeQuotaRefusesTheNextOperation(t *testing.T) {
 	if want := `{"error":{"code":"internal","message":"Error: KV GET failed: 429 Too Many Requests"}}`; res.StatusCode != 500 || body != want {
 		t.Fatalf("a read past the quota: %d %s, want 500 %s", res.StatusCode, body, want)
 	}
-	clk.Add(14 * time.Hour) // the next UTC day
+	clk.Advance(14 * time.Hour) // the next UTC day
 	if res, body := httpDo(t, "GET", base+"/answers/color", ""); res.StatusCode != 200 || !strings.Contains(body, "ramato") {
 		t.Fatalf("GET the next day: %d %s", res.StatusCode, body)
 	}

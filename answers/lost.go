@@ -31,31 +31,35 @@ type LostEvent struct {
 	Lost    []Entry `json:"lost"`
 }
 
-// lostLog is the bounded list of lost-update events of one namespace.
-type lostLog struct {
+// seqLog is a bounded list of events of one namespace, numbered from 1 (stamp
+// sets the number): the lost updates, the refusals. The oldest go first.
+type seqLog[T any] struct {
 	mu     sync.Mutex
 	seq    int64
-	events []LostEvent
+	events []T
 }
 
-func (l *lostLog) add(e LostEvent) {
+func (l *seqLog[T]) add(e T, stamp func(*T, int64)) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.seq++
-	e.Seq = l.seq
+	stamp(&e, l.seq)
 	l.events = append(l.events, e)
 	if over := len(l.events) - MaxLostEvents; over > 0 {
 		l.events = append(l.events[:0:0], l.events[over:]...)
 	}
 }
 
-func (l *lostLog) list() []LostEvent {
+func (l *seqLog[T]) list() []T {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := make([]LostEvent, len(l.events))
-	copy(out, l.events)
-	return out
+	return append([]T{}, l.events...)
 }
+
+// lostLog holds the lost-update events of one namespace.
+type lostLog = seqLog[LostEvent]
+
+func stampLost(e *LostEvent, n int64) { e.Seq = n }
 
 // LostEvents are the lost updates detected in this process (over this
 // namespace), oldest first, at most MaxLostEvents.
@@ -150,29 +154,10 @@ type RefusedEvent struct {
 	Category Category  `json:"category,omitempty"`
 }
 
-// refusedLog is the bounded list of refusals of one namespace.
-type refusedLog struct {
-	mu     sync.Mutex
-	seq    int64
-	events []RefusedEvent
-}
+// refusedLog holds the refusals of one namespace.
+type refusedLog = seqLog[RefusedEvent]
 
-func (l *refusedLog) add(e RefusedEvent) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.seq++
-	e.Seq = l.seq
-	l.events = append(l.events, e)
-	if over := len(l.events) - MaxLostEvents; over > 0 {
-		l.events = append(l.events[:0:0], l.events[over:]...)
-	}
-}
-
-func (l *refusedLog) list() []RefusedEvent {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]RefusedEvent{}, l.events...)
-}
+func stampRefused(e *RefusedEvent, n int64) { e.Seq = n }
 
 // RefusedEvents are the API's operations KV refused in this process (over this
 // namespace), oldest first, at most MaxLostEvents.
@@ -189,7 +174,7 @@ func (st *Store) refused(err error) error {
 	}
 	cat, _ := ParseCategory(strings.TrimPrefix(r.Key, "answers:"))
 	st.shared.refused.add(RefusedEvent{Time: r.Time, Key: r.Key, Op: string(r.Op), Reason: r.Reason,
-		Message: r.Message, Detail: r.Detail, Category: cat})
+		Message: r.Message, Detail: r.Detail, Category: cat}, stampRefused)
 	st.log.Warn().Str("key", r.Key).Str("op", string(r.Op)).Str("reason", r.Reason).Str("kv_error", r.Message).
 		Msg("KV refused the operation as production KV would (--kv-limits): " + r.Detail + "; nothing was stored, and the API answers 500 as the Worker does")
 	return &Error{Status: 500, Code: "internal", Message: "Error: " + r.Message}

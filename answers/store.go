@@ -220,7 +220,7 @@ func (st *Store) reportLocked(ev *LostEvent) {
 		gone[i] = e.ID
 	}
 	sh.lost.Add(1)
-	sh.events.add(*ev)
+	sh.events.add(*ev, stampLost)
 	st.log.Warn().Str("category", string(ev.Category)).Str("key", ev.Key).
 		Str("our_version", ev.OurVersion).Str("current_version", ev.CurrentVersion).Strs("missing_ids", gone).
 		Msg("category changed underneath this process's last write: a writer that had not seen it (a Worker's get-then-put?) overwrote it, and the entries it added or changed are gone unless that writer deleted them on purpose")

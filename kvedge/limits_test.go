@@ -1,16 +1,10 @@
 package kvedge_test
 
 import (
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/rs/zerolog"
-	"github.com/sommelier-arena/arena-dev/answers"
-	"github.com/sommelier-arena/arena-dev/emulator"
-	"github.com/sommelier-arena/arena-dev/kvedge"
 	"github.com/sommelier-arena/arena-dev/kvlimits"
 )
 
@@ -32,36 +26,11 @@ func TestEdgeWithLimits(t *testing.T) {
 		{kvlimits.Free, 500, true},
 	} {
 		t.Run(string(tc.mode), func(t *testing.T) {
-			root := t.TempDir()
-			st, err := emulator.Open(root)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { st.Close() })
-			ns, err := st.Namespace("wine-answers-ns")
-			if err != nil {
-				t.Fatal(err)
-			}
-			c := &clock{t: time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC)}
-			lim, err := kvlimits.Start(root, tc.mode, kvlimits.Options{Now: c.now})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { lim.Close() })
-			lim.Arm()
-			edge := kvedge.New(kvlimits.WrapWrites(ns, lim), kvedge.Options{Delay: delay, Now: c.now})
-			logs := &syncBuf{}
-			srv := answers.New(edge, answers.Options{Logger: zerolog.New(logs), Now: c.now, Limits: lim, Namespace: ns.ID()})
-			mux := http.NewServeMux()
-			mux.Handle("/_arena/kv/propagate", kvedge.Handler(edge))
-			mux.Handle("/", srv)
-			hs := httptest.NewServer(mux)
-			t.Cleanup(hs.Close)
-			r := &rig{t: t, url: hs.URL, clock: c, edge: edge, srv: srv, log: logs, ns: ns}
-
+			r := newLimitedRig(t, tc.mode)
+			c, logs := r.clock, r.log
 			r.ids("SJC", "grape") // San José has the page open: SJC caches grape
 			r.post("CDG", "grape", "Schioppettino")
-			c.advance(500 * time.Millisecond)
+			c.Advance(500 * time.Millisecond)
 			code, body := r.do("POST", "SJC", "/answers/grape", `{"label":"Pelaverga"}`)
 			if code != tc.second {
 				t.Fatalf("SJC's POST 0.5 s after CDG's: %d %s, want %d", code, body, tc.second)
@@ -79,10 +48,10 @@ func TestEdgeWithLimits(t *testing.T) {
 				if strings.Contains(logs.String(), "category changed underneath") || !strings.Contains(logs.String(), "KV refused the operation") {
 					t.Fatalf("the refusal is not named as one (or a lost update is reported):\n%s", logs)
 				}
-				c.advance(500 * time.Millisecond) // 1 s after Schioppettino's write
+				c.Advance(500 * time.Millisecond) // 1 s after Schioppettino's write
 				r.ids("SJC", "grape")             // SJC's host reloads: a fresh copy, then...
 				r.post("CDG", "grape", "Ruché")
-				c.advance(time.Second) // ...retries a second later, from its copy without Ruché
+				c.Advance(time.Second) // ...retries a second later, from its copy without Ruché
 				r.post("SJC", "grape", "Pelaverga")
 			}
 			r.do("POST", "", "/_arena/kv/propagate", "")
