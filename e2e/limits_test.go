@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+	"github.com/sommelier-arena/arena-dev/internal/browser"
 	"github.com/sommelier-arena/arena-dev/kvlimits"
 )
 
@@ -176,6 +178,24 @@ func TestKVLimitsOnTheRealStack(t *testing.T) {
 	if code, body := call(t, "POST", api+"/answers/color", `{"label":"Quota Color"}`); code != 500 || body != refusedPut {
 		t.Fatalf("POST past the write quota after a restart: %d %s", code, body)
 	}
+
+	// The dashboard's meter shows them, from before the restart: the mode, the
+	// used-up write quota, the refusals; the answers panel names this process's
+	// refusal as one, not as a lost update.
+	b := browser.New(t)
+	ctx := b.Tab()
+	if err := chromedp.Do(ctx, chromedp.Navigate(api+"/_arena/")); err != nil {
+		t.Fatal(err)
+	}
+	meter := `document.querySelector("#usage").innerText`
+	waitJS(t, ctx, "the meter in mode free with the write quota used up and the refusals",
+		fmt.Sprintf(`document.querySelector("#usage-mode")?.dataset.mode === "free" &&
+			document.querySelector("#usage-writes .bar")?.dataset.value === "%d" &&
+			document.querySelector("#usage-writes .bar")?.classList.contains("over") &&
+			+document.querySelector("#usage-refusals")?.dataset.count >= 3`, kvlimits.FreeQuotas.Writes), meter)
+	waitJS(t, ctx, "the refused POST named in the answers panel", `+document.querySelector("#lost")?.dataset.refused >= 1 &&
+		document.querySelector("#lost")?.dataset.count === "0" && document.querySelector("#lost .refused")?.innerText.includes("KV PUT failed: 429")`,
+		`document.querySelector("#lost").innerText`)
 
 	// kv quota shows them; --reset clears them, and the running stack writes again.
 	if code, out := s.run("kv", "quota", "--persist-to", state); code != 0 || !strings.Contains(out, "KV limits: free") || !strings.Contains(out, fmt.Sprint(kvlimits.FreeQuotas.Writes)) {
