@@ -59,6 +59,10 @@ CREATE TABLE IF NOT EXISTS refusals (seq INTEGER PRIMARY KEY AUTOINCREMENT, at_m
 // without it. The limiter admits everything uncounted until Arm: what the
 // server writes before it serves (seeding, fixtures) is setup, not traffic.
 func Start(root string, mode Mode, o Options) (*Limiter, error) {
+	mode, err := ParseMode(string(mode)) // "" is Off
+	if err != nil {
+		return nil, err
+	}
 	if mode == Off {
 		if _, err := os.Stat(Path(root)); err != nil {
 			return nil, nil

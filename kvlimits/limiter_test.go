@@ -173,8 +173,13 @@ func TestCountsSurviveAndAreShared(t *testing.T) {
 
 func TestOffCreatesNothingAndRecordsOff(t *testing.T) {
 	root := t.TempDir()
-	if l, err := Start(root, Off, Options{}); l != nil || err != nil {
-		t.Fatalf("Start off: %v, %v", l, err)
+	for _, m := range []Mode{Off, ""} { // a zero mode is off
+		if l, err := Start(root, m, Options{}); l != nil || err != nil {
+			t.Fatalf("Start %q: %v, %v", m, l, err)
+		}
+	}
+	if _, err := Start(root, "paid", Options{}); err == nil {
+		t.Fatal("Start with an unknown mode: no error")
 	}
 	if _, err := os.Stat(Path(root)); !os.IsNotExist(err) {
 		t.Fatalf("off created %s: %v", Path(root), err)
