@@ -32,6 +32,9 @@ func TestLimitsFromTheFile(t *testing.T) {
 	if p.Answers.KVLimits != "production" {
 		t.Fatalf("the flag wins: %q", p.Answers.KVLimits)
 	}
+	if _, err := Resolve(Options{Dir: workerProject(t, workerToml), AnswersMode: "worker", KVLimits: "production"}); err == nil || !strings.Contains(err.Error(), "Miniflare under wrangler dev enforces none") {
+		t.Fatalf("limits with the Worker: %v", err)
+	}
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "arena-dev.toml"), []byte("[answers]\nport = 8787\n\nkv_limits = \"paid\"\n"), 0o644); err != nil {
 		t.Fatal(err)

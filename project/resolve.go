@@ -116,6 +116,9 @@ func Resolve(o Options) (*Project, error) {
 		return nil, err
 	}
 	if p.Answers.Mode == ModeWorker {
+		if p.Answers.KVLimits != "off" {
+			return nil, &UsageError{fmt.Errorf("KV limits %q apply to arena-dev's own answers API, and the answers mode is worker: Miniflare under wrangler dev enforces none of them; use --answers go, or --kv-limits off", p.Answers.KVLimits)}
+		}
 		if err := checkWorkerNamespace(cp, p.Answers); err != nil {
 			return nil, err
 		}
