@@ -87,8 +87,9 @@ func (n *Namespace) Put(key string, value []byte, o emulator.PutOptions) (emulat
 	return res, nil
 }
 
-// Delete is limited as a write of the key (KV deletes by writing a tombstone,
-// so a delete takes the key's one-a-second slot) and counted as a delete.
+// Delete is limited as a write of the key (it changes the key, and Cloudflare
+// documents no exemption from "one write a second to the same key"), so it
+// takes the key's one-a-second slot; the daily counts count it as a delete.
 func (n *Namespace) Delete(key string) error {
 	if n.l == nil {
 		return n.Namespace.Delete(key)
