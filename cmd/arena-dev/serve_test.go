@@ -130,6 +130,7 @@ func TestServeUsageErrors(t *testing.T) {
 		{[]string{"serve", "--port", fmt.Sprint(port)}, 1, fmt.Sprintf("port %d is already in use", port)},
 		{[]string{"serve", "--port", "70000"}, 2, "--port 70000"},
 		{[]string{"serve", "extra"}, 2, "no arguments"},
+		{[]string{"serve", "--kv-limits", "paid"}, 2, `--kv-limits "paid": want off (the default), production`},
 	}
 	for _, tc := range tests {
 		cmd := exec.Command(bin, append(tc.args, "--persist-to", t.TempDir())...)
