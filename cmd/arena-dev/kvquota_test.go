@@ -3,11 +3,16 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/sommelier-arena/arena-dev/internal/testenv"
 	"github.com/sommelier-arena/arena-dev/kvlimits"
 )
 
@@ -82,5 +87,65 @@ func TestKVCommandsFollowTheStatesLimits(t *testing.T) {
 		if _, e, c := run("key", "put", "off", "v", "--binding", "OTHER"); c != 0 {
 			t.Fatalf("put %d with limits off: %d %s", i, c, e)
 		}
+	}
+}
+
+// serve --kv-consistency edge --kv-limits production: the limits sit under the
+// locations' caches, so a second location's write within the second is
+// refused like any other, and the state records the mode for the kv commands.
+func TestServeEdgeWithLimits(t *testing.T) {
+	bin := testenv.ArenaDev(t)
+	state := t.TempDir()
+	port := testenv.FreePort(t)
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	cmd := exec.Command(bin, "serve", "--port", fmt.Sprint(port), "--persist-to", state, "--kv-consistency", "edge", "--kv-limits", "production")
+	logs := &testenv.SyncBuffer{}
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	defer func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		<-exited
+	}()
+	waitHTTP(t, base+"/healthz", exited, logs)
+	post := func(colo, label string) (int, string) {
+		req, _ := http.NewRequest("POST", base+"/answers/grape", strings.NewReader(`{"label":"`+label+`"}`))
+		req.Header.Set("X-Arena-Colo", colo)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return res.StatusCode, string(b)
+	}
+	for try := 0; ; try++ {
+		a, b := fmt.Sprintf("Edge Grape A%d", try), fmt.Sprintf("Edge Grape B%d", try)
+		if code, body := post("CDG", a); code != 201 {
+			t.Fatalf("CDG's POST: %d %s", code, body)
+		}
+		first := time.Now()
+		code, body := post("SJC", b)
+		if time.Since(first) >= kvlimits.KeyWriteInterval { // too slow to be evidence: wait the second out, again
+			if try == 2 {
+				t.Fatal("no two POSTs within 1 s in three tries")
+			}
+			for time.Since(first) < kvlimits.KeyWriteInterval {
+				time.Sleep(time.Until(first.Add(kvlimits.KeyWriteInterval)))
+			}
+			continue
+		}
+		if code != 500 || !strings.Contains(body, "KV PUT failed: 429 Too Many Requests") {
+			t.Fatalf("SJC's POST within 1 s of CDG's: %d %s", code, body)
+		}
+		break
+	}
+	var r kvlimits.Report
+	getJSON(t, base+"/_arena/kv/limits", &r)
+	if r.Mode != kvlimits.Production || len(r.Refusals) != 1 {
+		t.Fatalf("/_arena/kv/limits: %+v", r)
 	}
 }

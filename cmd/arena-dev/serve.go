@@ -98,7 +98,7 @@ func runServe(c *cli.Context) error {
 	var kv answers.KV = kvlimits.WrapWrites(ns, lim)
 	var edge *kvedge.KV // nil: strongly consistent
 	if mode == "edge" {
-		edge = kvedge.New(ns, kvedge.Options{Delay: delay})
+		edge = kvedge.New(kv, kvedge.Options{Delay: delay}) // over the limits: they refuse at the store
 		kv = edge
 		log.Info().Dur("delay", delay).Msg("edge KV consistency: each X-Arena-Colo location serves what it read for the delay; POST /_arena/kv/propagate ends it")
 	}
