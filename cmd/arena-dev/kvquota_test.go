@@ -5,14 +5,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/sommelier-arena/arena-dev/internal/testenv"
 	"github.com/sommelier-arena/arena-dev/kvlimits"
 )
 
@@ -94,23 +91,7 @@ func TestKVCommandsFollowTheStatesLimits(t *testing.T) {
 // locations' caches, so a second location's write within the second is
 // refused like any other, and the state records the mode for the kv commands.
 func TestServeEdgeWithLimits(t *testing.T) {
-	bin := testenv.ArenaDev(t)
-	state := t.TempDir()
-	port := testenv.FreePort(t)
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	cmd := exec.Command(bin, "serve", "--port", fmt.Sprint(port), "--persist-to", state, "--kv-consistency", "edge", "--kv-limits", "production")
-	logs := &testenv.SyncBuffer{}
-	cmd.Stderr = logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		<-exited
-	}()
-	waitHTTP(t, base+"/healthz", exited, logs)
+	base, _ := startServe(t, "--persist-to", t.TempDir(), "--kv-consistency", "edge", "--kv-limits", "production")
 	post := func(colo, label string) (int, string) {
 		req, _ := http.NewRequest("POST", base+"/answers/grape", strings.NewReader(`{"label":"`+label+`"}`))
 		req.Header.Set("X-Arena-Colo", colo)

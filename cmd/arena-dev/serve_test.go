@@ -51,6 +51,29 @@ func getJSON(t *testing.T, url string, v any) {
 	}
 }
 
+// startServe runs `arena-dev --log-format json serve --port FREE ARGS...` until
+// the test ends (then SIGTERM), once it answers /healthz; it returns the base URL
+// and the logs.
+func startServe(t *testing.T, args ...string) (string, *testenv.SyncBuffer) {
+	t.Helper()
+	port := testenv.FreePort(t)
+	cmd := exec.Command(testenv.ArenaDev(t), append([]string{"--log-format", "json", "serve", "--port", fmt.Sprint(port)}, args...)...)
+	logs := &testenv.SyncBuffer{}
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		<-exited
+	})
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	waitHTTP(t, base+"/healthz", exited, logs)
+	return base, logs
+}
+
 // serve seeds an empty namespace, serves the API, keeps data across restarts, and
 // stops with exit status 0 on SIGTERM and on SIGINT.
 func TestServeSeedsServesAndStops(t *testing.T) {
@@ -150,23 +173,7 @@ func TestServeUsageErrors(t *testing.T) {
 // --host 0.0.0.0 logs a warning that every interface is exposed; Host headers are
 // limited to loopback names plus --allow-host (a compose service name here).
 func TestServeAllInterfacesWarnsAndChecksHost(t *testing.T) {
-	bin := testenv.ArenaDev(t)
-	port := testenv.FreePort(t)
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	cmd := exec.Command(bin, "--log-format", "json", "serve", "--host", "0.0.0.0", "--port", fmt.Sprint(port),
-		"--allow-host", "answers", "--no-seed", "--persist-to", t.TempDir())
-	logs := &testenv.SyncBuffer{}
-	cmd.Stderr = logs
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		<-exited
-	}()
-	waitHTTP(t, base+"/healthz", exited, logs)
+	base, logs := startServe(t, "--host", "0.0.0.0", "--allow-host", "answers", "--no-seed", "--persist-to", t.TempDir())
 	if !strings.Contains(logs.String(), `"level":"warn"`) || !strings.Contains(logs.String(), "every network interface") {
 		t.Errorf("no warning about binding every interface: %s", logs)
 	}
