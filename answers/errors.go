@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+
+	"github.com/sommelier-arena/arena-dev/internal/httpjson"
 )
 
 // Error is an API error: an HTTP status and a stable machine-readable code, sent as
@@ -48,18 +50,10 @@ func encodeError(e *Error) []byte {
 	return body
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
-	if err != nil {
-		status, body = 500, []byte(`{"error":{"code":"internal","message":"encoding the response failed"}}`)
-	}
-	writeBody(w, status, body)
-}
+// reply is the API's JSON as the Worker writes it: JSON.stringify's bytes, no
+// newline after them (<, > and & escaped, as encoding/json does by default).
+var reply = httpjson.Style{EscapeHTML: true, NoNewline: true}
 
-func writeBody(w http.ResponseWriter, status int, body []byte) {
-	h := w.Header()
-	h["Content-Type"] = hdrJSON
-	h["Cache-Control"] = hdrNoStore
-	w.WriteHeader(status)
-	w.Write(body) //nolint:errcheck // the client went away; nothing to do
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { reply.Write(w, status, v) }
+
+func writeBody(w http.ResponseWriter, status int, body []byte) { reply.WriteBody(w, status, body) }

@@ -25,21 +25,25 @@ func Down(ctx context.Context, cli client.APIClient, name string, volumes bool, 
 	if err != nil {
 		return fmt.Errorf("listing containers: %w", err)
 	}
-	var wg sync.WaitGroup
-	errs := make([]error, len(cs))
-	for i, c := range cs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = removeContainer(ctx, cli, c.ID)
-		}()
-	}
-	wg.Wait()
-	for i, c := range cs {
-		if errs[i] != nil {
-			return errs[i]
+	// Dependents go before what they depend on (the reverse of the start order),
+	// each wave of containers that depend on nothing left removed in parallel.
+	for _, wave := range stopWaves(cs) {
+		var wg sync.WaitGroup
+		errs := make([]error, len(wave))
+		for i, c := range wave {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				errs[i] = removeContainer(ctx, cli, c.ID)
+			}()
 		}
-		say("removed container %s", containerName(c))
+		wg.Wait()
+		for i, c := range wave {
+			if errs[i] != nil {
+				return errs[i]
+			}
+			say("removed container %s", containerName(c))
+		}
 	}
 	nets, err := cli.NetworkList(ctx, network.ListOptions{Filters: projectFilter(name)})
 	if err != nil {

@@ -61,8 +61,16 @@ ready = { tcp = "127.0.0.1:${PORT}" }
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got, want := cp.ServiceNames(), m.ServiceNames(); !slices.Equal(got, want) {
-				t.Fatalf("compose services %v, model %v", got, want)
+			order, err := m.InDependencyOrder()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var want []string
+			for _, s := range order {
+				want = append(want, s.Name)
+			}
+			if got := cp.ServiceNames(); !slices.Equal(got, want) {
+				t.Fatalf("compose services %v, the model's start order %v", got, want)
 			}
 			for _, spec := range specs {
 				c, _ := cp.Service(spec.Name)

@@ -60,7 +60,7 @@ type Project struct {
 	SelfImage   string
 	ConfigFiles []string
 	Version     string
-	Services    []Service // in the model's order
+	Services    []Service // in start order: each after those it depends on
 }
 
 var projectName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
@@ -93,7 +93,13 @@ func NewProject(m *project.Project, o Options) (*Project, error) {
 	if m.ConfigFile != "" {
 		p.ConfigFiles = []string{m.ConfigFile}
 	}
-	for _, s := range m.Services {
+	// Up creates the containers in this order, Down removes them in its reverse:
+	// the model's one dependency order, the one `up` starts services in.
+	ordered, err := m.InDependencyOrder()
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range ordered {
 		if s.Disabled {
 			continue // as docker compose with profiles: not created at all
 		}
@@ -240,23 +246,12 @@ func healthCheck(pr project.Probe, port int) (test []string, readyPath string) {
 }
 
 // Service returns the named service.
-func (p *Project) Service(name string) (Service, bool) {
-	for _, s := range p.Services {
-		if s.Name == name {
-			return s, true
-		}
-	}
-	return Service{}, false
-}
+func (p *Project) Service(name string) (Service, bool) { return project.Find(p.Services, nameOf, name) }
 
-// ServiceNames lists the services in the model's order.
-func (p *Project) ServiceNames() []string {
-	out := make([]string, len(p.Services))
-	for i, s := range p.Services {
-		out[i] = s.Name
-	}
-	return out
-}
+// ServiceNames lists the services in start order.
+func (p *Project) ServiceNames() []string { return project.Names(p.Services, nameOf) }
+
+func nameOf(s Service) string { return s.Name }
 
 // ContainerName is docker compose's <project>-<service>-1.
 func (p *Project) ContainerName(service string) string { return p.Name + "-" + service + "-1" }

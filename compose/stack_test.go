@@ -339,7 +339,9 @@ func TestComposeCLIErrors(t *testing.T) {
 
 // TestComposeRunsAServiceFromTheModel: a service added in arena-dev.toml, on a
 // moved port, runs in the Node image under `compose up --wait` with its env, its
-// dependency and its readiness as a health check; `compose config` shows it.
+// dependency and its readiness as a health check; `compose config` shows it. A
+// second one, aaa, depends on it: compose creates them in dependency order, not
+// by name.
 func TestComposeRunsAServiceFromTheModel(t *testing.T) {
 	cli := requireEngine(t)
 	bin, image, dir, name := testenv.ArenaDev(t), testNodeImage(t), testenv.ExampleCopy(t), uniqueProject(t, cli)
@@ -350,6 +352,10 @@ port = 3100
 depends_on = ["answers"]
 env = { GREETING = "from the model" }
 ready = { http = "http://127.0.0.1:${PORT}/ready" }
+# Sorts before echo and depends on it: compose must create echo first (issue 16).
+[services.aaa]
+command = ["node", "-e", "setInterval(() => {}, 1 << 30)"]
+depends_on = ["echo"]
 `
 	if err := os.WriteFile(filepath.Join(dir, "arena-dev.toml"), []byte(toml), 0o644); err != nil {
 		t.Fatal(err)
@@ -388,5 +394,8 @@ ready = { http = "http://127.0.0.1:${PORT}/ready" }
 	}
 	if c.State.Health == nil || c.State.Health.Status != "healthy" || c.Config.Labels[LabelDependsOn] != "answers:service_healthy:false" {
 		t.Errorf("echo container: health %+v, depends_on label %q", c.State.Health, c.Config.Labels[LabelDependsOn])
+	}
+	if a, err := cli.ContainerInspect(context.Background(), name+"-aaa-1"); err != nil || !a.State.Running {
+		t.Errorf("aaa, which depends on echo, is not running: %v", err)
 	}
 }

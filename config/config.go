@@ -161,6 +161,10 @@ func (p *Project) ServiceNames() []string {
 	return names
 }
 
+// ErrAt formats an error for a key path ("services.web.depends_on"), with its
+// line when the file has one: the model's own checks name lines through it.
+func (p *Project) ErrAt(key, format string, args ...any) error { return p.errAt(key, format, args...) }
+
 // errAt formats an error for a key path, with its line when the file has one.
 func (p *Project) errAt(key, format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)

@@ -2,14 +2,13 @@ package config
 
 import (
 	"fmt"
-	"regexp"
 	"sort"
 	"strings"
 )
 
-var serviceName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
-
-// validate checks what the decoder cannot: names, ports, probes, dependencies.
+// validate checks the file as written, what the decoder cannot: ports, modes,
+// commands, probes, restart policies. Names and the dependency graph are the
+// model's to check (package project has the one rule and the one order).
 func (p *Project) validate() error {
 	a := p.File.Answers
 	if a.Port < 1 || a.Port > 65535 {
@@ -33,18 +32,13 @@ func (p *Project) validate() error {
 			return err
 		}
 	}
-	if _, err := p.CORSOrigins(); err != nil {
-		return err
-	}
-	return p.checkCycles()
+	_, err := p.CORSOrigins()
+	return err
 }
 
 func (p *Project) validateService(name string, ports map[int]string) error {
 	s := p.File.Services[name]
 	key := "services." + name
-	if !serviceName.MatchString(name) {
-		return p.errAt(key, "service names are lower case letters, digits, - and _")
-	}
 	if name == AnswersService {
 		return p.errAt(key, "%q is the built-in answers API; configure it under [answers]", name)
 	}
@@ -74,21 +68,8 @@ func (p *Project) validateService(name string, ports map[int]string) error {
 	if n > 1 {
 		return p.errAt(key+".ready", "set one of http, tcp or log")
 	}
-	for i, d := range s.DependsOn {
-		if d == name {
-			return p.errAt(key+".depends_on", "a service cannot depend on itself")
-		}
-		if _, ok := p.File.Services[d]; !ok && d != AnswersService {
-			return p.errAt(key+".depends_on", "depends_on[%d]: unknown service %q (have %s)", i, d, strings.Join(p.allNames(), ", "))
-		}
-	}
 	if s.Restart.Policy != "" && !policies[s.Restart.Policy] {
 		return p.errAt(key+".restart.policy", "%q: want \"no\", \"on-failure\" or \"always\"", s.Restart.Policy)
-	}
-	for i, pr := range s.Profiles {
-		if !serviceName.MatchString(pr) {
-			return p.errAt(key+".profiles", "profiles[%d]: %q: profile names are lower case letters, digits, - and _", i, pr)
-		}
 	}
 	if s.Restart.MaxRestarts != nil && *s.Restart.MaxRestarts < 0 {
 		return p.errAt(key+".restart.max_restarts", "must not be negative")
@@ -99,44 +80,6 @@ func (p *Project) validateService(name string, ports map[int]string) error {
 
 func (p *Project) allNames() []string {
 	return append([]string{AnswersService}, p.ServiceNames()...)
-}
-
-// checkCycles rejects dependency loops, naming one.
-func (p *Project) checkCycles() error {
-	const (
-		unseen = iota
-		visiting
-		done
-	)
-	state := map[string]int{}
-	var path []string
-	var visit func(string) error
-	visit = func(n string) error {
-		switch state[n] {
-		case visiting:
-			return p.errAt("services."+n+".depends_on", "dependency cycle: %s -> %s", strings.Join(path, " -> "), n)
-		case done:
-			return nil
-		}
-		state[n] = visiting
-		path = append(path, n)
-		deps := append([]string(nil), p.File.Services[n].DependsOn...)
-		sort.Strings(deps)
-		for _, d := range deps {
-			if err := visit(d); err != nil {
-				return err
-			}
-		}
-		path = path[:len(path)-1]
-		state[n] = done
-		return nil
-	}
-	for _, n := range p.ServiceNames() {
-		if err := visit(n); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // SetPorts overrides services' ports (the --port name=N flags) before expansion,

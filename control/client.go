@@ -14,7 +14,7 @@ import (
 	"strings"
 
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
 // ErrNoStack: no live arena-dev runs for this run directory (the CLI exits 3).
@@ -29,22 +29,26 @@ type Client struct {
 
 // Dial finds the live stack of runDir through its run file.
 func Dial(runDir string) (*Client, error) {
-	rf, err := orchestrate.LiveOwner(runDir)
+	rf, err := runstate.LiveOwner(runDir)
 	if err != nil {
 		return nil, err
 	}
 	if rf == nil || rf.Control == nil {
 		return nil, ErrNoStack
 	}
-	ep := rf.Control
+	return Connect(rf.Control), nil
+}
+
+// Connect is a client of the control API at ep (a run file's endpoint).
+func Connect(ep *runstate.ControlEndpoint) *Client {
 	if ep.Socket != "" {
 		tr := &http.Transport{DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
 			var d net.Dialer
 			return d.DialContext(ctx, "unix", ep.Socket)
 		}}
-		return &Client{http: &http.Client{Transport: tr}, base: "http://arena-dev"}, nil
+		return &Client{http: &http.Client{Transport: tr}, base: "http://arena-dev"}
 	}
-	return &Client{http: &http.Client{Transport: &http.Transport{Proxy: nil}}, base: ep.URL, token: ep.Token}, nil
+	return &Client{http: &http.Client{Transport: &http.Transport{Proxy: nil}}, base: ep.URL, token: ep.Token}
 }
 
 // APIError is an error answer of the API.
@@ -104,7 +108,7 @@ func (c *Client) Services(ctx context.Context) ([]Service, error) {
 }
 
 // Do starts, stops or restarts one service and returns its state after.
-func (c *Client) Do(ctx context.Context, name string, op orchestrate.Op) (Service, error) {
+func (c *Client) Do(ctx context.Context, name string, op runstate.Op) (Service, error) {
 	var out struct{ Service Service }
 	err := c.do(ctx, http.MethodPost, "/api/services/"+url.PathEscape(name)+"/"+op.String(), &out)
 	return out.Service, err

@@ -18,6 +18,7 @@ import (
 	"github.com/sommelier-arena/arena-dev/internal/testenv"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
 // inproc is an in-process service that logs a line at each start and serves
@@ -100,15 +101,15 @@ func TestAPIActsOnOneService(t *testing.T) {
 		t.Fatal("no snapshot on the event stream")
 	}
 
-	svc, err := cl.Do(ctx, "web", orchestrate.OpStop)
-	if err != nil || svc.State != orchestrate.StateStopped || svc.LastError != "stopped by hand" {
+	svc, err := cl.Do(ctx, "web", runstate.OpStop)
+	if err != nil || svc.State != runstate.StateStopped || svc.LastError != "stopped by hand" {
 		t.Fatalf("stop: %+v %v", svc, err)
 	}
 	list, err := cl.Services(ctx)
-	if err != nil || len(list) != 2 || list[0].State != orchestrate.StateReady || list[0].UptimeSeconds <= 0 {
+	if err != nil || len(list) != 2 || list[0].State != runstate.StateReady || list[0].UptimeSeconds <= 0 {
 		t.Fatalf("services after stopping web: %+v %v", list, err)
 	}
-	if _, err := cl.Do(ctx, "web", orchestrate.OpStart); err != nil {
+	if _, err := cl.Do(ctx, "web", runstate.OpStart); err != nil {
 		t.Fatal(err)
 	}
 	select {
@@ -120,7 +121,7 @@ func TestAPIActsOnOneService(t *testing.T) {
 		t.Fatal("no events")
 	}
 
-	_, err = cl.Do(ctx, "db", orchestrate.OpRestart)
+	_, err = cl.Do(ctx, "db", runstate.OpRestart)
 	var ae *APIError
 	if !errors.As(err, &ae) || ae.Status != 404 || ae.Code != "unknown_service" || strings.Join(ae.Known, ",") != "api,web" {
 		t.Fatalf("unknown service: %v", err)
@@ -144,7 +145,7 @@ func TestAPIActsOnOneService(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the followed log sent nothing")
 	}
-	if _, err := cl.Do(ctx, "web", orchestrate.OpRestart); err != nil {
+	if _, err := cl.Do(ctx, "web", runstate.OpRestart); err != nil {
 		t.Fatal(err)
 	}
 	for {

@@ -10,7 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
 // SocketName is the control socket in the run directory.
@@ -23,7 +23,7 @@ const maxSocketPath = 100
 // Listen opens the control API's listener for a run directory: the Unix socket
 // there with mode 0600, or, where its path is too long for a socket, a loopback
 // port guarded by a random token. The endpoint goes into the run file.
-func Listen(runDir string) (net.Listener, *orchestrate.ControlEndpoint, error) {
+func Listen(runDir string) (net.Listener, *runstate.ControlEndpoint, error) {
 	path := filepath.Join(runDir, SocketName)
 	if len(path) <= maxSocketPath {
 		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -39,7 +39,7 @@ func Listen(runDir string) (net.Listener, *orchestrate.ControlEndpoint, error) {
 			ln.Close()
 			return nil, nil, err
 		}
-		return ln, &orchestrate.ControlEndpoint{Socket: path}, nil
+		return ln, &runstate.ControlEndpoint{Socket: path}, nil
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -50,12 +50,12 @@ func Listen(runDir string) (net.Listener, *orchestrate.ControlEndpoint, error) {
 		ln.Close()
 		return nil, nil, err
 	}
-	return ln, &orchestrate.ControlEndpoint{URL: "http://" + ln.Addr().String(), Token: hex.EncodeToString(b)}, nil
+	return ln, &runstate.ControlEndpoint{URL: "http://" + ln.Addr().String(), Token: hex.EncodeToString(b)}, nil
 }
 
 // RequireToken admits only requests that carry the endpoint's token (the
 // loopback fallback; a socket's file mode does that job otherwise).
-func RequireToken(h http.Handler, ep *orchestrate.ControlEndpoint) http.Handler {
+func RequireToken(h http.Handler, ep *runstate.ControlEndpoint) http.Handler {
 	if ep.Token == "" {
 		return h
 	}

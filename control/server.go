@@ -10,21 +10,22 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sommelier-arena/arena-dev/internal/httpjson"
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
 // Stack is what the API acts on: the supervisor.
 type Stack interface {
-	Status() []orchestrate.ServiceStatus
-	Control(ctx context.Context, name string, op orchestrate.Op) error
-	Subscribe() (<-chan orchestrate.Event, func())
+	Status() []runstate.ServiceStatus
+	Control(ctx context.Context, name string, op runstate.Op) error
+	Subscribe() (<-chan runstate.Event, func())
 	Logs() *svclog.Logs
 }
 
 // Service is one service as the API shows it.
 type Service struct {
-	orchestrate.ServiceStatus
+	runstate.ServiceStatus
 	UptimeSeconds float64 `json:"uptime_seconds,omitempty"` // while its process runs
 }
 
@@ -48,12 +49,12 @@ type handler struct {
 	done <-chan struct{}
 }
 
-func view(statuses []orchestrate.ServiceStatus) []Service {
+func view(statuses []runstate.ServiceStatus) []Service {
 	now := time.Now()
 	out := make([]Service, len(statuses))
 	for i, s := range statuses {
 		out[i] = Service{ServiceStatus: s}
-		running := s.State == orchestrate.StateReady || s.State == orchestrate.StateStarting
+		running := s.State == runstate.StateReady || s.State == runstate.StateStarting
 		if running && !s.Started.IsZero() {
 			out[i].UptimeSeconds = now.Sub(s.Started).Seconds()
 		}
@@ -67,18 +68,18 @@ func (h *handler) services(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) control(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
-	op, ok := orchestrate.ParseOp(r.PathValue("op"))
+	op, ok := runstate.ParseOp(r.PathValue("op"))
 	if !ok {
 		writeError(w, http.StatusNotFound, "unknown_operation", fmt.Sprintf("%q: want start, stop or restart", r.PathValue("op")), nil)
 		return
 	}
 	err := h.st.Control(r.Context(), name, op)
-	var unknown *orchestrate.UnknownServiceError
+	var unknown *runstate.UnknownServiceError
 	switch {
 	case errors.As(err, &unknown):
 		writeError(w, http.StatusNotFound, "unknown_service", err.Error(), map[string]any{"known": unknown.Known})
 		return
-	case errors.Is(err, orchestrate.ErrNotRunning):
+	case errors.Is(err, runstate.ErrNotRunning):
 		writeError(w, http.StatusServiceUnavailable, "not_running", err.Error(), nil)
 		return
 	case err != nil:
@@ -109,7 +110,7 @@ func (h *handler) events(w http.ResponseWriter, r *http.Request) {
 				sse.send("end", map[string]string{"reason": "the stack stopped"})
 				return
 			}
-			sse.send("state", view([]orchestrate.ServiceStatus{ev.ServiceStatus})[0])
+			sse.send("state", view([]runstate.ServiceStatus{ev.ServiceStatus})[0])
 		case <-r.Context().Done():
 			return
 		case <-h.done:
@@ -220,22 +221,14 @@ func toJSON(lines []svclog.Line) []svclog.JSONLine {
 	return out
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-}
+// reply keeps the control API's Content-Type as its clients know it.
+var reply = httpjson.Style{ContentType: "application/json"}
+
+func writeJSON(w http.ResponseWriter, status int, v any) { reply.Write(w, status, v) }
 
 // writeError answers {"error": {"code", "message", ...}}, the answers API's shape.
 func writeError(w http.ResponseWriter, status int, code, msg string, extra map[string]any) {
-	e := map[string]any{"code": code, "message": msg}
-	for k, v := range extra {
-		e[k] = v
-	}
-	writeJSON(w, status, map[string]any{"error": e})
+	reply.Error(w, status, code, msg, extra)
 }
 
 // sse writes Server-Sent Events, flushing each.

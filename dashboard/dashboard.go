@@ -6,12 +6,12 @@
 package dashboard
 
 import (
-	"encoding/json"
 	"net/http"
 	"sort"
 
 	"github.com/sommelier-arena/arena-dev/control"
 	"github.com/sommelier-arena/arena-dev/emulator"
+	"github.com/sommelier-arena/arena-dev/internal/httpjson"
 	"github.com/sommelier-arena/arena-dev/kvlimits"
 )
 
@@ -70,7 +70,6 @@ func New(o Options) http.Handler {
 	if next == nil {
 		next = http.NotFoundHandler()
 	}
-	own.Handle("GET /_arena/kv/limits", next) // the answers API's: it has the meter
 	own.Handle("/", next)
 	return own
 }
@@ -106,18 +105,11 @@ func (d *dash) stateRoot() string {
 	return d.o.Store.Root()
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-}
+func writeJSON(w http.ResponseWriter, status int, v any) { httpjson.Write(w, status, v) }
 
 // writeError answers {"error": {"code", "message"}}, the answers API's shape.
 func writeError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+	httpjson.Error(w, status, code, msg, nil)
 }
 
 func sorted(m map[string]bool) []string {

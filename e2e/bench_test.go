@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
 // BenchmarkUp measures the arena-dev binary on the example stack against its slowest
@@ -76,13 +76,13 @@ func BenchmarkUp(b *testing.B) {
 	})
 }
 
-func waitRunFileReady(b *testing.B, s *stack, fg *foreground) *orchestrate.RunFile {
-	var rf *orchestrate.RunFile
+func waitRunFileReady(b *testing.B, s *stack, fg *foreground) *runstate.RunFile {
+	var rf *runstate.RunFile
 	poll(b, "stack ready", func() bool {
 		if fg.exited() {
 			b.Fatalf("arena-dev up exited:\n%s", readFile(fg.logPath))
 		}
-		r, err := orchestrate.ReadRunFile(filepath.Join(s.dir, ".wrangler", "arena-dev"))
+		r, err := runstate.ReadRunFile(filepath.Join(s.dir, ".wrangler", "arena-dev"))
 		if err == nil && r.PID == fg.cmd.Process.Pid && r.Ready {
 			rf = r
 			return true

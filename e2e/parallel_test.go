@@ -38,6 +38,15 @@ func (u upJSON) url(service string) string {
 func TestFourStacksFromOneCheckout(t *testing.T) {
 	s := newStack(t)
 	const n = 4
+	// The last stack runs in edge consistency mode: a model that differs from
+	// the project's defaults in more than its ports.
+	upArgs := func(i int) []string {
+		args := []string{"up", "--wait", "--ephemeral", "--ports", "auto", "--name", fmt.Sprintf("w%d", i), "--json", "--timeout", readyTimeout.String()}
+		if i == n-1 {
+			args = append(args, "--kv-consistency", "edge")
+		}
+		return args
+	}
 	stacks := make([]upJSON, n)
 	var wg sync.WaitGroup
 	errs := make([]string, n)
@@ -45,7 +54,7 @@ func TestFourStacksFromOneCheckout(t *testing.T) {
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			cmd, logPath := s.command("up", "--wait", "--ephemeral", "--ports", "auto", "--name", fmt.Sprintf("w%d", i), "--json", "--timeout", readyTimeout.String())
+			cmd, logPath := s.command(upArgs(i)...)
 			var stdout bytes.Buffer
 			cmd.Stdout = &stdout
 			if err := cmd.Run(); err != nil {
@@ -95,7 +104,21 @@ func TestFourStacksFromOneCheckout(t *testing.T) {
 	if code, out := s.run("logs", "--name", "w2", "-n", "3", "answers"); code != 0 || !strings.Contains(out, "[answers]") {
 		t.Errorf("logs --name w2: exit %d\n%s", code, out)
 	}
-	if code, out := s.run("down", "--all"); code != 0 || strings.Count(out, "stopped stack w") != n {
+	// The same `up --wait` again is the running stack (issue 16, defect 2):
+	// its ports kept, its edge mode compared as it is.
+	code, again := s.run(upArgs(n - 1)...)
+	var second upJSON
+	if i := strings.Index(again, "{"); i >= 0 {
+		_ = json.NewDecoder(strings.NewReader(again[i:])).Decode(&second)
+	}
+	if code != 0 || second.PID != stacks[n-1].PID {
+		t.Fatalf("up --wait %v again: exit %d, want the running stack (pid %d)\n%s", upArgs(n-1), code, stacks[n-1].PID, again)
+	}
+	// down --name says which stack it stopped (issue 16, defect 4).
+	if code, out := s.run("down", "--name", "w0"); code != 0 || !strings.Contains(out, "stopped stack w0") {
+		t.Fatalf("down --name w0: exit %d\n%s", code, out)
+	}
+	if code, out := s.run("down", "--all"); code != 0 || strings.Count(out, "stopped stack w") != n-1 {
 		t.Fatalf("down --all: exit %d\n%s", code, out)
 	}
 	for port, who := range ports {

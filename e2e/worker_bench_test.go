@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
 // BenchmarkAnswersModes measures what each answers mode costs, in one run on one
@@ -42,7 +42,7 @@ func BenchmarkAnswersModes(b *testing.B) {
 						b.Fatalf("arena-dev up exited:\n%s", readFile(logPath))
 					default:
 					}
-					rf, err := orchestrate.ReadRunFile(filepath.Join(s.dir, ".wrangler", "arena-dev"))
+					rf, err := runstate.ReadRunFile(filepath.Join(s.dir, ".wrangler", "arena-dev"))
 					return err == nil && rf.PID == cmd.Process.Pid && rf.Ready
 				})
 				ready += time.Since(start)

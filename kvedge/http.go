@@ -1,8 +1,9 @@
 package kvedge
 
 import (
-	"encoding/json"
 	"net/http"
+
+	"github.com/sommelier-arena/arena-dev/internal/httpjson"
 )
 
 // Handler serves the edge mode's control endpoints on the answers port:
@@ -53,13 +54,11 @@ func Handler(e *KV) http.Handler {
 	})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v) //nolint:errcheck // the client went away
-}
+// reply keeps this API's bytes: encoding/json's escaping, a newline at the end.
+var reply = httpjson.Style{EscapeHTML: true}
+
+func writeJSON(w http.ResponseWriter, status int, v any) { reply.Write(w, status, v) }
 
 func writeError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+	reply.Error(w, status, code, msg, nil)
 }

@@ -50,15 +50,12 @@ func newRig(t *testing.T) *rig { return newLimitedRig(t, kvlimits.Off) }
 func newLimitedRig(t *testing.T, mode kvlimits.Mode) *rig {
 	t.Helper()
 	root := t.TempDir()
-	st, err := emulator.Open(root)
+	kv, err := emulator.OpenNamespace(root, "wine-answers-ns")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
-	ns, err := st.Namespace("wine-answers-ns")
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Cleanup(func() { kv.Close() })
+	ns := kv.Namespace
 	c := testenv.NewClock(time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC))
 	lim, err := kvlimits.Start(root, mode, kvlimits.Options{Now: c.Now})
 	if err != nil {

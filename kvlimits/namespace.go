@@ -2,6 +2,7 @@ package kvlimits
 
 import (
 	"errors"
+	"iter"
 
 	"github.com/sommelier-arena/arena-dev/emulator"
 )
@@ -64,6 +65,17 @@ func (n *Namespace) List(o emulator.ListOptions) (emulator.ListResult, error) {
 		}
 	}
 	return n.Namespace.List(o)
+}
+
+// Keys iterates through this wrapper's List, so every page counts (the
+// embedded namespace's Keys would list around the limits).
+func (n *Namespace) Keys(prefix string) iter.Seq2[emulator.KeyInfo, error] {
+	return emulator.KeysOf(n, prefix)
+}
+
+// Entries iterates through this wrapper's List and GetWithMetadata.
+func (n *Namespace) Entries(prefix string) iter.Seq2[*emulator.Entry, error] {
+	return emulator.EntriesOf(n, prefix)
 }
 
 // Put is refused within a second of the key's last write (and past the write

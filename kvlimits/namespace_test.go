@@ -11,16 +11,12 @@ import (
 func openNS(t *testing.T) (*emulator.Namespace, string) {
 	t.Helper()
 	root := t.TempDir()
-	st, err := emulator.Open(root)
+	o, err := emulator.OpenNamespace(root, "ANSWERS")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
-	ns, err := st.Namespace("ANSWERS")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ns, root
+	t.Cleanup(func() { o.Close() })
+	return o.Namespace, root
 }
 
 func value(t *testing.T, ns *emulator.Namespace, key string) string {
@@ -135,5 +131,31 @@ func TestNamespaceCountsReadsAndLists(t *testing.T) {
 	}
 	if _, err := n.List(emulator.ListOptions{}); !errors.As(err, &r) {
 		t.Fatalf("second list past a quota of 1: %v", err)
+	}
+}
+
+// Keys and Entries (what `kv key list` and `kv export` iterate with) go through
+// the wrapper's List and reads, so they count and are refused like them: the
+// embedded namespace's own iterators would list around the limits.
+func TestNamespaceIteratorsCount(t *testing.T) {
+	ns, root := openNS(t)
+	if _, err := ns.Put("k", []byte("v"), emulator.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	l := start(t, root, Free, newClock(), Quotas{Reads: 1, Lists: 1})
+	n := Wrap(ns, l)
+	for e, err := range n.Entries("") { // one list, one read: both quotas used
+		if err != nil || e.Key != "k" {
+			t.Fatalf("first export: %v %v", e, err)
+		}
+	}
+	var r *Refusal
+	for _, err := range n.Keys("") {
+		if !errors.As(err, &r) {
+			t.Fatalf("a list past a quota of 1 through Keys: %v, want a refusal", err)
+		}
+	}
+	if r == nil {
+		t.Fatal("Keys yielded nothing past the list quota, want a refusal")
 	}
 }

@@ -2,68 +2,33 @@ package orchestrate
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
-
-// Op is what the control plane asks of one service.
-type Op int
-
-const (
-	OpStart   Op = iota // start it if it is not running (resetting its restart count)
-	OpStop              // stop it and keep it stopped: it is not restarted
-	OpRestart           // stop it and start it again at once
-)
-
-func (o Op) String() string { return [...]string{"start", "stop", "restart"}[o] }
-
-// ParseOp reads "start", "stop" or "restart".
-func ParseOp(s string) (Op, bool) {
-	for o := OpStart; o <= OpRestart; o++ {
-		if o.String() == s {
-			return o, true
-		}
-	}
-	return 0, false
-}
 
 type command struct {
-	op    Op
+	op    runstate.Op
 	reply chan error
 }
-
-// UnknownServiceError names a service the stack does not have, and those it has.
-type UnknownServiceError struct {
-	Name  string
-	Known []string
-}
-
-func (e *UnknownServiceError) Error() string {
-	return fmt.Sprintf("no service %q (services: %s)", e.Name, strings.Join(e.Known, ", "))
-}
-
-// ErrNotRunning: the supervisor is not running (not started yet, or finished).
-var ErrNotRunning = errors.New("the stack is not running")
 
 // Control asks one service to start, stop or restart and waits until it has
 // acted: a stopped service is stopped, a started one has a new process (it may
 // not be ready yet). Starting a service first starts its dependencies that are
 // not running.
-func (s *Supervisor) Control(ctx context.Context, name string, op Op) error {
+func (s *Supervisor) Control(ctx context.Context, name string, op runstate.Op) error {
 	sv, ok := s.svcs[name]
 	if !ok {
-		return &UnknownServiceError{Name: name, Known: s.names()}
+		return &runstate.UnknownServiceError{Name: name, Known: s.names()}
 	}
 	select {
 	case <-s.runningCh:
 	default:
-		return ErrNotRunning
+		return runstate.ErrNotRunning
 	}
-	if op != OpStop {
+	if op != runstate.OpStop {
 		for _, d := range sv.spec.DependsOn {
-			if s.stateOf(d) != StateReady && s.stateOf(d) != StateStarting {
-				if err := s.Control(ctx, d, OpStart); err != nil {
+			if s.stateOf(d) != runstate.StateReady && s.stateOf(d) != runstate.StateStarting {
+				if err := s.Control(ctx, d, runstate.OpStart); err != nil {
 					return fmt.Errorf("starting dependency %s: %w", d, err)
 				}
 			}
@@ -73,7 +38,7 @@ func (s *Supervisor) Control(ctx context.Context, name string, op Op) error {
 	select {
 	case sv.ctl <- c:
 	case <-sv.doneCh:
-		return ErrNotRunning
+		return runstate.ErrNotRunning
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -81,13 +46,13 @@ func (s *Supervisor) Control(ctx context.Context, name string, op Op) error {
 	case err := <-c.reply:
 		return err
 	case <-sv.doneCh:
-		return ErrNotRunning
+		return runstate.ErrNotRunning
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
 
-func (s *Supervisor) stateOf(name string) State {
+func (s *Supervisor) stateOf(name string) runstate.State {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.svcs[name].st.State

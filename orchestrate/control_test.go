@@ -5,6 +5,8 @@ package orchestrate
 import (
 	"context"
 	"errors"
+	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"strings"
 	"testing"
 	"time"
@@ -15,53 +17,53 @@ import (
 // reset, a restart gives it a new process, and the other service is untouched.
 func TestControlOneService(t *testing.T) {
 	a, b := helper(t, "a", "sleep"), helper(t, "b", "sleep")
-	a.Restart, b.Restart = RestartAlways, RestartAlways
+	a.Restart, b.Restart = project.RestartAlways, project.RestartAlways
 	a.Probe, b.Probe = logProbe(`sleeping`), logProbe(`sleeping`)
 	r := start(t, []ServiceSpec{a, b}, Options{})
-	first := r.waitState(t, "a", StateReady, 20*time.Second)
-	other := r.waitState(t, "b", StateReady, 20*time.Second)
+	first := r.waitState(t, "a", runstate.StateReady, 20*time.Second)
+	other := r.waitState(t, "b", runstate.StateReady, 20*time.Second)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 
-	if err := r.sup.Control(ctx, "a", OpRestart); err != nil {
+	if err := r.sup.Control(ctx, "a", runstate.OpRestart); err != nil {
 		t.Fatal(err)
 	}
-	again := r.waitState(t, "a", StateReady, 20*time.Second)
+	again := r.waitState(t, "a", runstate.StateReady, 20*time.Second)
 	if again.PID == first.PID || alive(first.PID) || again.Restarts != 1 {
 		t.Fatalf("after restart: pid %d (was %d, alive %v), restarts %d", again.PID, first.PID, alive(first.PID), again.Restarts)
 	}
 
-	if err := r.sup.Control(ctx, "a", OpStop); err != nil {
+	if err := r.sup.Control(ctx, "a", runstate.OpStop); err != nil {
 		t.Fatal(err)
 	}
-	st := r.waitState(t, "a", StateStopped, 5*time.Second)
+	st := r.waitState(t, "a", runstate.StateStopped, 5*time.Second)
 	if alive(again.PID) || st.LastError != stoppedByHand {
 		t.Fatalf("after stop: pid %d alive %v, last error %q", again.PID, alive(again.PID), st.LastError)
 	}
-	// Stopped by hand stays stopped: RestartAlways does not bring it back.
-	if got := r.waitState(t, "a", StateStopped, time.Second); got.PID != again.PID {
+	// Stopped by hand stays stopped: project.RestartAlways does not bring it back.
+	if got := r.waitState(t, "a", runstate.StateStopped, time.Second); got.PID != again.PID {
 		t.Fatalf("a stopped service was started again: %+v", got)
 	}
-	if err := r.sup.Control(ctx, "a", OpStop); err != nil {
+	if err := r.sup.Control(ctx, "a", runstate.OpStop); err != nil {
 		t.Fatalf("stopping a stopped service: %v", err)
 	}
 
-	if err := r.sup.Control(ctx, "a", OpStart); err != nil {
+	if err := r.sup.Control(ctx, "a", runstate.OpStart); err != nil {
 		t.Fatal(err)
 	}
-	back := r.waitState(t, "a", StateReady, 20*time.Second)
+	back := r.waitState(t, "a", runstate.StateReady, 20*time.Second)
 	if back.Restarts != 0 || back.PID == again.PID {
 		t.Fatalf("after start: %+v, want a new pid and the restart count reset", back)
 	}
-	if err := r.sup.Control(ctx, "a", OpStart); err != nil {
+	if err := r.sup.Control(ctx, "a", runstate.OpStart); err != nil {
 		t.Fatalf("starting a running service: %v", err)
 	}
-	if now := r.waitState(t, "b", StateReady, time.Second); now.PID != other.PID || now.Restarts != 0 {
+	if now := r.waitState(t, "b", runstate.StateReady, time.Second); now.PID != other.PID || now.Restarts != 0 {
 		t.Fatalf("b was touched: %+v, was %+v", now, other)
 	}
 
-	var unknown *UnknownServiceError
-	if err := r.sup.Control(ctx, "zz", OpStart); !errors.As(err, &unknown) || strings.Join(unknown.Known, ",") != "a,b" {
+	var unknown *runstate.UnknownServiceError
+	if err := r.sup.Control(ctx, "zz", runstate.OpStart); !errors.As(err, &unknown) || strings.Join(unknown.Known, ",") != "a,b" {
 		t.Fatalf("unknown service: %v", err)
 	}
 }
@@ -83,17 +85,17 @@ func TestDisabledServiceStartsByHand(t *testing.T) {
 		t.Fatalf("the stack is not ready while only disabled services are down: %+v", r.sup.Status())
 	}
 	for _, n := range []string{"base", "extra"} {
-		if st := r.waitState(t, n, StateStopped, time.Second); st.PID != 0 || !st.Disabled {
+		if st := r.waitState(t, n, runstate.StateStopped, time.Second); st.PID != 0 || !st.Disabled {
 			t.Fatalf("%s: %+v, want never started", n, st)
 		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := r.sup.Control(ctx, "extra", OpStart); err != nil {
+	if err := r.sup.Control(ctx, "extra", runstate.OpStart); err != nil {
 		t.Fatal(err)
 	}
-	r.waitState(t, "base", StateReady, 20*time.Second)
-	r.waitState(t, "extra", StateReady, 20*time.Second)
+	r.waitState(t, "base", runstate.StateReady, 20*time.Second)
+	r.waitState(t, "extra", runstate.StateReady, 20*time.Second)
 }
 
 func TestControlBeforeRun(t *testing.T) {
@@ -101,7 +103,7 @@ func TestControlBeforeRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := sup.Control(context.Background(), "a", OpStop); !errors.Is(err, ErrNotRunning) {
+	if err := sup.Control(context.Background(), "a", runstate.OpStop); !errors.Is(err, runstate.ErrNotRunning) {
 		t.Fatalf("Control before Run: %v", err)
 	}
 }

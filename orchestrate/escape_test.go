@@ -5,6 +5,8 @@ package orchestrate
 import (
 	"errors"
 	"fmt"
+	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"net"
 	"os"
 	"os/exec"
@@ -57,7 +59,7 @@ func TestSetsidGrandchildIsStopped(t *testing.T) {
 			waitFor(t, "the grandchild to hold the port", 10*time.Second, func() bool { return len(procutil.PortHolders(port)) > 0 })
 			if tc.leaderExits {
 				// The launcher's clean exit ends the service; its daemon goes with it.
-				r.waitState(t, "daemon", StateStopped, 20*time.Second)
+				r.waitState(t, "daemon", runstate.StateStopped, 20*time.Second)
 			} else if err := r.stop(t, 15*time.Second); err != nil {
 				t.Fatalf("Run: %v", err)
 			}
@@ -89,7 +91,7 @@ func TestReapFindsSetsidEscapee(t *testing.T) {
 			}
 			if tc.waitRecorded {
 				waitFor(t, "the escapee in the run file", 10*time.Second, func() bool {
-					rf, err := ReadRunFile(runDir)
+					rf, err := runstate.ReadRunFile(runDir)
 					return err == nil && len(rf.Services[0].Escaped) == 1 && rf.Services[0].Escaped[0].PID == gc
 				})
 			}
@@ -128,7 +130,7 @@ func survivorsName(got []Survivor, pid int) bool {
 func TestReapingLeavesOtherChildrenAlone(t *testing.T) {
 	spec := helper(t, "daemon", "escape", "LEADER_EXITS=1")
 	spec.Probe = logProbe(`escaped`)
-	spec.Restart, spec.Backoff, spec.MaxRestarts = RestartAlways, 10*time.Millisecond, 1000
+	spec.Restart, spec.Backoff, spec.MaxRestarts = project.RestartAlways, 10*time.Millisecond, 1000
 	r := start(t, []ServiceSpec{spec}, Options{})
 	pidFromOutput(t, r.out, "escaped") // the reaper runs, and daemons keep being orphaned
 	var wg sync.WaitGroup

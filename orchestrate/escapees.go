@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/internal/procutil"
+	"github.com/sommelier-arena/arena-dev/project"
 )
 
 // A service's process group is not all of it: a descendant may call setsid (a
@@ -257,5 +258,5 @@ func (s *Supervisor) sweepMarked() {
 		return
 	}
 	s.log.Warn().Msg("stopping descendants left outside every service's process group")
-	stopLadder(withStrays(nothing("descendants outside the groups"), find), DefaultStopTimeout, s.forceCh, s.log, nil)
+	stopLadder(withStrays(nothing("descendants outside the groups"), find), project.DefaultStopTimeout, s.forceCh, s.log, nil)
 }

@@ -2,6 +2,7 @@ package orchestrate
 
 import (
 	"fmt"
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"strings"
 	"sync"
 	"time"
@@ -9,7 +10,7 @@ import (
 
 // set moves a service to state (msg, when not "", becomes LastError), applies the
 // optional changes, publishes the event and rewrites the run file.
-func (s *Supervisor) set(sv *service, state State, msg string, mutate ...func(*ServiceStatus)) {
+func (s *Supervisor) set(sv *service, state runstate.State, msg string, mutate ...func(*runstate.ServiceStatus)) {
 	now := time.Now()
 	s.mu.Lock()
 	sv.st.State, sv.st.Since = state, now
@@ -20,30 +21,30 @@ func (s *Supervisor) set(sv *service, state State, msg string, mutate ...func(*S
 		m(&sv.st)
 	}
 	switch state {
-	case StateReady:
+	case runstate.StateReady:
 		sv.everReady = true
 		sv.readyOnce.Do(func() { close(sv.readyCh) })
 		if !s.allUp && s.allReadyLocked() {
 			s.allUp = true
 			close(s.readyCh)
 		}
-	case StateFailed:
+	case runstate.StateFailed:
 		sv.failOnce.Do(func() { close(sv.failedCh) })
 		s.failBeforeReadyLocked(fmt.Errorf("service %s failed: %s", sv.spec.Name, sv.st.LastError))
-	case StateStopped:
+	case runstate.StateStopped:
 		if !sv.everReady && !sv.stopping() && !sv.spec.Disabled && msg != stoppedByHand {
 			s.failBeforeReadyLocked(fmt.Errorf("service %s ended before it was ready: %s", sv.spec.Name, sv.st.LastError))
 		}
 	}
 	close(s.changed)
 	s.changed = make(chan struct{})
-	ev := Event{Time: now, ServiceStatus: sv.st}
+	ev := runstate.Event{Time: now, ServiceStatus: sv.st}
 	for sub := range s.subs {
 		sub.push(ev)
 	}
 	s.mu.Unlock()
 	s.log.Debug().Str("service", sv.spec.Name).Str("state", state.String()).Str("detail", msg).Msg("state")
-	if state == StateFailed && !sv.stopping() {
+	if state == runstate.StateFailed && !sv.stopping() {
 		s.announceFailure(sv, ev.LastError)
 	}
 	s.persist()
@@ -51,7 +52,7 @@ func (s *Supervisor) set(sv *service, state State, msg string, mutate ...func(*S
 
 func (s *Supervisor) allReadyLocked() bool {
 	for _, sv := range s.order {
-		if sv.st.State != StateReady && !sv.spec.Disabled {
+		if sv.st.State != runstate.StateReady && !sv.spec.Disabled {
 			return false
 		}
 	}
@@ -70,8 +71,8 @@ func (s *Supervisor) failBeforeReadyLocked(err error) {
 // Subscribe returns a channel of every state change from now on (none is dropped:
 // each subscriber has its own unbounded queue) and a func to unsubscribe. The
 // channel is closed after Run returns or on unsubscribe.
-func (s *Supervisor) Subscribe() (<-chan Event, func()) {
-	sub := &subscriber{wake: make(chan struct{}, 1), quit: make(chan struct{}), out: make(chan Event)}
+func (s *Supervisor) Subscribe() (<-chan runstate.Event, func()) {
+	sub := &subscriber{wake: make(chan struct{}, 1), quit: make(chan struct{}), out: make(chan runstate.Event)}
 	s.mu.Lock()
 	s.subs[sub] = struct{}{}
 	s.mu.Unlock()
@@ -86,14 +87,14 @@ func (s *Supervisor) Subscribe() (<-chan Event, func()) {
 
 type subscriber struct {
 	mu       sync.Mutex
-	queue    []Event
+	queue    []runstate.Event
 	wake     chan struct{}
 	quit     chan struct{}
 	quitOnce sync.Once
-	out      chan Event
+	out      chan runstate.Event
 }
 
-func (b *subscriber) push(ev Event) {
+func (b *subscriber) push(ev runstate.Event) {
 	b.mu.Lock()
 	b.queue = append(b.queue, ev)
 	b.mu.Unlock()

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"net"
 	"net/http"
 	"os"
@@ -87,7 +88,7 @@ func helperMain(mode string) {
 		}
 		fmt.Println("up after", n-1, "crashes")
 		select {}
-	case "serve": // HTTP on 127.0.0.1:$PORT after $DELAY; with $NEED, exit 1 unless that address answers first
+	case "serve": // HTTP on 127.0.0.1:$PORT after $DELAY (answering $STATUS, default 200); with $NEED, exit 1 unless that address answers first
 		if need := os.Getenv("NEED"); need != "" {
 			c, err := net.Dial("tcp", need)
 			if err != nil {
@@ -106,7 +107,13 @@ func helperMain(mode string) {
 			os.Exit(1)
 		}
 		fmt.Println("listening on", l.Addr())
-		http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") }))
+		status, _ := strconv.Atoi(os.Getenv("STATUS")) // with $STATUS, every answer has that status
+		http.Serve(l, http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			if status != 0 {
+				w.WriteHeader(status)
+			}
+			fmt.Fprintln(w, "ok")
+		}))
 	case "listen-any": // hold 0.0.0.0:$PORT
 		l, err := net.Listen("tcp", "0.0.0.0:"+os.Getenv("PORT"))
 		if err != nil {
@@ -142,17 +149,17 @@ func helperMain(mode string) {
 			child, ready = "escape", `escaped \d+`
 		}
 		specs := []ServiceSpec{{Service: project.Service{Name: child, Command: []string{self}, Env: []string{"ORCH_HELPER=" + child},
-			Probe: Probe{Kind: ProbeLog, Pattern: regexp.MustCompile(ready)}, StopTimeout: time.Hour}}}
+			Probe: project.Probe{Kind: project.ProbeLog, Pattern: regexp.MustCompile(ready)}, StopTimeout: time.Hour}}}
 		if dir := os.Getenv("PK_DIR"); dir != "" { // the real partykit instead
 			port := os.Getenv("PK_PORT")
 			specs = []ServiceSpec{{Service: project.Service{Name: "partykit", Dir: dir, Env: []string{"NO_UPDATE_NOTIFIER=1"},
 				Command: []string{"node_modules/.bin/partykit", "dev", "--port", port, "--disable-request-cf-fetch"},
-				Probe:   Probe{Kind: ProbeHTTP, URL: "http://127.0.0.1:" + port + "/", Timeout: 60 * time.Second}}}}
+				Probe:   project.Probe{Kind: project.ProbeHTTP, URL: "http://127.0.0.1:" + port + "/", Timeout: 60 * time.Second}}}}
 		}
 		if port := os.Getenv("MIXED_PORT"); port != "" { // supervision_test.go: a group, a setsid'd port holder, a stubborn child
 			mk := func(name, mode, ready string, env ...string) ServiceSpec {
 				return ServiceSpec{Service: project.Service{Name: name, Command: []string{self}, Env: append([]string{"ORCH_HELPER=" + mode}, env...),
-					Probe: Probe{Kind: ProbeLog, Pattern: regexp.MustCompile(ready), Timeout: time.Hour}, StopTimeout: 300 * time.Millisecond}}
+					Probe: project.Probe{Kind: project.ProbeLog, Pattern: regexp.MustCompile(ready), Timeout: time.Hour}, StopTimeout: 300 * time.Millisecond}}
 			}
 			specs = []ServiceSpec{mk("tree", "tree", `grandchild \d+`),
 				mk("daemon", "escape", `holding`, "GC_MODE=listen-any", "PORT="+port),
@@ -184,7 +191,7 @@ func helper(t testing.TB, name, mode string, env ...string) ServiceSpec {
 		t.Fatal(err)
 	}
 	return ServiceSpec{Service: project.Service{Name: name, Command: []string{self}, Env: append([]string{"ORCH_HELPER=" + mode}, env...),
-		Restart: RestartNo, StopTimeout: 2 * time.Second}}
+		Restart: project.RestartNo, StopTimeout: 2 * time.Second}}
 }
 
 // running is a supervisor started by a test.
@@ -194,13 +201,13 @@ type running struct {
 	diag   *testenv.SyncBuffer
 	cancel context.CancelFunc
 	errc   chan error
-	events chan Event
+	events chan runstate.Event
 }
 
 // start runs a supervisor over specs until the test ends (or stop is called).
 func start(t *testing.T, specs []ServiceSpec, opts Options) *running {
 	t.Helper()
-	r := &running{out: &testenv.SyncBuffer{}, diag: &testenv.SyncBuffer{}, errc: make(chan error, 1), events: make(chan Event, 1000)}
+	r := &running{out: &testenv.SyncBuffer{}, diag: &testenv.SyncBuffer{}, errc: make(chan error, 1), events: make(chan runstate.Event, 1000)}
 	opts.Output = r.out
 	lg := zerolog.New(r.diag)
 	opts.Logger = &lg
@@ -255,9 +262,9 @@ func waitFor(t *testing.T, what string, within time.Duration, cond func() bool) 
 }
 
 // waitState waits until service name is in state.
-func (r *running) waitState(t *testing.T, name string, want State, within time.Duration) ServiceStatus {
+func (r *running) waitState(t *testing.T, name string, want runstate.State, within time.Duration) runstate.ServiceStatus {
 	t.Helper()
-	var got ServiceStatus
+	var got runstate.ServiceStatus
 	waitFor(t, name+" "+want.String(), within, func() bool {
 		for _, st := range r.sup.Status() {
 			if st.Name == name {

@@ -5,6 +5,7 @@ package orchestrate
 import (
 	"context"
 	"fmt"
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,9 +19,9 @@ import (
 )
 
 // eventsUntil collects events until cond says stop, or fails at the deadline.
-func (r *running) eventsUntil(t *testing.T, within time.Duration, cond func(Event) bool) []Event {
+func (r *running) eventsUntil(t *testing.T, within time.Duration, cond func(runstate.Event) bool) []runstate.Event {
 	t.Helper()
-	var got []Event
+	var got []runstate.Event
 	deadline := time.After(within)
 	for {
 		select {
@@ -38,7 +39,7 @@ func (r *running) eventsUntil(t *testing.T, within time.Duration, cond func(Even
 	}
 }
 
-func indexOf(evs []Event, name string, st State) int {
+func indexOf(evs []runstate.Event, name string, st runstate.State) int {
 	for i, ev := range evs {
 		if ev.Name == name && ev.State == st {
 			return i
@@ -51,19 +52,19 @@ func TestDependentsStartOnceDependenciesAreReady(t *testing.T) {
 	dbPort, webPort := testenv.FreePort(t), testenv.FreePort(t)
 	db := helper(t, "db", "serve", fmt.Sprintf("PORT=%d", dbPort), "DELAY=400ms")
 	db.Port = dbPort
-	db.Probe = Probe{Kind: ProbeHTTP, URL: fmt.Sprintf("http://127.0.0.1:%d/", dbPort), Interval: 20 * time.Millisecond, Timeout: 20 * time.Second}
-	// web exits 1 (RestartNo: Failed) unless db already accepts connections when it starts.
+	db.Probe = project.Probe{Kind: project.ProbeHTTP, URL: fmt.Sprintf("http://127.0.0.1:%d/", dbPort), Interval: 20 * time.Millisecond, Timeout: 20 * time.Second}
+	// web exits 1 (project.RestartNo: Failed) unless db already accepts connections when it starts.
 	web := helper(t, "web", "serve", fmt.Sprintf("PORT=%d", webPort), fmt.Sprintf("NEED=127.0.0.1:%d", dbPort))
 	web.Port, web.DependsOn = webPort, []string{"db"}
-	web.Probe = Probe{Kind: ProbeTCP, Address: fmt.Sprintf("127.0.0.1:%d", webPort), Interval: 20 * time.Millisecond, Timeout: 20 * time.Second}
+	web.Probe = project.Probe{Kind: project.ProbeTCP, Address: fmt.Sprintf("127.0.0.1:%d", webPort), Interval: 20 * time.Millisecond, Timeout: 20 * time.Second}
 	r := start(t, []ServiceSpec{web, db}, Options{}) // listed dependent-first on purpose
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if err := r.sup.WaitReady(ctx); err != nil {
 		t.Fatalf("WaitReady: %v", err)
 	}
-	evs := r.eventsUntil(t, 5*time.Second, func(ev Event) bool { return ev.Name == "web" && ev.State == StateReady })
-	dbReady, webStarting := indexOf(evs, "db", StateReady), indexOf(evs, "web", StateStarting)
+	evs := r.eventsUntil(t, 5*time.Second, func(ev runstate.Event) bool { return ev.Name == "web" && ev.State == runstate.StateReady })
+	dbReady, webStarting := indexOf(evs, "db", runstate.StateReady), indexOf(evs, "web", runstate.StateStarting)
 	if dbReady < 0 || webStarting < dbReady {
 		t.Fatalf("web started (event %d) before db was ready (event %d): %v", webStarting, dbReady, evs)
 	}
@@ -78,18 +79,18 @@ func TestDependentsStartOnceDependenciesAreReady(t *testing.T) {
 func TestRestartsCrashWithExponentialBackoff(t *testing.T) {
 	counter := filepath.Join(t.TempDir(), "starts")
 	spec := helper(t, "flaky", "crash-until", "COUNTER="+counter, "CRASHES=3")
-	spec.Restart, spec.MaxRestarts, spec.Backoff, spec.BackoffMax = RestartOnFailure, 5, 80*time.Millisecond, time.Second
+	spec.Restart, spec.MaxRestarts, spec.Backoff, spec.BackoffMax = project.RestartOnFailure, 5, 80*time.Millisecond, time.Second
 	spec.Probe = logProbe(`up after 3 crashes`)
 	r := start(t, []ServiceSpec{spec}, Options{})
-	st := r.waitState(t, "flaky", StateReady, 20*time.Second)
+	st := r.waitState(t, "flaky", runstate.StateReady, 20*time.Second)
 	if st.Restarts != 3 {
 		t.Errorf("restarts = %d, want 3", st.Restarts)
 	}
-	evs := r.eventsUntil(t, 5*time.Second, func(ev Event) bool { return ev.State == StateReady })
+	evs := r.eventsUntil(t, 5*time.Second, func(ev runstate.Event) bool { return ev.State == runstate.StateReady })
 	// Each wait (restarting -> next starting) is at least Backoff * 2^(n-1).
 	var waits []time.Duration
 	for i, ev := range evs {
-		if ev.State == StateRestarting && i+1 < len(evs) && evs[i+1].State == StateStarting {
+		if ev.State == runstate.StateRestarting && i+1 < len(evs) && evs[i+1].State == runstate.StateStarting {
 			waits = append(waits, evs[i+1].Time.Sub(ev.Time))
 		}
 	}
@@ -108,7 +109,7 @@ func TestRestartsCrashWithExponentialBackoff(t *testing.T) {
 
 func TestAlwaysCrashingServiceFailsWhileOthersKeepRunning(t *testing.T) {
 	bad := helper(t, "bad", "crash")
-	bad.Restart, bad.MaxRestarts, bad.Backoff = RestartAlways, 2, 10*time.Millisecond
+	bad.Restart, bad.MaxRestarts, bad.Backoff = project.RestartAlways, 2, 10*time.Millisecond
 	bad.Probe = logProbe(`never printed`)
 	good := helper(t, "good", "sleep")
 	good.Probe = logProbe(`sleeping \d+`)
@@ -119,11 +120,11 @@ func TestAlwaysCrashingServiceFailsWhileOthersKeepRunning(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "bad") || !strings.Contains(err.Error(), "gave up after 2 restarts") {
 		t.Fatalf("WaitReady = %v, want bad's give-up reason", err)
 	}
-	b := r.waitState(t, "bad", StateFailed, 10*time.Second)
+	b := r.waitState(t, "bad", runstate.StateFailed, 10*time.Second)
 	if b.Restarts != 2 {
 		t.Errorf("bad restarts = %d, want 2", b.Restarts)
 	}
-	g := r.waitState(t, "good", StateReady, 10*time.Second)
+	g := r.waitState(t, "good", runstate.StateReady, 10*time.Second)
 	if !alive(g.PID) {
 		t.Errorf("good (pid %d) should keep running", g.PID)
 	}
@@ -136,18 +137,18 @@ func TestAlwaysCrashingServiceFailsWhileOthersKeepRunning(t *testing.T) {
 
 func TestReadinessTimeoutAndFatalLineFail(t *testing.T) {
 	never := helper(t, "never", "sleep")
-	never.Probe = Probe{Kind: ProbeTCP, Address: fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t)),
+	never.Probe = project.Probe{Kind: project.ProbeTCP, Address: fmt.Sprintf("127.0.0.1:%d", testenv.FreePort(t)),
 		Interval: 20 * time.Millisecond, Timeout: 300 * time.Millisecond}
 	taken := helper(t, "taken", "sleep")
 	taken.Command = []string{"/bin/sh", "-c", `printf '\033[31m[pk:err]\033[0m Address already in use (0.0.0.0:1999)\n'; exec sleep 60`}
 	taken.Env = nil
-	taken.Probe = Probe{Kind: ProbeHTTP, URL: "http://127.0.0.1:1/", Timeout: 20 * time.Second}
+	taken.Probe = project.Probe{Kind: project.ProbeHTTP, URL: "http://127.0.0.1:1/", Timeout: 20 * time.Second}
 	r := start(t, []ServiceSpec{never, taken}, Options{})
-	n := r.waitState(t, "never", StateFailed, 10*time.Second)
+	n := r.waitState(t, "never", runstate.StateFailed, 10*time.Second)
 	if !strings.Contains(n.LastError, "not ready after 300ms") || alive(n.PID) {
 		t.Errorf("never: LastError %q, pid %d alive=%v", n.LastError, n.PID, alive(n.PID))
 	}
-	tk := r.waitState(t, "taken", StateFailed, 10*time.Second)
+	tk := r.waitState(t, "taken", runstate.StateFailed, 10*time.Second)
 	if !strings.Contains(tk.LastError, "Address already in use (0.0.0.0:1999)") || alive(tk.PID) {
 		t.Errorf("taken: LastError %q, pid %d alive=%v", tk.LastError, tk.PID, alive(tk.PID))
 	}
@@ -198,14 +199,14 @@ func TestValidate(t *testing.T) {
 	}{
 		{"unknown dependency", []ServiceSpec{{Service: project.Service{Name: "a", Command: cmd, DependsOn: []string{"nope"}}}}, `unknown service "nope"`},
 		{"cycle", []ServiceSpec{{Service: project.Service{Name: "a", Command: cmd, DependsOn: []string{"b"}}}, {Service: project.Service{Name: "b", Command: cmd, DependsOn: []string{"a"}}}}, "dependency cycle: a -> b -> a"},
-		{"self", []ServiceSpec{{Service: project.Service{Name: "a", Command: cmd, DependsOn: []string{"a"}}}}, "depends on itself"},
+		{"self", []ServiceSpec{{Service: project.Service{Name: "a", Command: cmd, DependsOn: []string{"a"}}}}, "cannot depend on itself"},
 		{"duplicate name", []ServiceSpec{{Service: project.Service{Name: "a", Command: cmd}}, {Service: project.Service{Name: "a", Command: cmd}}}, "defined twice"},
 		{"duplicate port", []ServiceSpec{{Service: project.Service{Name: "a", Command: cmd, Port: 5000}}, {Service: project.Service{Name: "b", Command: cmd, Port: 5000}}}, `port 5000 is also service "a"'s`},
 		{"no command", []ServiceSpec{{Service: project.Service{Name: "a"}}}, "needs a command"},
 		{"both", []ServiceSpec{{Service: project.Service{Name: "a", Command: cmd}, Run: func(context.Context, func(), LineWriter) error { return nil }}}, "both a command"},
-		{"bad name", []ServiceSpec{{Service: project.Service{Name: "a b", Command: cmd}}}, "name must be"},
-		{"http probe", []ServiceSpec{{Service: project.Service{Name: "a", Command: cmd, Probe: Probe{Kind: ProbeHTTP, URL: "localhost:1"}}}}, "needs an http:// URL"},
-		{"log probe", []ServiceSpec{{Service: project.Service{Name: "a", Command: cmd, Probe: Probe{Kind: ProbeLog}}}}, "needs a pattern"},
+		{"bad name", []ServiceSpec{{Service: project.Service{Name: "a b", Command: cmd}}}, "service name \"a b\": use lower case"},
+		{"http probe", []ServiceSpec{{Service: project.Service{Name: "a", Command: cmd, Probe: project.Probe{Kind: project.ProbeHTTP, URL: "localhost:1"}}}}, "needs an http:// URL"},
+		{"log probe", []ServiceSpec{{Service: project.Service{Name: "a", Command: cmd, Probe: project.Probe{Kind: project.ProbeLog}}}}, "needs a pattern"},
 		{"negative", []ServiceSpec{{Service: project.Service{Name: "a", Command: cmd, Backoff: -time.Second}}}, "backoff is negative"},
 	}
 	for _, c := range cases {
@@ -223,19 +224,19 @@ func TestValidate(t *testing.T) {
 
 func TestChildKilledFromOutsideIsRestarted(t *testing.T) {
 	spec := helper(t, "victim", "tree")
-	spec.Restart, spec.Backoff = RestartOnFailure, 20*time.Millisecond
+	spec.Restart, spec.Backoff = project.RestartOnFailure, 20*time.Millisecond
 	spec.Probe = logProbe(`grandchild \d+`)
 	logDir := t.TempDir()
 	r := start(t, []ServiceSpec{spec}, Options{LogDir: logDir})
-	first := r.waitState(t, "victim", StateReady, 20*time.Second)
+	first := r.waitState(t, "victim", runstate.StateReady, 20*time.Second)
 	firstGC := pidFromOutput(t, r.out, "grandchild")
 	if err := syscall.Kill(first.PID, syscall.SIGKILL); err != nil { // the leader alone, as `kill -9 <pid>` would
 		t.Fatal(err)
 	}
-	var again ServiceStatus
+	var again runstate.ServiceStatus
 	waitFor(t, "a new, ready victim", 20*time.Second, func() bool {
 		again = r.sup.Status()[0]
-		return again.State == StateReady && again.PID != first.PID
+		return again.State == runstate.StateReady && again.PID != first.PID
 	})
 	if again.Restarts != 1 || !strings.Contains(again.LastError, "signal: killed") {
 		t.Errorf("after the kill: restarts %d, last error %q", again.Restarts, again.LastError)

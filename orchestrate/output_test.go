@@ -3,6 +3,7 @@
 package orchestrate
 
 import (
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,8 +19,8 @@ func TestChildOutputNeverInterleaves(t *testing.T) {
 	one.Probe, two.Probe = logProbe(`^one done$`), logProbe(`^two done$`)
 	logDir := t.TempDir()
 	r := start(t, []ServiceSpec{one, two}, Options{LogDir: logDir})
-	r.waitState(t, "one", StateReady, 20*time.Second)
-	r.waitState(t, "two", StateReady, 20*time.Second)
+	r.waitState(t, "one", runstate.StateReady, 20*time.Second)
+	r.waitState(t, "two", runstate.StateReady, 20*time.Second)
 	if err := r.stop(t, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}

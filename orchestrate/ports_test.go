@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"net"
 	"os/exec"
 	"strings"
@@ -62,7 +63,7 @@ func TestPortPreflightNamesTheHolder(t *testing.T) {
 				t.Errorf("message %q should name the port and the holder", msg)
 			}
 			for _, st := range sup.Status() {
-				if st.PID != 0 || st.State != StatePending {
+				if st.PID != 0 || st.State != runstate.StatePending {
 					t.Errorf("%s was started (%s, pid %d) despite the taken port", st.Name, st.State, st.PID)
 				}
 			}

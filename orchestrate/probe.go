@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sommelier-arena/arena-dev/project"
 	"io"
 	"net"
 	"net/http"
@@ -20,8 +21,8 @@ var probeClient = &http.Client{
 
 // waitReady polls the probe until it passes, ctx ends, or p.Timeout passes.
 // logMatched is closed by the caller when a log line matched p.Pattern.
-func waitReady(ctx context.Context, p Probe, logMatched <-chan struct{}) error {
-	if p.Kind == ProbeNone {
+func waitReady(ctx context.Context, p project.Probe, logMatched <-chan struct{}) error {
+	if p.Kind == project.ProbeNone {
 		return nil
 	}
 	deadline := time.NewTimer(p.Timeout)
@@ -31,7 +32,7 @@ func waitReady(ctx context.Context, p Probe, logMatched <-chan struct{}) error {
 	var last error
 	for {
 		switch p.Kind {
-		case ProbeLog:
+		case project.ProbeLog:
 			last = fmt.Errorf("no log line matched %q", p.Pattern)
 			select {
 			case <-logMatched:
@@ -49,7 +50,7 @@ func waitReady(ctx context.Context, p Probe, logMatched <-chan struct{}) error {
 		case <-deadline.C:
 			return fmt.Errorf("not ready after %s: %w", p.Timeout, last)
 		case <-logMatched:
-			if p.Kind == ProbeLog {
+			if p.Kind == project.ProbeLog {
 				return nil
 			}
 		case <-tick.C:
@@ -58,11 +59,11 @@ func waitReady(ctx context.Context, p Probe, logMatched <-chan struct{}) error {
 }
 
 // probeOnce runs one HTTP or TCP check, bounded by the interval (at least 1s).
-func probeOnce(ctx context.Context, p Probe) error {
+func probeOnce(ctx context.Context, p project.Probe) error {
 	ctx, cancel := context.WithTimeout(ctx, max(p.Interval, time.Second))
 	defer cancel()
 	switch p.Kind {
-	case ProbeHTTP:
+	case project.ProbeHTTP:
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.URL, nil)
 		if err != nil {
 			return err
@@ -77,7 +78,7 @@ func probeOnce(ctx context.Context, p Probe) error {
 			return fmt.Errorf("GET %s: %s", p.URL, resp.Status)
 		}
 		return nil
-	case ProbeTCP:
+	case project.ProbeTCP:
 		var d net.Dialer
 		c, err := d.DialContext(ctx, "tcp", p.Address)
 		if err != nil {

@@ -5,6 +5,7 @@ package orchestrate
 import (
 	"context"
 	"fmt"
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -28,8 +29,8 @@ func realSpecs(tb testing.TB) (partykit, astro ServiceSpec) {
 	pk, as, api := testenv.FreePort(tb), testenv.FreePort(tb), testenv.FreePort(tb)
 	env := []string{"NO_UPDATE_NOTIFIER=1", "ASTRO_TELEMETRY_DISABLED=1", "ASTRO_DISABLE_UPDATE_CHECK=true",
 		fmt.Sprintf("PUBLIC_ANSWERS_URL=http://127.0.0.1:%d", api), fmt.Sprintf("PUBLIC_PARTYKIT_HOST=127.0.0.1:%d", pk)}
-	probe := func(port int) Probe {
-		return Probe{Kind: ProbeHTTP, URL: fmt.Sprintf("http://127.0.0.1:%d/", port), Interval: 50 * time.Millisecond, Timeout: 90 * time.Second}
+	probe := func(port int) project.Probe {
+		return project.Probe{Kind: project.ProbeHTTP, URL: fmt.Sprintf("http://127.0.0.1:%d/", port), Interval: 50 * time.Millisecond, Timeout: 90 * time.Second}
 	}
 	partykit = ServiceSpec{Service: project.Service{Name: "partykit", Dir: dir, Env: env, Port: pk, Probe: probe(pk), StopTimeout: 3 * time.Second,
 		Command: []string{"node_modules/.bin/partykit", "dev", "--port", fmt.Sprint(pk), "--disable-request-cf-fetch"}}}
@@ -177,20 +178,20 @@ func TestRealDevServersOnATakenPortFail(t *testing.T) {
 	}}
 	pk.DependsOn, as.DependsOn = []string{"thief"}, []string{"thief"}
 	r := start(t, []ServiceSpec{thief, pk, as}, Options{})
-	p := r.waitState(t, "partykit", StateFailed, 60*time.Second)
-	a := r.waitState(t, "astro", StateFailed, 60*time.Second)
+	p := r.waitState(t, "partykit", runstate.StateFailed, 60*time.Second)
+	a := r.waitState(t, "astro", runstate.StateFailed, 60*time.Second)
 	if !strings.Contains(p.LastError, "Address already in use") {
 		t.Errorf("partykit: %q", p.LastError)
 	}
 	if !strings.Contains(a.LastError, fmt.Sprintf("Port %d is", as.Port)) {
 		t.Errorf("astro: %q", a.LastError)
 	}
-	for _, st := range []ServiceStatus{p, a} {
+	for _, st := range []runstate.ServiceStatus{p, a} {
 		if procutil.GroupAlive(st.PGID) {
 			t.Errorf("%s: processes of group %d left: %v", st.Name, st.PGID, procutil.GroupMembers(st.PGID, 0))
 		}
 	}
-	if st := r.sup.Status()[0]; st.State != StateReady {
+	if st := r.sup.Status()[0]; st.State != runstate.StateReady {
 		t.Errorf("thief should keep running, is %s", st.State)
 	}
 }

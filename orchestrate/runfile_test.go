@@ -5,6 +5,7 @@ package orchestrate
 import (
 	"context"
 	"errors"
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -29,14 +30,14 @@ func TestReapSurvivorsOfAKilledSupervisor(t *testing.T) {
 	gc := pidFromOutput(t, out, "grandchild")
 
 	// While the owner lives: it is found, a second supervisor is refused, nothing is reaped.
-	if live, err := LiveOwner(runDir); err != nil || live == nil || live.PID != owner.Process.Pid {
+	if live, err := runstate.LiveOwner(runDir); err != nil || live == nil || live.PID != owner.Process.Pid {
 		t.Fatalf("LiveOwner = %+v, %v", live, err)
 	}
 	second, err := New([]ServiceSpec{helper(t, "x", "sleep")}, Options{RunDir: runDir, Output: &testenv.SyncBuffer{}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var already *AlreadyRunningError
+	var already *runstate.AlreadyRunningError
 	if err := second.Run(context.Background()); !errors.As(err, &already) || already.PID != owner.Process.Pid {
 		t.Fatalf("second Run = %v, want *AlreadyRunningError naming pid %d", err, owner.Process.Pid)
 	}
@@ -53,7 +54,7 @@ func TestReapSurvivorsOfAKilledSupervisor(t *testing.T) {
 	if !alive(gc) || len(procutil.GroupMembers(pgid, 0)) == 0 {
 		t.Fatalf("test premise: grandchild %d of group %d should survive the supervisor", gc, pgid)
 	}
-	if live, _ := LiveOwner(runDir); live != nil {
+	if live, _ := runstate.LiveOwner(runDir); live != nil {
 		t.Fatalf("LiveOwner after SIGKILL = pid %d, want none", live.PID)
 	}
 
@@ -67,7 +68,7 @@ func TestReapSurvivorsOfAKilledSupervisor(t *testing.T) {
 	if alive(gc) {
 		t.Errorf("grandchild %d survived the reaping", gc)
 	}
-	if _, err := os.Stat(filepath.Join(runDir, RunFileName)); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Stat(filepath.Join(runDir, runstate.RunFileName)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("run file should be cleared after reaping: %v", err)
 	}
 }
@@ -82,32 +83,32 @@ func TestRunFileRecordsStatesAndExit(t *testing.T) {
 	if err := WaitForOwner(ctx, runDir, os.Getpid()); err != nil {
 		t.Fatalf("WaitForOwner: %v", err)
 	}
-	rf, err := ReadRunFile(runDir)
+	rf, err := runstate.ReadRunFile(runDir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	st := r.sup.Status()[0]
-	if s := rf.Services[0]; s.State != StateReady || s.PID != st.PID || s.PGID != st.PGID || s.StartTicks == 0 {
+	if s := rf.Services[0]; s.State != runstate.StateReady || s.PID != st.PID || s.PGID != st.PGID || s.StartTicks == 0 {
 		t.Fatalf("run file service %+v vs status %+v", s, st)
 	}
 	if err := r.stop(t, 10*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	rf, err = ReadRunFile(runDir)
+	rf, err = runstate.ReadRunFile(runDir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rf.Exited || rf.Services[0].State != StateStopped || rf.OwnerAlive() {
+	if !rf.Exited || rf.Services[0].State != runstate.StateStopped || rf.OwnerAlive() {
 		t.Errorf("after stop: exited=%v state=%s", rf.Exited, rf.Services[0].State)
 	}
-	if _, err := LiveOwner(runDir); err != nil {
+	if _, err := runstate.LiveOwner(runDir); err != nil {
 		t.Errorf("LiveOwner on an exited run file: %v", err)
 	}
 }
 
 func TestCorruptRunFileIsMovedAside(t *testing.T) {
 	runDir := t.TempDir()
-	path := filepath.Join(runDir, RunFileName)
+	path := filepath.Join(runDir, runstate.RunFileName)
 	if err := os.WriteFile(path, []byte("{not json"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -129,13 +130,13 @@ type ownerProc struct {
 
 // startOwner runs a supervisor (with RunUntilSignal) in a child process and waits
 // until its run file says the stack is ready.
-func startOwner(t *testing.T, runDir string, env ...string) (*ownerProc, *testenv.SyncBuffer, *RunFile) {
+func startOwner(t *testing.T, runDir string, env ...string) (*ownerProc, *testenv.SyncBuffer, *runstate.RunFile) {
 	t.Helper()
 	owner, out := launchOwner(t, runDir, env...)
-	var rf *RunFile
+	var rf *runstate.RunFile
 	waitFor(t, "the owner's run file to say ready", 60*time.Second, func() bool {
 		var err error
-		rf, err = ReadRunFile(runDir)
+		rf, err = runstate.ReadRunFile(runDir)
 		return err == nil && rf.Ready
 	})
 	return owner, out, rf
@@ -189,7 +190,7 @@ func TestStopSignalsStopEverything(t *testing.T) {
 			if procutil.GroupAlive(pgid) || alive(gc) {
 				t.Errorf("after %s: group %d alive=%v, grandchild alive=%v", sig, pgid, procutil.GroupAlive(pgid), alive(gc))
 			}
-			if rf, err := ReadRunFile(runDir); err != nil || !rf.Exited || rf.Services[0].State != StateStopped {
+			if rf, err := runstate.ReadRunFile(runDir); err != nil || !rf.Exited || rf.Services[0].State != runstate.StateStopped {
 				t.Errorf("run file after %s: %+v, %v", sig, rf, err)
 			}
 		})
@@ -204,8 +205,8 @@ func TestSecondSignalForces(t *testing.T) {
 	owner.Process.Signal(syscall.SIGINT)
 	owner.Process.Signal(syscall.SIGINT) // as timeout and make deliver one Ctrl-C: the same stop
 	waitFor(t, "the stubborn child to be stopping", 10*time.Second, func() bool {
-		rf, err := ReadRunFile(runDir)
-		return err == nil && rf.Services[0].State == StateStopping
+		rf, err := runstate.ReadRunFile(runDir)
+		return err == nil && rf.Services[0].State == runstate.StateStopping
 	})
 	if !alive(pid) {
 		t.Fatalf("a repeated signal within %s forced the stop", repeatWindow)

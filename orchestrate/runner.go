@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,7 +12,6 @@ import (
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/internal/procutil"
-	"github.com/sommelier-arena/arena-dev/internal/svclog"
 )
 
 // waitDelay bounds how long Wait waits for a child's output pipes after the child
@@ -36,16 +36,18 @@ type runner interface {
 // childRunner runs the spec's command as the leader of a new process group.
 type childRunner struct {
 	spec           ServiceSpec
-	stdout, stderr *svclog.LineSplitter
-	owner          string // procutil.OwnerEnv's value
-	cmd            *exec.Cmd
-	doneCh         chan struct{}
-	err            error
-	group          int
-	ticks          uint64
+	stdout, stderr io.Writer // flushed at exit when they buffer lines (svclog.LineSplitter)
+	owner          string    // procutil.OwnerEnv's value; "" for a detached child
+	// detached: a session of its own that outlives arena-dev (see StartChild).
+	detached bool
+	cmd      *exec.Cmd
+	doneCh   chan struct{}
+	err      error
+	group    int
+	ticks    uint64
 }
 
-func newChildRunner(spec ServiceSpec, owner string, stdout, stderr *svclog.LineSplitter) *childRunner {
+func newChildRunner(spec ServiceSpec, owner string, stdout, stderr io.Writer) *childRunner {
 	return &childRunner{spec: spec, owner: owner, stdout: stdout, stderr: stderr, doneCh: make(chan struct{})}
 }
 
@@ -74,12 +76,22 @@ func (c *childRunner) start() error {
 	cmd.Dir = dir
 	// PWD must match the cwd (workerd warns otherwise); later entries win.
 	// The owner mark goes last so a service's own env cannot drop it.
-	cmd.Env = append(append(os.Environ(), c.spec.Env...), "PWD="+dir, procutil.OwnerEnv+"="+c.owner)
+	cmd.Env = append(append(os.Environ(), c.spec.Env...), "PWD="+dir)
+	if c.owner != "" {
+		cmd.Env = append(cmd.Env, procutil.OwnerEnv+"="+c.owner)
+	}
 	cmd.Stdin = nil // /dev/null: on a TTY partykit grabs raw mode, and Vite exits at EOF of a PTY
 	cmd.Stdout, cmd.Stderr = c.stdout, c.stderr
 	cmd.WaitDelay = waitDelay
-	procutil.NewGroup(cmd)
-	if err := procutil.Start(cmd); err != nil {
+	if c.detached {
+		// Not procutil.Start: its death signal would end the child with us.
+		detach(cmd)
+		err = cmd.Start()
+	} else {
+		procutil.NewGroup(cmd)
+		err = procutil.Start(cmd)
+	}
+	if err != nil {
 		return err
 	}
 	c.cmd = cmd
@@ -91,8 +103,11 @@ func (c *childRunner) start() error {
 		if errors.Is(err, exec.ErrWaitDelay) {
 			err = nil // the leader exited cleanly; a leftover held its output
 		}
-		c.stdout.Flush()
-		c.stderr.Flush()
+		for _, w := range []io.Writer{c.stdout, c.stderr} {
+			if f, ok := w.(interface{ Flush() }); ok {
+				f.Flush()
+			}
+		}
 		c.err = err
 		close(c.doneCh)
 	}()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"strings"
 	"sync"
 	"time"
@@ -16,8 +18,8 @@ import (
 // loop and the stop coordinator talk through.
 type service struct {
 	spec      ServiceSpec
-	st        ServiceStatus // guarded by Supervisor.mu
-	everReady bool          // guarded by Supervisor.mu
+	st        runstate.ServiceStatus // guarded by Supervisor.mu
+	everReady bool                   // guarded by Supervisor.mu
 
 	readyCh   chan struct{} // closed the first time it is Ready
 	failedCh  chan struct{} // closed when it is given up on
@@ -39,7 +41,7 @@ func newService(spec ServiceSpec) *service {
 	}
 	return &service{
 		spec:    spec,
-		st:      ServiceStatus{Name: spec.Name, State: StatePending, Port: spec.Port, URL: url, Since: time.Now(), Disabled: spec.Disabled},
+		st:      runstate.ServiceStatus{Name: spec.Name, State: runstate.StatePending, Port: spec.Port, URL: url, Since: time.Now(), Disabled: spec.Disabled},
 		readyCh: make(chan struct{}), failedCh: make(chan struct{}),
 		stopCh: make(chan struct{}), doneCh: make(chan struct{}),
 		ctl: make(chan command),
@@ -66,7 +68,7 @@ func (a *attempt) markReady() { a.matchOnce.Do(func() { close(a.matched) }) }
 
 func (a *attempt) observe(spec ServiceSpec) func(string) {
 	return func(line string) {
-		if spec.Probe.Kind == ProbeLog && spec.Probe.Pattern.MatchString(line) {
+		if spec.Probe.Kind == project.ProbeLog && spec.Probe.Pattern.MatchString(line) {
 			a.markReady()
 		}
 		for _, p := range spec.FailPatterns {
@@ -103,7 +105,7 @@ func (s *Supervisor) runService(sv *service) {
 	defer close(sv.doneCh)
 	defer sv.answer(errors.New("the stack is stopping"))
 	if sv.spec.Disabled {
-		s.set(sv, StateStopped, "not started: "+sv.spec.DisabledWhy)
+		s.set(sv, runstate.StateStopped, "not started: "+sv.spec.DisabledWhy)
 		if !s.idle(sv) {
 			return
 		}
@@ -128,12 +130,12 @@ func (s *Supervisor) waitDeps(sv *service) bool {
 		var bad string
 		for _, d := range sv.spec.DependsOn {
 			switch st := s.svcs[d].st; {
-			case st.State == StateReady:
-			case st.State == StateFailed:
+			case st.State == runstate.StateReady:
+			case st.State == runstate.StateFailed:
 				bad = fmt.Sprintf("dependency %s failed", d)
-			case st.State == StateStopped && s.svcs[d].everReady:
+			case st.State == runstate.StateStopped && s.svcs[d].everReady:
 				bad = fmt.Sprintf("dependency %s is stopped", d)
-			case st.State == StateStopped && !s.svcs[d].spec.Disabled:
+			case st.State == runstate.StateStopped && !s.svcs[d].spec.Disabled:
 				bad = fmt.Sprintf("dependency %s ended before it was ready", d)
 			default:
 				waiting = true
@@ -142,7 +144,7 @@ func (s *Supervisor) waitDeps(sv *service) bool {
 		s.mu.Unlock()
 		if bad != "" {
 			sv.answer(errors.New(bad))
-			s.set(sv, StateFailed, bad)
+			s.set(sv, runstate.StateFailed, bad)
 			return false
 		}
 		if !waiting {
@@ -151,11 +153,11 @@ func (s *Supervisor) waitDeps(sv *service) bool {
 		select {
 		case <-changed:
 		case <-sv.stopCh:
-			s.set(sv, StateStopped, "")
+			s.set(sv, runstate.StateStopped, "")
 			return false
 		case c := <-sv.ctl:
-			if c.op == OpStop {
-				s.set(sv, StateStopped, stoppedByHand)
+			if c.op == runstate.OpStop {
+				s.set(sv, runstate.StateStopped, stoppedByHand)
 				c.reply <- nil
 				return false
 			}
@@ -172,7 +174,7 @@ func (s *Supervisor) idle(sv *service) bool {
 		case <-sv.stopCh:
 			return false
 		case c := <-sv.ctl:
-			if c.op == OpStop {
+			if c.op == runstate.OpStop {
 				c.reply <- nil // already not running
 				continue
 			}
@@ -204,7 +206,7 @@ func (s *Supervisor) attempts(sv *service) {
 	for {
 		att := &attempt{matched: make(chan struct{}), failLine: make(chan string, 1)}
 		r := s.newRunner(sv, att)
-		s.set(sv, StateStarting, "")
+		s.set(sv, runstate.StateStarting, "")
 		var exitErr error
 		if err := r.start(); err != nil {
 			exitErr = fmt.Errorf("could not start: %w", err)
@@ -250,8 +252,8 @@ const (
 func (s *Supervisor) watch(sv *service, r runner, att *attempt) (error, outcome) {
 	spec := sv.spec
 	probe := spec.Probe
-	if spec.Run != nil && probe.Kind == ProbeNone {
-		probe.Kind = ProbeLog // an in-process service is ready when it calls ready()
+	if spec.Run != nil && probe.Kind == project.ProbeNone {
+		probe.Kind = project.ProbeLog // an in-process service is ready when it calls ready()
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -268,39 +270,39 @@ func (s *Supervisor) watch(sv *service, r runner, att *attempt) (error, outcome)
 		case err := <-readyErr:
 			readyErr = nil
 			if err == nil {
-				s.set(sv, StateReady, "")
+				s.set(sv, runstate.StateReady, "")
 				continue
 			}
-			s.set(sv, StateStopping, "readiness: "+err.Error())
+			s.set(sv, runstate.StateStopping, "readiness: "+err.Error())
 			s.stopRunner(sv, r, "not ready")
-			s.set(sv, StateFailed, "readiness: "+err.Error())
+			s.set(sv, runstate.StateFailed, "readiness: "+err.Error())
 			return nil, outcomeFinal
 		case line := <-att.failLine:
 			msg := "fatal log line: " + strings.TrimSpace(line)
-			s.set(sv, StateStopping, msg)
+			s.set(sv, runstate.StateStopping, msg)
 			s.stopRunner(sv, r, "fatal log line")
-			s.set(sv, StateFailed, msg)
+			s.set(sv, runstate.StateFailed, msg)
 			return nil, outcomeFinal
 		case <-sv.stopCh:
-			s.set(sv, StateStopping, "")
+			s.set(sv, runstate.StateStopping, "")
 			s.stopRunner(sv, r, "stack stopping")
-			s.set(sv, StateStopped, "")
+			s.set(sv, runstate.StateStopped, "")
 			return nil, outcomeFinal
 		case c := <-sv.ctl:
 			switch c.op {
-			case OpStart:
+			case runstate.OpStart:
 				c.reply <- nil // already running
-			case OpStop:
-				s.set(sv, StateStopping, stoppedByHand)
+			case runstate.OpStop:
+				s.set(sv, runstate.StateStopping, stoppedByHand)
 				s.stopRunner(sv, r, stoppedByHand)
-				s.set(sv, StateStopped, stoppedByHand)
+				s.set(sv, runstate.StateStopped, stoppedByHand)
 				c.reply <- nil
 				return nil, outcomeFinal
-			case OpRestart:
-				s.set(sv, StateStopping, "restarting by hand")
+			case runstate.OpRestart:
+				s.set(sv, runstate.StateStopping, "restarting by hand")
 				s.stopRunner(sv, r, "restart by hand")
 				// Counted as a restart, but not against max_restarts: nothing crashed.
-				s.set(sv, StateRestarting, "restarted by hand", func(st *ServiceStatus) { st.Restarts++ })
+				s.set(sv, runstate.StateRestarting, "restarted by hand", func(st *runstate.ServiceStatus) { st.Restarts++ })
 				sv.pending = append(sv.pending, c.reply)
 				return nil, outcomeRestart
 			}
@@ -335,13 +337,13 @@ func (s *Supervisor) afterExit(sv *service, exitErr error) bool {
 	s.logs.Note(spec.Name, msg)
 	switch {
 	case sv.stopping():
-		s.set(sv, StateStopped, msg)
+		s.set(sv, runstate.StateStopped, msg)
 		return false
-	case spec.Restart == RestartNo && clean, spec.Restart == RestartOnFailure && clean:
-		s.set(sv, StateStopped, msg)
+	case spec.Restart == project.RestartNo && clean, spec.Restart == project.RestartOnFailure && clean:
+		s.set(sv, runstate.StateStopped, msg)
 		return false
-	case spec.Restart == RestartNo:
-		s.set(sv, StateFailed, msg)
+	case spec.Restart == project.RestartNo:
+		s.set(sv, runstate.StateFailed, msg)
 		return false
 	}
 	now := time.Now()
@@ -353,7 +355,7 @@ func (s *Supervisor) afterExit(sv *service, exitErr error) bool {
 	}
 	sv.restarts = kept
 	if len(sv.restarts) >= spec.MaxRestarts {
-		s.set(sv, StateFailed, fmt.Sprintf("gave up after %d restarts within %s; last: %s", len(sv.restarts), spec.Window, msg))
+		s.set(sv, runstate.StateFailed, fmt.Sprintf("gave up after %d restarts within %s; last: %s", len(sv.restarts), spec.Window, msg))
 		return false
 	}
 	sv.restarts = append(sv.restarts, now)
@@ -361,20 +363,20 @@ func (s *Supervisor) afterExit(sv *service, exitErr error) bool {
 	if delay > spec.BackoffMax || delay <= 0 {
 		delay = spec.BackoffMax
 	}
-	s.set(sv, StateRestarting, msg, func(st *ServiceStatus) { st.Restarts++ })
+	s.set(sv, runstate.StateRestarting, msg, func(st *runstate.ServiceStatus) { st.Restarts++ })
 	s.log.Warn().Str("service", spec.Name).Str("exit", msg).Dur("backoff", delay).Msg("restarting")
 	timer := time.NewTimer(delay)
 	defer timer.Stop()
 	for {
 		select {
 		case <-sv.stopCh:
-			s.set(sv, StateStopped, msg)
+			s.set(sv, runstate.StateStopped, msg)
 			return false
 		case <-timer.C:
 			return true
 		case c := <-sv.ctl:
-			if c.op == OpStop {
-				s.set(sv, StateStopped, stoppedByHand)
+			if c.op == runstate.OpStop {
+				s.set(sv, runstate.StateStopped, stoppedByHand)
 				c.reply <- nil
 				return false
 			}
@@ -398,7 +400,7 @@ func (s *Supervisor) newRunner(sv *service, att *attempt) runner {
 // cancelling an in-process service), up to StopTimeout (cut short by Kill), SIGKILL.
 func (s *Supervisor) stopRunner(sv *service, r runner, why string) {
 	name := sv.spec.Name
-	t := stopTarget{what: fmt.Sprintf("process group %d", r.pgid()), terminate: r.terminate, kill: r.kill, gone: r.gone}
+	t := runnerTarget(r)
 	if r.pgid() == 0 {
 		t.what, t.kill = "in-process service", nil
 	} else {

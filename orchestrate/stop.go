@@ -28,6 +28,11 @@ func groupTarget(pgid int) stopTarget {
 	}
 }
 
+// runnerTarget is one attempt's process group as a stop target.
+func runnerTarget(r runner) stopTarget {
+	return stopTarget{what: fmt.Sprintf("process group %d", r.pgid()), terminate: r.terminate, kill: r.kill, gone: r.gone}
+}
+
 // withStrays extends t to processes outside its group (a service's escapees): each
 // signal also goes to every process find returns at that moment, and t is gone
 // only once those are gone too. Each is named by pid and start time, so a pid

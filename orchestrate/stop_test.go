@@ -3,6 +3,8 @@
 package orchestrate
 
 import (
+	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"regexp"
 	"strings"
 	"syscall"
@@ -12,15 +14,15 @@ import (
 	"github.com/sommelier-arena/arena-dev/internal/procutil"
 )
 
-func logProbe(re string) Probe {
-	return Probe{Kind: ProbeLog, Pattern: regexp.MustCompile(re), Timeout: 20 * time.Second}
+func logProbe(re string) project.Probe {
+	return project.Probe{Kind: project.ProbeLog, Pattern: regexp.MustCompile(re), Timeout: 20 * time.Second}
 }
 
 func TestStopKillsTheWholeGroup(t *testing.T) {
 	spec := helper(t, "tree", "tree")
 	spec.Probe = logProbe(`grandchild \d+`)
 	r := start(t, []ServiceSpec{spec}, Options{})
-	st := r.waitState(t, "tree", StateReady, 20*time.Second)
+	st := r.waitState(t, "tree", runstate.StateReady, 20*time.Second)
 	gc := pidFromOutput(t, r.out, "grandchild")
 	if !alive(st.PID) || !alive(gc) {
 		t.Fatalf("before stop: leader %d alive=%v, grandchild %d alive=%v", st.PID, alive(st.PID), gc, alive(gc))
@@ -36,7 +38,7 @@ func TestStopKillsTheWholeGroup(t *testing.T) {
 			t.Errorf("pid %d (%s) survived the stop", pid, procutil.Cmdline(pid))
 		}
 	}
-	if got := r.sup.Status()[0].State; got != StateStopped {
+	if got := r.sup.Status()[0].State; got != runstate.StateStopped {
 		t.Errorf("state after stop = %s, want stopped", got)
 	}
 }
@@ -46,7 +48,7 @@ func TestStopEscalatesToSIGKILL(t *testing.T) {
 	spec.StopTimeout = 300 * time.Millisecond
 	spec.Probe = logProbe(`ignoring SIGTERM`)
 	r := start(t, []ServiceSpec{spec}, Options{})
-	st := r.waitState(t, "stubborn", StateReady, 20*time.Second)
+	st := r.waitState(t, "stubborn", runstate.StateReady, 20*time.Second)
 	if err := r.stop(t, 15*time.Second); err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -65,7 +67,7 @@ func TestEscapedGrandchildHoldingStdoutDoesNotHangStop(t *testing.T) {
 	spec := helper(t, "leaky", "escape")
 	spec.Probe = logProbe(`escaped \d+`)
 	r := start(t, []ServiceSpec{spec}, Options{})
-	r.waitState(t, "leaky", StateReady, 20*time.Second)
+	r.waitState(t, "leaky", runstate.StateReady, 20*time.Second)
 	gc := pidFromOutput(t, r.out, "escaped")
 	t.Cleanup(func() { syscall.Kill(gc, syscall.SIGKILL) })
 	if !alive(gc) {
@@ -86,9 +88,9 @@ func TestKillForcesAtOnce(t *testing.T) {
 	spec.StopTimeout = time.Hour // only Kill can end the wait
 	spec.Probe = logProbe(`ignoring SIGTERM`)
 	r := start(t, []ServiceSpec{spec}, Options{})
-	st := r.waitState(t, "stubborn", StateReady, 20*time.Second)
+	st := r.waitState(t, "stubborn", runstate.StateReady, 20*time.Second)
 	r.cancel()
-	waitFor(t, "stopping", 10*time.Second, func() bool { return r.sup.Status()[0].State == StateStopping })
+	waitFor(t, "stopping", 10*time.Second, func() bool { return r.sup.Status()[0].State == runstate.StateStopping })
 	r.sup.Kill()
 	if err := r.stop(t, 10*time.Second); err != nil {
 		t.Fatalf("Run: %v", err)

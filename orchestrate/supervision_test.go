@@ -3,6 +3,7 @@
 package orchestrate
 
 import (
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"strconv"
 	"syscall"
 	"testing"
@@ -59,10 +60,10 @@ func supervisionCycle(t *testing.T, sig syscall.Signal, starting, viaDown bool) 
 	// Every process of the stack, known before the signal: once pids are in the
 	// run file (at spawn) and the grandchildren announced themselves.
 	gc, esc := pidFromOutput(t, out, "grandchild"), pidFromOutput(t, out, "escaped")
-	var rf *RunFile
+	var rf *runstate.RunFile
 	waitFor(t, "the run file to name every service's pid", 20*time.Second, func() bool {
 		var err error
-		rf, err = ReadRunFile(runDir)
+		rf, err = runstate.ReadRunFile(runDir)
 		if err != nil || len(rf.Services) != 3 {
 			return false
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"io"
 	"os"
 	"path/filepath"
@@ -33,24 +34,10 @@ type Options struct {
 	Logger *zerolog.Logger
 	// Control, when set, is recorded in the run file: where the control API of
 	// this stack listens.
-	Control *ControlEndpoint
+	Control *runstate.ControlEndpoint
 	// Project, when set, is recorded in the run file: the resolved model this
 	// stack runs, so a second `up --wait` can tell whether it asks for the same.
 	Project json.RawMessage
-}
-
-// ControlEndpoint is where a running stack's control API listens: a Unix socket
-// (mode 0600), or where sockets cannot be used a loopback URL and a token.
-type ControlEndpoint struct {
-	Socket string `json:"socket,omitempty"`
-	URL    string `json:"url,omitempty"`
-	Token  string `json:"token,omitempty"`
-}
-
-// Event is one state change of one service.
-type Event struct {
-	Time time.Time
-	ServiceStatus
 }
 
 // Supervisor runs a stack of services; see the package comment.
@@ -77,7 +64,7 @@ type Supervisor struct {
 	force     sync.Once
 
 	fileMu sync.Mutex
-	runf   *RunFile
+	runf   *runstate.RunFile
 	logs   *svclog.Logs
 
 	trk tracker // the services' descendants outside their groups (escapees.go)
@@ -193,7 +180,7 @@ func (s *Supervisor) allEnded() <-chan struct{} {
 			changed, done := s.changed, true
 			for _, sv := range s.order {
 				st := sv.st
-				final := st.State == StateFailed || (st.State == StateStopped && st.LastError != stoppedByHand && !sv.spec.Disabled)
+				final := st.State == runstate.StateFailed || (st.State == runstate.StateStopped && st.LastError != stoppedByHand && !sv.spec.Disabled)
 				if !final {
 					done = false
 				}
@@ -229,8 +216,8 @@ func (s *Supervisor) claimRunDir() (release func(), err error) {
 	}
 	if err := procutil.LockFile(lock); err != nil {
 		lock.Close()
-		if rf, _ := LiveOwner(dir); rf != nil {
-			return nil, &AlreadyRunningError{RunDir: dir, PID: rf.PID}
+		if rf, _ := runstate.LiveOwner(dir); rf != nil {
+			return nil, &runstate.AlreadyRunningError{RunDir: dir, PID: rf.PID}
 		}
 		return nil, fmt.Errorf("arena-dev is already running here (%s is locked)", lock.Name())
 	}
@@ -239,7 +226,7 @@ func (s *Supervisor) claimRunDir() (release func(), err error) {
 		return nil, err
 	}
 	s.fileMu.Lock()
-	s.runf = &RunFile{PID: os.Getpid(), StartTicks: procutil.StartTicks(os.Getpid()),
+	s.runf = &runstate.RunFile{PID: os.Getpid(), StartTicks: procutil.StartTicks(os.Getpid()),
 		Command: strings.Join(os.Args, " "), Started: time.Now(),
 		Control: s.opts.Control, Project: s.opts.Project}
 	s.fileMu.Unlock()
@@ -306,10 +293,10 @@ func (s *Supervisor) Logs() *svclog.Logs {
 }
 
 // Status returns every service's state, in start order.
-func (s *Supervisor) Status() []ServiceStatus {
+func (s *Supervisor) Status() []runstate.ServiceStatus {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]ServiceStatus, len(s.order))
+	out := make([]runstate.ServiceStatus, len(s.order))
 	for i, sv := range s.order {
 		out[i] = sv.st
 	}
@@ -330,7 +317,7 @@ func (s *Supervisor) summary(ctx context.Context) error {
 	}
 	var failed []string
 	for _, st := range s.Status() {
-		if st.State == StateFailed {
+		if st.State == runstate.StateFailed {
 			failed = append(failed, st.Name+": "+st.LastError)
 		}
 	}
@@ -353,13 +340,13 @@ func (s *Supervisor) persist() {
 	if s.failErr != nil {
 		s.runf.Error = s.failErr.Error()
 	}
-	s.runf.Services = make([]ServiceStatus, len(s.order))
+	s.runf.Services = make([]runstate.ServiceStatus, len(s.order))
 	for i, sv := range s.order {
 		s.runf.Services[i] = sv.st
 	}
 	s.mu.Unlock()
 	s.runf.Updated = time.Now()
-	if err := writeRunFile(s.opts.RunDir, s.runf); err != nil {
+	if err := runstate.WriteRunFile(s.opts.RunDir, s.runf); err != nil {
 		s.log.Error().Err(err).Msg("writing the run file")
 	}
 }
@@ -375,7 +362,7 @@ func (s *Supervisor) persistFinal() {
 	s.runf.Exited, s.runf.Error = true, s.exitErr
 	s.mu.Unlock()
 	s.runf.Updated = time.Now()
-	if err := writeRunFile(s.opts.RunDir, s.runf); err != nil {
+	if err := runstate.WriteRunFile(s.opts.RunDir, s.runf); err != nil {
 		s.log.Error().Err(err).Msg("writing the run file")
 	}
 }

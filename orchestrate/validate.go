@@ -3,24 +3,10 @@ package orchestrate
 import (
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/project"
-)
-
-var validName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]*$`)
-
-// Defaults for the zero values of a ServiceSpec: the model's.
-const (
-	DefaultMaxRestarts   = project.DefaultMaxRestarts
-	DefaultBackoff       = project.DefaultBackoff
-	DefaultBackoffMax    = project.DefaultBackoffMax
-	DefaultWindow        = project.DefaultWindow
-	DefaultStopTimeout   = project.DefaultStopTimeout
-	DefaultProbeInterval = project.DefaultProbeInterval
-	DefaultProbeTimeout  = project.DefaultProbeTimeout
 )
 
 // validate checks the specs and returns them with defaults applied, in start
@@ -34,8 +20,8 @@ func validate(specs []ServiceSpec) ([]ServiceSpec, error) {
 	ports := map[int]string{}
 	out := make([]ServiceSpec, len(specs))
 	for i, s := range specs {
-		if !validName.MatchString(s.Name) {
-			bad(s.Name, "name must be letters, digits, '-', '_' or '.'")
+		if err := project.CheckServiceName(s.Name); err != nil {
+			errs = append(errs, err)
 		}
 		if _, dup := byName[s.Name]; dup {
 			bad(s.Name, "defined twice")
@@ -58,19 +44,19 @@ func validate(specs []ServiceSpec) ([]ServiceSpec, error) {
 			ports[s.Port] = s.Name
 		}
 		switch s.Probe.Kind {
-		case ProbeHTTP:
+		case project.ProbeHTTP:
 			if !strings.HasPrefix(s.Probe.URL, "http://") && !strings.HasPrefix(s.Probe.URL, "https://") {
 				bad(s.Name, "HTTP readiness probe needs an http:// URL, got %q", s.Probe.URL)
 			}
-		case ProbeTCP:
+		case project.ProbeTCP:
 			if !strings.Contains(s.Probe.Address, ":") {
 				bad(s.Name, "TCP readiness probe needs host:port, got %q", s.Probe.Address)
 			}
-		case ProbeLog:
+		case project.ProbeLog:
 			if s.Probe.Pattern == nil {
 				bad(s.Name, "log readiness probe needs a pattern")
 			}
-		case ProbeNone:
+		case project.ProbeNone:
 		default:
 			bad(s.Name, "unknown probe kind %d", s.Probe.Kind)
 		}
@@ -86,16 +72,8 @@ func validate(specs []ServiceSpec) ([]ServiceSpec, error) {
 		if s.MaxRestarts < 0 {
 			bad(s.Name, "max_restarts is negative (%d)", s.MaxRestarts)
 		}
-		out[i] = withDefaults(s)
-	}
-	for _, s := range specs {
-		for _, d := range s.DependsOn {
-			if d == s.Name {
-				bad(s.Name, "depends on itself")
-			} else if _, ok := byName[d]; !ok {
-				bad(s.Name, "depends_on names unknown service %q", d)
-			}
-		}
+		s.Service = s.Service.WithDefaults()
+		out[i] = s
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -103,73 +81,8 @@ func validate(specs []ServiceSpec) ([]ServiceSpec, error) {
 	return startOrder(out)
 }
 
-func withDefaults(s ServiceSpec) ServiceSpec {
-	def := func(v *time.Duration, d time.Duration) {
-		if *v == 0 {
-			*v = d
-		}
-	}
-	if s.MaxRestarts == 0 {
-		s.MaxRestarts = DefaultMaxRestarts
-	}
-	def(&s.Backoff, DefaultBackoff)
-	def(&s.BackoffMax, DefaultBackoffMax)
-	def(&s.Window, DefaultWindow)
-	def(&s.StopTimeout, DefaultStopTimeout)
-	def(&s.Probe.Interval, DefaultProbeInterval)
-	def(&s.Probe.Timeout, DefaultProbeTimeout)
-	if s.FailPatterns == nil {
-		s.FailPatterns = project.DefaultFailPatterns
-	}
-	return s
-}
-
-// startOrder sorts specs so each comes after its dependencies (keeping the given
-// order among independent ones), or names a cycle.
+// startOrder is the project's one dependency order (project.Order), which also
+// rejects unknown and self dependencies and names a cycle.
 func startOrder(specs []ServiceSpec) ([]ServiceSpec, error) {
-	idx := map[string]int{}
-	for i, s := range specs {
-		idx[s.Name] = i
-	}
-	const (
-		unseen = iota
-		visiting
-		done
-	)
-	mark := make([]int, len(specs))
-	var order []ServiceSpec
-	var path []string
-	var visit func(i int) error
-	visit = func(i int) error {
-		switch mark[i] {
-		case done:
-			return nil
-		case visiting:
-			start := 0
-			for k, n := range path {
-				if n == specs[i].Name {
-					start = k
-				}
-			}
-			cycle := append(append([]string{}, path[start:]...), specs[i].Name)
-			return fmt.Errorf("dependency cycle: %s", strings.Join(cycle, " -> "))
-		}
-		mark[i] = visiting
-		path = append(path, specs[i].Name)
-		for _, d := range specs[i].DependsOn {
-			if err := visit(idx[d]); err != nil {
-				return err
-			}
-		}
-		path = path[:len(path)-1]
-		mark[i] = done
-		order = append(order, specs[i])
-		return nil
-	}
-	for i := range specs {
-		if err := visit(i); err != nil {
-			return nil, err
-		}
-	}
-	return order, nil
+	return project.Order(specs, func(s ServiceSpec) string { return s.Name }, func(s ServiceSpec) []string { return s.DependsOn })
 }

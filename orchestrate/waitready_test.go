@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
 // WaitReady blocks until every service is ready (nil), one failed before that or
@@ -22,7 +23,7 @@ func (s *Supervisor) WaitReady(ctx context.Context) error {
 		}
 		return errors.New("the stack stopped before every service was ready")
 	case <-ctx.Done():
-		return fmt.Errorf("not ready: %w (%s)", ctx.Err(), describe(&RunFile{Services: s.Status()}))
+		return fmt.Errorf("not ready: %w (%s)", ctx.Err(), describe(&runstate.RunFile{Services: s.Status()}))
 	}
 	_, err := s.settled()
 	return err

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+
+	"github.com/sommelier-arena/arena-dev/internal/jsondiff"
 )
 
 // Response is what one implementation answered.
@@ -50,10 +52,12 @@ func Compare(req string, g, w Response) []Difference {
 	wj, werr := decodeJSON(w.Body)
 	switch {
 	case gerr == nil && werr == nil:
-		var paths []Difference
-		diffJSON(&paths, "", normalise(gj), normalise(wj))
-		for _, d := range paths {
-			add("body "+strings.TrimPrefix(d.What, "."), d.Go, d.Worker)
+		for _, c := range jsondiff.Walk(normalise(gj), normalise(wj), jsondiff.Options{ElementWise: true, Most: 5}) {
+			what, gv, wv := c.Path, showOrAbsent(c.A, c.InA), showOrAbsent(c.B, c.InB)
+			if c.Lengths {
+				what, gv, wv = strings.TrimSpace(c.Path+" length"), fmt.Sprint(c.A), fmt.Sprint(c.B)
+			}
+			add("body "+what, gv, wv)
 		}
 	case !bytes.Equal(g.Body, w.Body):
 		add("body", abbrev(string(g.Body)), abbrev(string(w.Body)))
@@ -126,59 +130,11 @@ func normalise(v any) any {
 	return v
 }
 
-// diffJSON lists the paths where a and b differ, at most a few per body.
-func diffJSON(out *[]Difference, path string, a, b any) {
-	const most = 5
-	if len(*out) >= most {
-		return
+func showOrAbsent(v any, present bool) string {
+	if !present {
+		return "absent"
 	}
-	am, aok := a.(map[string]any)
-	bm, bok := b.(map[string]any)
-	if aok && bok {
-		keys := map[string]bool{}
-		for k := range am {
-			keys[k] = true
-		}
-		for k := range bm {
-			keys[k] = true
-		}
-		sorted := make([]string, 0, len(keys))
-		for k := range keys {
-			sorted = append(sorted, k)
-		}
-		sort.Strings(sorted)
-		for _, k := range sorted {
-			av, ain := am[k]
-			bv, bin := bm[k]
-			switch {
-			case !ain:
-				*out = append(*out, Difference{What: path + "." + k, Go: "absent", Worker: show(bv)})
-			case !bin:
-				*out = append(*out, Difference{What: path + "." + k, Go: show(av), Worker: "absent"})
-			default:
-				diffJSON(out, path+"."+k, av, bv)
-			}
-		}
-		return
-	}
-	as, aok := a.([]any)
-	bs, bok := b.([]any)
-	if aok && bok && len(as) == len(bs) {
-		for i := range as {
-			diffJSON(out, fmt.Sprintf("%s[%d]", path, i), as[i], bs[i])
-		}
-		return
-	}
-	if aok && bok {
-		*out = append(*out, Difference{What: strings.TrimSpace(path + " length"), Go: fmt.Sprint(len(as)), Worker: fmt.Sprint(len(bs))})
-		return
-	}
-	if show(a) != show(b) {
-		if path == "" {
-			path = "."
-		}
-		*out = append(*out, Difference{What: path, Go: show(a), Worker: show(b)})
-	}
+	return show(v)
 }
 
 func show(v any) string {

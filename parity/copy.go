@@ -1,7 +1,6 @@
 package parity
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/sommelier-arena/arena-dev/emulator"
@@ -12,46 +11,25 @@ import (
 // a consistent copy even while a running stack writes, in Miniflare's own format,
 // which both implementations read.
 func CopyNamespace(srcRoot, dstRoot, ns string) (int, error) {
-	src, err := emulator.Open(srcRoot)
+	from, err := emulator.OpenNamespace(srcRoot, ns)
 	if err != nil {
 		return 0, err
 	}
-	defer src.Close()
-	from, err := src.Namespace(ns)
+	defer from.Close()
+	to, err := emulator.OpenNamespace(dstRoot, ns)
 	if err != nil {
 		return 0, err
 	}
-	dst, err := emulator.Open(dstRoot)
-	if err != nil {
-		return 0, err
-	}
-	defer dst.Close()
-	to, err := dst.Namespace(ns)
-	if err != nil {
-		return 0, err
-	}
+	defer to.Close()
 	n := 0
-	for cursor := ""; ; {
-		page, err := from.List(emulator.ListOptions{Cursor: cursor})
+	for e, err := range from.Entries("") {
 		if err != nil {
-			return n, err
+			return n, fmt.Errorf("copying: %w", err)
 		}
-		for _, k := range page.Keys {
-			e, err := from.GetWithMetadata(k.Name)
-			if errors.Is(err, emulator.ErrNotFound) {
-				continue // expired or deleted since the listing
-			}
-			if err != nil {
-				return n, fmt.Errorf("copying %q: %w", k.Name, err)
-			}
-			if _, err := to.Put(e.Key, e.Value, emulator.PutOptions{Expiration: e.Expiration, Metadata: e.Metadata}); err != nil {
-				return n, fmt.Errorf("copying %q: %w", k.Name, err)
-			}
-			n++
+		if _, err := to.Put(e.Key, e.Value, emulator.PutOptions{Expiration: e.Expiration, Metadata: e.Metadata}); err != nil {
+			return n, fmt.Errorf("copying %q: %w", e.Key, err)
 		}
-		if page.ListComplete || page.Cursor == "" {
-			return n, nil
-		}
-		cursor = page.Cursor
+		n++
 	}
+	return n, nil
 }

@@ -131,15 +131,11 @@ func allowedOrigin(origins []string) string {
 // serveGo serves arena-dev's API over the namespace under root on a free
 // loopback port, as `up` does in go mode.
 func serveGo(root string, a project.Answers) (string, *emulator.Namespace, func(), error) {
-	st, err := emulator.Open(root)
+	st, err := emulator.OpenNamespace(root, a.NamespaceID)
 	if err != nil {
 		return "", nil, nil, err
 	}
-	ns, err := st.Namespace(a.NamespaceID)
-	if err != nil {
-		st.Close()
-		return "", nil, nil, err
-	}
+	ns := st.Namespace
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		st.Close()
@@ -162,14 +158,10 @@ func serveGo(root string, a project.Answers) (string, *emulator.Namespace, func(
 // clearWorkerCopy empties the categories of the Worker's copy, beside the running
 // workerd (Miniflare reads KV from its files on every request).
 func clearWorkerCopy(root, id string) error {
-	st, err := emulator.Open(root)
+	o, err := emulator.OpenNamespace(root, id)
 	if err != nil {
 		return err
 	}
-	defer st.Close()
-	ns, err := st.Namespace(id)
-	if err != nil {
-		return err
-	}
-	return clearCategories(ns)
+	defer o.Close()
+	return clearCategories(o.Namespace)
 }

@@ -13,13 +13,8 @@ import (
 // exactly (the same bytes, metadata and expiration; a key that did not exist is
 // deleted). Written through the emulator, which both implementations read at once.
 func Borrow(root, ns string) (restore func() error, err error) {
-	st, err := emulator.Open(root)
+	n, err := emulator.OpenNamespace(root, ns)
 	if err != nil {
-		return nil, err
-	}
-	n, err := st.Namespace(ns)
-	if err != nil {
-		st.Close()
 		return nil, err
 	}
 	saved := map[string]*emulator.Entry{}
@@ -27,17 +22,17 @@ func Borrow(root, ns string) (restore func() error, err error) {
 		key := "answers:" + c
 		e, err := n.GetWithMetadata(key)
 		if err != nil && !errors.Is(err, emulator.ErrNotFound) {
-			st.Close()
+			n.Close()
 			return nil, err
 		}
 		saved[key] = e // nil: absent
 	}
-	if err := clearCategories(n); err != nil {
-		st.Close()
+	if err := clearCategories(n.Namespace); err != nil {
+		n.Close()
 		return nil, err
 	}
 	return func() error {
-		defer st.Close()
+		defer n.Close()
 		var errs []error
 		for key, e := range saved {
 			if e == nil {

@@ -3,9 +3,10 @@ package project
 import (
 	"encoding/json"
 	"fmt"
-	"reflect"
 	"sort"
 	"strings"
+
+	"github.com/sommelier-arena/arena-dev/internal/jsondiff"
 )
 
 // Diff lists how two resolved projects (as their JSON, the run file keeps one)
@@ -19,54 +20,33 @@ func Diff(was, now []byte) ([]string, error) {
 		return nil, err
 	}
 	var out []string
-	diffValue(&out, "", a, b)
+	for _, c := range jsondiff.Walk(liftServices(a), liftServices(b), jsondiff.Options{}) {
+		out = append(out, fmt.Sprintf("%s: %s -> %s", c.Path, short(c.A), short(c.B)))
+	}
 	sort.Strings(out)
 	return out, nil
 }
 
-func diffValue(out *[]string, path string, a, b any) {
-	if reflect.DeepEqual(a, b) {
-		return
+// liftServices puts each service at the top level under its name in place of
+// the Services list: services are compared by name, not by position, and a
+// change reads "astro.Port".
+func liftServices(m map[string]any) map[string]any {
+	list, ok := m["Services"].([]any)
+	if !ok {
+		return m
 	}
-	am, aok := a.(map[string]any)
-	bm, bok := b.(map[string]any)
-	if aok && bok {
-		keys := map[string]bool{}
-		for k := range am {
-			keys[k] = true
+	out := make(map[string]any, len(m)+len(list))
+	for k, v := range m {
+		if k != "Services" {
+			out[k] = v
 		}
-		for k := range bm {
-			keys[k] = true
-		}
-		for k := range keys {
-			diffValue(out, join(path, k), am[k], bm[k])
-		}
-		return
 	}
-	as, aok := a.([]any)
-	bs, bok := b.([]any)
-	if aok && bok && path == "Services" {
-		// Services by name, not by position.
-		byName := func(list []any) map[string]any {
-			m := map[string]any{}
-			for _, s := range list {
-				if sm, ok := s.(map[string]any); ok {
-					m[fmt.Sprint(sm["Name"])] = s
-				}
-			}
-			return m
+	for _, s := range list {
+		if sm, ok := s.(map[string]any); ok {
+			out[fmt.Sprint(sm["Name"])] = s
 		}
-		diffValue(out, "", byName(as), byName(bs))
-		return
 	}
-	*out = append(*out, fmt.Sprintf("%s: %s -> %s", path, short(a), short(b)))
-}
-
-func join(path, k string) string {
-	if path == "" {
-		return k
-	}
-	return path + "." + k
+	return out
 }
 
 func short(v any) string {

@@ -3,7 +3,6 @@ package project
 import (
 	"fmt"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -31,6 +30,10 @@ type Options struct {
 	// PortsAuto (--ports auto) gives every service with a port a free one (a
 	// --port still wins); everything derived follows.
 	PortsAuto bool
+	// AutoPortsFrom: with PortsAuto, a service found here keeps this port
+	// instead of a newly picked one (a running stack's ports, so that a model
+	// resolved again for comparison is the same stack).
+	AutoPortsFrom map[string]int
 	// AnswersMode (--answers) replaces arena-dev.toml's [answers] mode.
 	AnswersMode string
 	// --kv-consistency and --kv-propagation-delay, as typed; they win over arena-dev.toml.
@@ -38,8 +41,6 @@ type Options struct {
 	// KVLimits is --kv-limits as typed; it wins over arena-dev.toml.
 	KVLimits string
 }
-
-var stackName = regexp.MustCompile(`^[a-z0-9][a-z0-9_.-]{0,62}$`)
 
 // UsageError is a bad flag or configuration: the CLI exits 2 on it.
 type UsageError struct{ Err error }
@@ -53,11 +54,14 @@ func Resolve(o Options) (*Project, error) {
 		o.Dir = "."
 	}
 	cp, found, err := load(o)
+	if err == nil {
+		err = checkGraph(cp)
+	}
 	if err != nil {
 		return nil, &UsageError{err}
 	}
-	if o.Name != "" && !stackName.MatchString(o.Name) {
-		return nil, &UsageError{fmt.Errorf("--name %q: lower case letters, digits, '.', '-' and '_', at most 63", o.Name)}
+	if err := CheckStackName(o.Name); err != nil {
+		return nil, &UsageError{err}
 	}
 	ports := map[string]int{}
 	for _, kv := range o.Ports {
@@ -69,19 +73,15 @@ func Resolve(o Options) (*Project, error) {
 		ports[name] = n
 	}
 	if o.PortsAuto {
-		if err := autoPorts(cp, ports); err != nil {
+		if err := autoPorts(cp, ports, o.AutoPortsFrom); err != nil {
 			return nil, err
 		}
 	}
 	if err := cp.SetPorts(ports); err != nil {
 		return nil, &UsageError{err}
 	}
-	p := &Project{Root: cp.Dir, ConfigFile: cp.Path, Found: found, Name: o.Name}
-	p.RunDir = filepath.Join(p.Root, ".wrangler", "arena-dev")
-	if o.Name != "" {
-		p.RunDir = filepath.Join(p.RunDir, "stacks", o.Name)
-	}
-	p.LogDir = filepath.Join(p.RunDir, "logs")
+	at := StackAt(cp.Dir, o.Name)
+	p := &Project{Root: cp.Dir, ConfigFile: cp.Path, Found: found, Name: o.Name, RunDir: at.RunDir, LogDir: at.LogDir}
 	if o.Ephemeral && o.PersistTo != "" {
 		return nil, &UsageError{fmt.Errorf("--ephemeral and --persist-to exclude each other")}
 	}
@@ -309,15 +309,24 @@ func orDefault(d config.Duration, def time.Duration) time.Duration {
 	return time.Duration(d)
 }
 
-// autoPorts gives every service that has a port, and no --port, a free one.
-func autoPorts(cp *config.Project, ports map[string]int) error {
+// autoPorts gives every service that has a port, and no --port, its port in
+// from or else a free one.
+func autoPorts(cp *config.Project, ports, from map[string]int) error {
 	var want []string
-	if _, set := ports[AnswersService]; !set {
-		want = append(want, AnswersService)
+	pick := func(n string) {
+		if _, set := ports[n]; set {
+			return
+		}
+		if p, ok := from[n]; ok {
+			ports[n] = p
+			return
+		}
+		want = append(want, n)
 	}
+	pick(AnswersService)
 	for _, n := range cp.ServiceNames() {
-		if _, set := ports[n]; !set && cp.File.Services[n].Port != 0 {
-			want = append(want, n)
+		if cp.File.Services[n].Port != 0 {
+			pick(n)
 		}
 	}
 	free, err := freeport.Pick(len(want))

@@ -86,23 +86,10 @@ type Service struct {
 }
 
 // Service returns the named service.
-func (p *Project) Service(name string) (Service, bool) {
-	for _, s := range p.Services {
-		if s.Name == name {
-			return s, true
-		}
-	}
-	return Service{}, false
-}
+func (p *Project) Service(name string) (Service, bool) { return Find(p.Services, serviceNameOf, name) }
 
 // ServiceNames lists the services in the model's order.
-func (p *Project) ServiceNames() []string {
-	out := make([]string, len(p.Services))
-	for i, s := range p.Services {
-		out[i] = s.Name
-	}
-	return out
-}
+func (p *Project) ServiceNames() []string { return Names(p.Services, serviceNameOf) }
 
 // RestartPolicy says when a service that exited is started again.
 type RestartPolicy int

@@ -1,12 +1,12 @@
 package snapshot
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/emulator"
+	"github.com/sommelier-arena/arena-dev/internal/httpjson"
 )
 
 // ResetFunc runs a restore with the API's writes held off and its caches
@@ -54,13 +54,11 @@ func ResetHandler(ns *emulator.Namespace, runDir string, reset ResetFunc) http.H
 	})
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v) //nolint:errcheck // the client went away
-}
+// reply keeps this API's bytes: encoding/json's escaping, a newline at the end.
+var reply = httpjson.Style{EscapeHTML: true}
+
+func writeJSON(w http.ResponseWriter, status int, v any) { reply.Write(w, status, v) }
 
 func writeError(w http.ResponseWriter, status int, code, msg string) {
-	writeJSON(w, status, map[string]any{"error": map[string]string{"code": code, "message": msg}})
+	reply.Error(w, status, code, msg, nil)
 }

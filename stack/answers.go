@@ -11,11 +11,11 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/answers"
+	"github.com/sommelier-arena/arena-dev/answersport"
 	"github.com/sommelier-arena/arena-dev/control"
 	"github.com/sommelier-arena/arena-dev/dashboard"
 	"github.com/sommelier-arena/arena-dev/emulator"
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
-	"github.com/sommelier-arena/arena-dev/kvlimits"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
 	"github.com/sommelier-arena/arena-dev/seeds"
@@ -26,12 +26,12 @@ func answersRun(a project.Answers, ns *Answers, sup func() *orchestrate.Supervis
 	addr := net.JoinHostPort(a.Host, strconv.Itoa(a.Port))
 	return func(ctx context.Context, ready func(), lw svclog.LineWriter) error {
 		log := zerolog.New(zerolog.ConsoleWriter{Out: lineWriter{lw}, NoColor: true, PartsExclude: []string{zerolog.TimestampFieldName}})
-		lim, err := kvlimits.Start(ns.Root, kvlimits.Mode(a.KVLimits), kvlimits.Options{}) // armed once serving
+		lim, limited, err := answersport.Limited(ns.Root, ns.Namespace, a.KVLimits) // armed once serving
 		if err != nil {
 			return err
 		}
 		defer lim.Close()
-		kv, edge := answersKV(a, kvlimits.WrapWrites(ns.Namespace, lim)) // e2ekit.go
+		kv, edge := answersport.KV(limited, a.KVConsistency, a.KVPropagationDelay)
 		srv := answers.New(kv, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins, AllowedHosts: []string{a.Host}, Limits: lim, Namespace: ns.ID()})
 		if a.Seed {
 			res, err := seeds.SeedEmpty(srv.Store())
@@ -51,27 +51,17 @@ func answersRun(a project.Answers, ns *Answers, sup func() *orchestrate.Supervis
 			Str("cors_from", a.CORSFrom).Msgf("wine-answers API on %s", a.URL)
 		lim.Arm()
 		ready()
-		api := http.StripPrefix("/_arena", control.Guard(control.Handler(sup(), ctx.Done()), a.Host))
-		mux := http.NewServeMux()
-		mux.Handle("/_arena/api/", api)
-		mountE2E(mux, a.Host, ns, srv, edge) // /_arena/reset, /_arena/kv/: e2ekit.go
-		mux.Handle("/_arena/", dashboard.New(dashboard.Options{Store: ns.store, Namespace: ns.ID(),
-			KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Hosts: []string{a.Host}, Services: true, Next: srv, Limits: lim}))
-		mux.Handle("/", srv)
+		port := answersport.Handler(answersport.Options{API: srv, Store: ns.store, Namespace: ns.ID(),
+			KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Hosts: []string{a.Host}, Edge: edge,
+			Control: control.Handler(sup(), ctx.Done()), Reset: resetHandler(ns, srv), Limits: lim, Log: log})
 		log.Info().Msgf("dashboard on %s/_arena/", a.URL)
-		return answers.Serve(ctx, ln, answers.LogRequestsExcept(log, endWithService(ctx, mux), dashboard.Quiet))
+		return answers.Serve(ctx, ln, endWithService(ctx, port))
 	}
 }
 
 func logSeeded(log zerolog.Logger, res []seeds.Result) {
-	var done []string
-	for _, r := range res {
-		if r.Added > 0 {
-			done = append(done, fmt.Sprintf("%s +%d", r.Category, r.Added))
-		}
-	}
-	if len(done) > 0 {
-		log.Info().Msg("seeded empty categories: " + strings.Join(done, ", "))
+	if s := seeds.Summary(res); s != "" {
+		log.Info().Msg("seeded empty categories: " + s)
 	}
 }
 

@@ -5,22 +5,21 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
 // BackgroundLog is the file a background `up` writes everything to.
 func BackgroundLog(runDir string) string { return filepath.Join(runDir, "up.log") }
 
-// StartBackground runs exe with args as a detached arena-dev (its own session, no
-// terminal, output appended to BackgroundLog) and waits until its stack is ready,
+// StartBackground runs exe with args as a detached arena-dev (orchestrate.StartChild
+// with Detached: its own session, no terminal, output appended to BackgroundLog) and waits until its stack is ready,
 // a service failed, it exited, or timeout passed. On failure it stops what the
 // background arena-dev started and returns the reason with the log's last lines.
 func StartBackground(p *project.Project, exe string, args []string, timeout time.Duration, log zerolog.Logger) error {
@@ -29,10 +28,10 @@ func StartBackground(p *project.Project, exe string, args []string, timeout time
 		return fmt.Errorf("run directory: %w", err)
 	}
 	// Say so plainly instead of starting a second arena-dev that would refuse.
-	if rf, err := orchestrate.LiveOwner(runDir); err != nil {
+	if rf, err := runstate.LiveOwner(runDir); err != nil {
 		return err
 	} else if rf != nil {
-		return &orchestrate.AlreadyRunningError{RunDir: runDir, PID: rf.PID}
+		return &runstate.AlreadyRunningError{RunDir: runDir, PID: rf.PID}
 	}
 	logPath := BackgroundLog(runDir)
 	out, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
@@ -41,19 +40,18 @@ func StartBackground(p *project.Project, exe string, args []string, timeout time
 	}
 	defer out.Close()
 	start, _ := out.Seek(0, 2)
-	cmd := exec.Command(exe, args...)
-	cmd.Dir = p.Root
-	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // survives this shell and its Ctrl-C
-	if err := cmd.Start(); err != nil {
+	// Detached (survives this shell and its Ctrl-C), through orchestrate's one
+	// spawn and stop path.
+	child, err := orchestrate.StartChild(orchestrate.ServiceSpec{Service: project.Service{
+		Name: "arena-dev", Command: append([]string{exe}, args...), Dir: p.Root, StopTimeout: 10 * time.Second,
+	}}, orchestrate.ChildOptions{Out: out, Detached: true})
+	if err != nil {
 		return fmt.Errorf("starting background arena-dev: %w", err)
 	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }() // reap it if it dies while we wait
 
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
-	err = orchestrate.WaitForOwner(ctx, runDir, cmd.Process.Pid)
+	err = orchestrate.WaitForOwner(ctx, runDir, child.PID())
 	if err == nil {
 		return nil
 	}
@@ -62,21 +60,15 @@ func StartBackground(p *project.Project, exe string, args []string, timeout time
 	}
 	// Leave nothing behind. A background arena-dev that gave up is already on its
 	// way out, removing its ephemeral state: a signal now would cut that short, so
-	// it gets a moment first; then SIGTERM stops it and its groups.
+	// it gets a moment first; then the stop ladder stops it, and it its groups.
 	grace := time.Duration(0)
-	if rf, _ := orchestrate.ReadRunFile(runDir); rf != nil && rf.PID == cmd.Process.Pid && rf.Exited {
+	if rf, _ := runstate.ReadRunFile(runDir); rf != nil && rf.PID == child.PID() && rf.Exited {
 		grace = exitGrace
 	}
 	select {
-	case <-exited:
+	case <-child.Done():
 	case <-time.After(grace):
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-exited
-		}
+		child.Stop(log)
 	}
 	if _, rerr := orchestrate.ReapSurvivors(runDir, log); rerr != nil {
 		log.Warn().Err(rerr).Msg("reaping after a failed start")

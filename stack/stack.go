@@ -19,6 +19,7 @@ import (
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
 // Options configure one run of the stack.
@@ -29,7 +30,7 @@ type Options struct {
 	LogFormat svclog.LogFormat
 	Color     svclog.ColorMode
 	// Ready, when set, is called once every service is ready (the status table).
-	Ready func(statuses []orchestrate.ServiceStatus)
+	Ready func(statuses []runstate.ServiceStatus)
 	// Fixtures, when set, loads `up --fixtures` into the namespace once it is
 	// open, before the services start (so before seeding and the start snapshot).
 	Fixtures func(ns *emulator.Namespace) error
@@ -41,10 +42,10 @@ type Options struct {
 func Run(ctx context.Context, o Options) error {
 	p := o.Project
 	// Refuse early, before touching state, when another arena-dev runs here.
-	if rf, err := orchestrate.LiveOwner(p.RunDir); err != nil {
+	if rf, err := runstate.LiveOwner(p.RunDir); err != nil {
 		return err
 	} else if rf != nil {
-		return &orchestrate.AlreadyRunningError{RunDir: p.RunDir, PID: rf.PID}
+		return &runstate.AlreadyRunningError{RunDir: p.RunDir, PID: rf.PID}
 	}
 	if err := Preflight(p); err != nil {
 		return err
@@ -134,10 +135,12 @@ func Specs(p *project.Project, ns *Answers, sup func() *orchestrate.Supervisor) 
 }
 
 // Preflight checks, before anything starts or any state is created, that every
-// enabled service's program is there (and, in worker mode, the Node wrangler needs).
+// enabled service's program is there (and, in worker mode, the Node wrangler
+// needs). A missing program is the configuration's fault: a *project.UsageError
+// (wrapping orchestrate's *MissingProgramError).
 func Preflight(p *project.Project) error {
 	if err := orchestrate.CheckPrograms(Specs(p, nil, nil)); err != nil {
-		return err
+		return &project.UsageError{Err: err}
 	}
 	return checkWorkerNode(p)
 }

@@ -1,18 +1,15 @@
 package main
 
 import (
-	"encoding/json"
+	"errors"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/answers/conformance"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/parity"
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/stack"
 	"github.com/urfave/cli/v2"
 )
 
@@ -44,23 +41,29 @@ func conformanceAction(c *cli.Context) error {
 	if c.Bool("diff") && c.String("against") != "" {
 		return usagef("--diff starts both implementations itself; it takes no --against")
 	}
-	p, err := resolveProject(c)
-	if err != nil {
+	// A running stack is checked as it runs (its model, not the files now).
+	var p *project.Project
+	r, err := attachStack(c)
+	var nr *stack.NotRunningError
+	switch {
+	case err == nil && (!c.Bool("diff") || c.String("persist-to") == ""):
+		p = r.Model
+	case err == nil || errors.As(err, &nr):
+		if c.String("against") == "" && !c.Bool("diff") {
+			return err // nothing to check
+		}
+		if p, err = resolveProject(c); err != nil {
+			return err
+		}
+	default:
 		return err
 	}
-	running := runningModel(p)
 	if c.Bool("diff") {
-		if running != nil && c.String("persist-to") == "" {
-			p = running
-		}
 		return conformanceDiff(c, p)
 	}
 	base, restore := c.String("against"), func() error { return nil }
 	if base == "" {
-		if running == nil {
-			return &notRunningError{root: p.Root}
-		}
-		p, base = running, running.Answers.URL
+		base = p.Answers.URL
 		// The suite starts on empty categories and replaces some: lend it the
 		// user's data and put it back afterwards.
 		if restore, err = parity.Borrow(p.Answers.PersistRoot, p.Answers.NamespaceID); err != nil {
@@ -69,7 +72,7 @@ func conformanceAction(c *cli.Context) error {
 	} else {
 		fmt.Fprintf(c.App.ErrWriter, "note: the suite replaces the color, grape and vintage answers at %s\n", base)
 	}
-	o := conformance.Options{AllowedOrigin: c.String("origin"), Extensions: hasExtensions(base)}
+	o := conformance.Options{AllowedOrigin: c.String("origin"), Extensions: conformance.HasExtensions(base)}
 	if o.AllowedOrigin == "" {
 		o.AllowedOrigin = firstOrigin(p.Answers.CORSOrigins)
 	}
@@ -77,39 +80,11 @@ func conformanceAction(c *cli.Context) error {
 	if err := restore(); err != nil {
 		return fmt.Errorf("putting the categories back: %w", err)
 	}
-	failed := printResults(c.App.Writer, base, o.Extensions, res)
+	failed := conformance.WriteResults(c.App.Writer, base, o.Extensions, res)
 	if failed > 0 {
 		return cli.Exit(fmt.Sprintf("%d of %d conformance steps failed", failed, len(res)), exitFailure)
 	}
 	return nil
-}
-
-// runningModel is the model the running stack resolved (its run file keeps it),
-// nil when no stack runs.
-func runningModel(p *project.Project) *project.Project {
-	rf, err := orchestrate.ReadRunFile(p.RunDir)
-	if err != nil || !rf.OwnerAlive() || rf.Project == nil {
-		return nil
-	}
-	var m project.Project
-	if json.Unmarshal(rf.Project, &m) != nil {
-		return nil
-	}
-	return &m
-}
-
-// hasExtensions: arena-dev's own API answers GET /_arena/usage; a Worker does not,
-// and is checked without the arena-dev-only steps.
-func hasExtensions(base string) bool {
-	res, err := (&http.Client{Timeout: 5 * time.Second}).Get(strings.TrimRight(base, "/") + "/_arena/usage")
-	if err != nil {
-		return false
-	}
-	defer res.Body.Close()
-	var u struct {
-		Day string `json:"day"`
-	}
-	return res.StatusCode == http.StatusOK && json.NewDecoder(res.Body).Decode(&u) == nil && u.Day != ""
 }
 
 func firstOrigin(origins []string) string {
@@ -119,27 +94,6 @@ func firstOrigin(origins []string) string {
 		}
 	}
 	return ""
-}
-
-func printResults(w io.Writer, base string, ext bool, res []conformance.Result) (failed int) {
-	fmt.Fprintf(w, "conformance of %s (arena-dev extensions: %v)\n\n", base, ext)
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "STEP\tRESULT")
-	for _, r := range res {
-		verdict := "pass"
-		if !r.Passed() {
-			verdict, failed = "FAIL", failed+1
-		}
-		fmt.Fprintf(tw, "%s\t%s\n", r.Name, verdict)
-	}
-	tw.Flush()
-	for _, r := range res {
-		for _, f := range r.Failures {
-			fmt.Fprintf(w, "  %s: %s\n", r.Name, strings.TrimSpace(f))
-		}
-	}
-	fmt.Fprintf(w, "\n%d passed, %d failed\n", len(res)-failed, failed)
-	return failed
 }
 
 func conformanceDiff(c *cli.Context, p *project.Project) error {
@@ -152,20 +106,23 @@ func conformanceDiff(c *cli.Context, p *project.Project) error {
 	fmt.Fprintf(w, "arena-dev (Go) vs the Worker (wrangler dev): %d keys of namespace %s copied to each; %d requests sent to both\n",
 		rep.Copied, p.Answers.NamespaceID, rep.Requests)
 	fmt.Fprintf(w, "normalised: %s\n", strings.Join(parity.Normalised, "; "))
-	failed := 0
-	for _, r := range rep.Steps {
-		if !r.Passed() {
-			failed++
-		}
-	}
+	failed := conformance.Failed(rep.Steps)
 	fmt.Fprintf(w, "the suite on arena-dev meanwhile: %d passed, %d failed\n", len(rep.Steps)-failed, failed)
 	if len(rep.Differences) == 0 {
 		fmt.Fprintln(w, "no differences")
-		return nil
+	} else {
+		fmt.Fprintf(w, "\n%d differences:\n", len(rep.Differences))
+		for _, d := range rep.Differences {
+			fmt.Fprintf(w, "  %s\n", d)
+		}
 	}
-	fmt.Fprintf(w, "\n%d differences:\n", len(rep.Differences))
-	for _, d := range rep.Differences {
-		fmt.Fprintf(w, "  %s\n", d)
+	// Both kinds of failure count: a step that fails on both sides alike is no
+	// difference, but it is not a pass either.
+	switch {
+	case len(rep.Differences) > 0:
+		return cli.Exit(fmt.Sprintf("arena-dev and the Worker differ (%d differences)", len(rep.Differences)), exitFailure)
+	case failed > 0:
+		return cli.Exit(fmt.Sprintf("%d of %d conformance steps failed (alike on both sides)", failed, len(rep.Steps)), exitFailure)
 	}
-	return cli.Exit(fmt.Sprintf("arena-dev and the Worker differ (%d differences)", len(rep.Differences)), exitFailure)
+	return nil
 }

@@ -110,3 +110,19 @@ func TestConformanceDiffNamesAChangedErrorCode(t *testing.T) {
 		}
 	}
 }
+
+// Defect 5 of issue 16: a step that fails alike on both sides is no
+// difference, but not a pass: with the Worker's CORS_ORIGINS "*" both allow the
+// suite's denied origin, so its CORS step fails on both, and --diff exits 1.
+func TestConformanceDiffFailsWhenAStepFailsOnBothSides(t *testing.T) {
+	ex := testenv.ExampleCopy(t)
+	testenv.RequireFile(t, filepath.Join(ex, "node_modules", ".bin", "wrangler"))
+	if err := os.WriteFile(filepath.Join(ex, "wine-answers-worker", ".dev.vars"), []byte("CORS_ORIGINS=*\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runArenaDev(t, ex, "conformance", "--diff")
+	if code != 1 || !strings.Contains(out, "no differences") || !strings.Contains(out, "1 failed") ||
+		!strings.Contains(errOut, "failed (alike on both sides)") {
+		t.Fatalf("exit %d, want 1 with no differences and a failed step\n%s%s", code, out, errOut)
+	}
+}

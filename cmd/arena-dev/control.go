@@ -10,14 +10,14 @@ import (
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/control"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"github.com/urfave/cli/v2"
 )
 
 // controlCommands are restart, stop and start: they act on services of the
 // running stack through its control API.
 func controlCommands() []*cli.Command {
-	cmd := func(op orchestrate.Op, usage string) *cli.Command {
+	cmd := func(op runstate.Op, usage string) *cli.Command {
 		return &cli.Command{
 			Name: op.String(), Usage: usage, ArgsUsage: "SERVICE...",
 			Flags: append(namedStackFlags(),
@@ -27,24 +27,21 @@ func controlCommands() []*cli.Command {
 		}
 	}
 	return []*cli.Command{
-		cmd(orchestrate.OpRestart, "restart services of the running stack (the answers API keeps its KV state)"),
-		cmd(orchestrate.OpStop, "stop services of the running stack; they stay stopped until `arena-dev start`"),
-		cmd(orchestrate.OpStart, "start stopped, failed or disabled services of the running stack (and what they depend on)"),
+		cmd(runstate.OpRestart, "restart services of the running stack (the answers API keeps its KV state)"),
+		cmd(runstate.OpStop, "stop services of the running stack; they stay stopped until `arena-dev start`"),
+		cmd(runstate.OpStart, "start stopped, failed or disabled services of the running stack (and what they depend on)"),
 	}
 }
 
-func controlAction(c *cli.Context, op orchestrate.Op) error {
+func controlAction(c *cli.Context, op runstate.Op) error {
 	if c.NArg() == 0 {
 		return usagef("%s needs at least one SERVICE", op)
 	}
-	p, err := resolveProject(c)
+	r, err := attachStack(c)
 	if err != nil {
 		return err
 	}
-	cl, err := dialStack(p.RunDir, p.Root)
-	if err != nil {
-		return err
-	}
+	cl := r.Control
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	for _, name := range c.Args().Slice() {
@@ -56,13 +53,13 @@ func controlAction(c *cli.Context, op orchestrate.Op) error {
 		if err != nil {
 			return err
 		}
-		if op != orchestrate.OpStop && !c.Bool("no-wait") {
+		if op != runstate.OpStop && !c.Bool("no-wait") {
 			if svc, err = waitSettled(ctx, cl, name, c.Duration("timeout")); err != nil {
 				return err
 			}
 		}
 		fmt.Fprintf(c.App.Writer, "%s: %s (pid %d, restarts %d)\n", name, svc.State, svc.PID, svc.Restarts)
-		if svc.State == orchestrate.StateFailed {
+		if svc.State == runstate.StateFailed {
 			return fmt.Errorf("%s failed: %s", name, svc.LastError)
 		}
 	}
@@ -79,19 +76,10 @@ func waitSettled(ctx context.Context, cl *control.Client, name string, timeout t
 			return true
 		}
 		last = s
-		return s.State != orchestrate.StateReady && s.State != orchestrate.StateFailed
+		return s.State != runstate.StateReady && s.State != runstate.StateFailed
 	})
 	if err == nil && ctx.Err() != nil {
 		err = fmt.Errorf("%s not ready within --timeout %s (it is %s)", name, timeout, last.State)
 	}
 	return last, err
-}
-
-// dialStack connects to the running stack, or says plainly that none runs (exit 3).
-func dialStack(runDir, root string) (*control.Client, error) {
-	cl, err := control.Dial(runDir)
-	if errors.Is(err, control.ErrNoStack) {
-		return nil, &notRunningError{root: root}
-	}
-	return cl, err
 }

@@ -2,10 +2,10 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 	"time"
 
-	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/stack"
 	"github.com/urfave/cli/v2"
 )
 
@@ -22,41 +22,40 @@ func downCommand() *cli.Command {
 			if err := noArgs(c); err != nil {
 				return err
 			}
-			p, err := resolveProject(c)
+			if c.Bool("all") && c.IsSet("name") {
+				return usagef("--all and --name exclude each other")
+			}
+			at, err := locateStack(c)
 			if err != nil {
 				return err
 			}
-			dirs := []string{p.RunDir}
+			stacks := []project.Where{at}
 			if c.Bool("all") {
-				if c.IsSet("name") {
-					return usagef("--all and --name exclude each other")
-				}
-				named, _ := filepath.Glob(filepath.Join(p.RunDir, "stacks", "*"))
-				dirs = append(dirs, named...)
+				stacks = append(stacks, project.NamedStacks(at.Root)...)
 			}
 			stopped := 0
-			for _, dir := range dirs {
-				found, err := orchestrate.StopOwner(dir, c.Duration("timeout"), *logOf(c))
+			for _, s := range stacks {
+				found, err := stack.Stop(s, c.Duration("timeout"), *logOf(c))
 				if err != nil {
 					return err
 				}
 				if found {
 					stopped++
-					fmt.Fprintf(c.App.Writer, "stopped %s\n", stackLabel(p.RunDir, dir))
+					fmt.Fprintf(c.App.Writer, "stopped %s\n", stackLabel(s))
 				}
 			}
 			if stopped == 0 {
-				fmt.Fprintf(c.App.Writer, "not running in %s\n", p.Root)
+				fmt.Fprintf(c.App.Writer, "not running in %s\n", at.Root)
 			}
 			return nil
 		},
 	}
 }
 
-// stackLabel names a stack by its run dir: "the default stack" or its --name.
-func stackLabel(defaultDir, dir string) string {
-	if dir == defaultDir {
+// stackLabel names a stack: "the default stack" or "stack NAME".
+func stackLabel(s project.Where) string {
+	if s.Name == "" {
 		return "the default stack"
 	}
-	return "stack " + filepath.Base(dir)
+	return "stack " + s.Name
 }

@@ -1,10 +1,6 @@
 package main
 
-import (
-	"path/filepath"
-
-	"github.com/urfave/cli/v2"
-)
+import "github.com/urfave/cli/v2"
 
 // The flags test suites use, on `up` (and the consistency ones on `serve`).
 func consistencyFlags() []cli.Flag {
@@ -19,25 +15,4 @@ func e2eUpFlags() []cli.Flag {
 	return append(consistencyFlags(),
 		&cli.StringFlag{Name: "fixtures", Usage: "load this wrangler bulk JSON `FILE` (what `kv export` writes) into the KV state at start, before seeding"},
 	)
-}
-
-// e2eUpArgs passes these flags on to the background `up` that --wait starts
-// (the fixtures file by absolute path: the child runs from the project root).
-func e2eUpArgs(c *cli.Context, args []string) ([]string, error) {
-	for _, f := range []string{"kv-consistency", "kv-propagation-delay", "kv-limits"} {
-		if v := c.String(f); v != "" {
-			args = append(args, "--"+f, v)
-		}
-	}
-	if f := c.String("fixtures"); f != "" {
-		abs, err := filepath.Abs(f)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := fixturesLoader(abs, logOf(c)); err != nil {
-			return nil, err // refuse a bad file before starting anything
-		}
-		args = append(args, "--fixtures", abs)
-	}
-	return args, nil
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/sommelier-arena/arena-dev/emulator"
+	"github.com/sommelier-arena/arena-dev/kvbulk"
 	"github.com/sommelier-arena/arena-dev/kvlimits"
 	"github.com/urfave/cli/v2"
 )
@@ -166,26 +167,13 @@ func kvKeyList(c *cli.Context) error {
 	}
 	return withNamespace(c, func(ns *kvlimits.Namespace) error {
 		keys := []emulator.KeyInfo{}
-		cursor := ""
-		for {
-			res, err := ns.List(emulator.ListOptions{Prefix: c.String("prefix"), Cursor: cursor})
+		for k, err := range ns.Keys(c.String("prefix")) {
 			if err != nil {
 				return err
 			}
-			keys = append(keys, res.Keys...)
-			if res.ListComplete {
-				break
-			}
-			cursor = res.Cursor
+			keys = append(keys, k)
 		}
-		// wrangler prints JSON.stringify(keys, undefined, 2): two-space indent, no HTML escaping.
-		enc := json.NewEncoder(c.App.Writer)
-		enc.SetEscapeHTML(false)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(keys); err != nil {
-			return fmt.Errorf("writing the list: %w", err)
-		}
-		return nil
+		return kvbulk.WriteJSON(c.App.Writer, keys)
 	})
 }
 

@@ -81,15 +81,10 @@ func openNamespace(c *cli.Context, dev bool) (*emulator.Store, *emulator.Namespa
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	store, err := emulator.Open(target.PersistRoot)
+	o, err := emulator.OpenNamespace(target.PersistRoot, target.ID)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	ns, err := store.Namespace(target.ID)
-	if err != nil {
-		store.Close()
-		return nil, nil, nil, err
-	}
-	logOf(c).Debug().Str("persist_root", target.PersistRoot).Str("namespace_id", target.ID).Str("database", ns.DatabasePath()).Msg("KV namespace opened")
-	return store, ns, p, nil
+	logOf(c).Debug().Str("persist_root", target.PersistRoot).Str("namespace_id", target.ID).Str("database", o.DatabasePath()).Msg("KV namespace opened")
+	return o.Store, o.Namespace, p, nil
 }

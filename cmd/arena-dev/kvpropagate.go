@@ -19,18 +19,15 @@ func kvPropagateCommand() *cli.Command {
 			if err := noArgs(c); err != nil {
 				return err
 			}
-			s, err := resolveStackState(c)
+			r, err := attachStack(c)
 			if err != nil {
 				return err
-			}
-			if !s.running {
-				return &notRunningError{root: s.p.Root}
 			}
 			var res struct {
 				Mode       string
 				Propagated []kvedge.Stale
 			}
-			if err := s.callAnswers("POST", "/_arena/kv/propagate", &res); err != nil {
+			if err := r.Answers.Call(c.Context, "POST", "/_arena/kv/propagate", &res); err != nil {
 				return err
 			}
 			if res.Mode != "edge" {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/sommelier-arena/arena-dev/control"
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
+	"github.com/sommelier-arena/arena-dev/stack"
 	"github.com/urfave/cli/v2"
 )
 
@@ -22,7 +23,7 @@ func logsCommand() *cli.Command {
 			&cli.IntFlag{Name: "tail", Aliases: []string{"n"}, Value: -1, Usage: "only the last N lines of each service (-1: all)"},
 		),
 		Action: func(c *cli.Context) error {
-			p, err := resolveProject(c)
+			at, err := locateStack(c)
 			if err != nil {
 				return err
 			}
@@ -31,11 +32,11 @@ func logsCommand() *cli.Command {
 			if c.Bool("follow") {
 				// A running stack streams through its API; the files are for a
 				// stack that is not running.
-				if cl, err := control.Dial(p.RunDir); err == nil {
-					return followAPI(ctx, c, cl)
+				if r, err := stack.Attach(at.Root, at.Name); err == nil {
+					return followAPI(ctx, c, r.Control)
 				}
 			}
-			return svclog.PrintLogs(ctx, p.LogDir, svclog.LogsOptions{
+			return svclog.PrintLogs(ctx, at.LogDir, svclog.LogsOptions{
 				Services: c.Args().Slice(),
 				Tail:     c.Int("tail"),
 				Follow:   c.Bool("follow"),

@@ -13,8 +13,8 @@ import (
 
 	"github.com/sommelier-arena/arena-dev/compose"
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/stack"
 	"github.com/sommelier-arena/arena-dev/wrangler"
 	"github.com/urfave/cli/v2"
 )
@@ -66,14 +66,14 @@ func exitCode(err error) int {
 		wu *wrangler.UsageError
 		cu *usageError
 		nr *notRunningError
-		mp *orchestrate.MissingProgramError
+		sn *stack.NotRunningError
 		lu *svclog.UnknownServiceError
 		cs *compose.UnknownServiceError
 	)
 	switch {
-	case errors.As(err, &nr):
+	case errors.As(err, &nr), errors.As(err, &sn):
 		return exitNotRunning
-	case errors.As(err, &pu), errors.As(err, &wu), errors.As(err, &cu), errors.As(err, &mp),
+	case errors.As(err, &pu), errors.As(err, &wu), errors.As(err, &cu),
 		errors.As(err, &lu), errors.As(err, &cs):
 		return exitUsage
 	case errors.As(err, &ec):
@@ -89,15 +89,10 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
 
-// notRunningError: no stack runs for this project.
-type notRunningError struct{ root string }
+// notRunningError is `status`'s exit 3: it already said so on stdout.
+type notRunningError struct{}
 
-func (e *notRunningError) Error() string {
-	if e.root == "" {
-		return ""
-	}
-	return fmt.Sprintf("arena-dev is not running in %s", e.root)
-}
+func (*notRunningError) Error() string { return "" }
 
 // noArgs is the check of every command that takes no positional arguments.
 func noArgs(c *cli.Context) error {
@@ -109,14 +104,15 @@ func noArgs(c *cli.Context) error {
 
 func newApp() *cli.App {
 	return &cli.App{
-		Name:                 "arena-dev",
-		Usage:                "the local development stack for Sommelier Arena, offline",
-		Version:              version,
-		EnableBashCompletion: true,
-		Flags:                globalFlags(),
-		Before:               setupLogging,
-		ExitErrHandler:       func(*cli.Context, error) {}, // run() prints and exits
-		Commands: append([]*cli.Command{
+		Name:                  "arena-dev",
+		Usage:                 "the local development stack for Sommelier Arena, offline",
+		Version:               version,
+		EnableBashCompletion:  true,
+		Flags:                 globalFlags(),
+		Before:                setupLogging,
+		ExitErrHandler:        func(*cli.Context, error) {}, // run() prints and exits
+		CustomAppHelpTemplate: appHelpTemplate(),
+		Commands: categorize(append([]*cli.Command{
 			kvCommand(),
 			serveCommand(),
 			seedCommand(),
@@ -131,6 +127,6 @@ func newApp() *cli.App {
 			openCommand(),
 			conformanceCommand(),
 			snapshotCommand(),
-		}, controlCommands()...),
+		}, controlCommands()...)),
 	}
 }

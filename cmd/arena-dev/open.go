@@ -1,13 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os/exec"
 	"runtime"
-	"strings"
 
-	"github.com/sommelier-arena/arena-dev/orchestrate"
-	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/stack"
 	"github.com/urfave/cli/v2"
 )
 
@@ -20,7 +19,7 @@ func openCommand() *cli.Command {
 			"running it opens the project's answers address (where `arena-dev serve` listens). With\n" +
 			"no opener, or with --print, it prints the URL instead; either way it exits 0.",
 		ArgsUsage: " ",
-		Flags: append(projectFlags(),
+		Flags: append(namedStackFlags(),
 			&cli.BoolFlag{Name: "print", Usage: "only print the URL"},
 		),
 		Action: openAction,
@@ -31,17 +30,9 @@ func openAction(c *cli.Context) error {
 	if err := noArgs(c); err != nil {
 		return err
 	}
-	p, err := resolveProject(c)
+	url, err := dashboardURL(c)
 	if err != nil {
 		return err
-	}
-	url := DashboardURL(p)
-	if rf, err := orchestrate.LiveOwner(p.RunDir); err == nil && rf != nil {
-		for _, s := range rf.Services {
-			if s.Name == project.AnswersService && s.URL != "" {
-				url = strings.TrimRight(s.URL, "/") + "/_arena/"
-			}
-		}
 	}
 	out := c.App.Writer
 	if c.Bool("print") {
@@ -67,7 +58,20 @@ func openAction(c *cli.Context) error {
 	return nil
 }
 
-// DashboardURL is the dashboard's address for the project's answers API.
-func DashboardURL(p *project.Project) string {
-	return strings.TrimRight(p.Answers.URL, "/") + "/_arena/"
+// dashboardURL is the running stack's dashboard, else where the project's
+// answers port would serve it.
+func dashboardURL(c *cli.Context) (string, error) {
+	r, err := attachStack(c)
+	if err == nil {
+		return r.DashboardURL(), nil
+	}
+	var nr *stack.NotRunningError
+	if !errors.As(err, &nr) {
+		return "", err
+	}
+	p, err := resolveProject(c)
+	if err != nil {
+		return "", err
+	}
+	return stack.DashboardURL(p), nil
 }

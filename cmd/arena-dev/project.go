@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/stack"
 	"github.com/urfave/cli/v2"
 )
 
@@ -21,9 +22,15 @@ func namedStackFlags() []cli.Flag {
 }
 
 // resolveProject builds the model from the flags the command has: every command
-// reads the stack through it.
+// that starts something reads the stack through it. Commands that act on a
+// running stack attach to it instead (attachStack).
 func resolveProject(c *cli.Context) (*project.Project, error) {
-	return project.Resolve(project.Options{
+	return project.Resolve(projectOptions(c))
+}
+
+// projectOptions are the command's flags as the model's inputs.
+func projectOptions(c *cli.Context) project.Options {
+	return project.Options{
 		Dir:         c.String("dir"),
 		File:        c.String("file"),
 		Ports:       c.StringSlice("port"),
@@ -39,7 +46,22 @@ func resolveProject(c *cli.Context) (*project.Project, error) {
 		KVConsistency:      c.String("kv-consistency"),
 		KVPropagationDelay: c.String("kv-propagation-delay"),
 		KVLimits:           c.String("kv-limits"),
-	})
+	}
+}
+
+// locateStack is where the command's stack keeps its state, found from which
+// files exist: nothing is parsed.
+func locateStack(c *cli.Context) (project.Where, error) {
+	return project.Locate(c.String("dir"), c.String("file"), c.String("name"))
+}
+
+// attachStack is the command's running stack, or *stack.NotRunningError (exit 3).
+func attachStack(c *cli.Context) (*stack.Running, error) {
+	at, err := locateStack(c)
+	if err != nil {
+		return nil, err
+	}
+	return stack.Attach(at.Root, at.Name)
 }
 
 // upServices are `up`'s arguments: the services to start (with what they need).

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/answers"
+	"github.com/sommelier-arena/arena-dev/kvbulk"
 	"github.com/sommelier-arena/arena-dev/seeds"
 	"github.com/urfave/cli/v2"
 )
@@ -30,7 +31,7 @@ func runSeed(c *cli.Context) error {
 	}
 	set := seeds.Default()
 	if f := c.String("from"); f != "" {
-		if data, err := os.ReadFile(f); err == nil && isBulkFile(data) {
+		if data, err := os.ReadFile(f); err == nil && kvbulk.IsBulkFile(data) {
 			return seedFromBulk(c, f, data) // kvexport.go's loader
 		}
 		var err error

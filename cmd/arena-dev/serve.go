@@ -2,25 +2,16 @@ package main
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
-	"strings"
 	"syscall"
 
-	"github.com/sommelier-arena/arena-dev/answers"
+	"github.com/sommelier-arena/arena-dev/answersport"
 	"github.com/sommelier-arena/arena-dev/compose"
 	"github.com/sommelier-arena/arena-dev/compose/panel"
 	"github.com/sommelier-arena/arena-dev/control"
-	"github.com/sommelier-arena/arena-dev/dashboard"
-	"github.com/sommelier-arena/arena-dev/kvedge"
-	"github.com/sommelier-arena/arena-dev/kvlimits"
 	"github.com/sommelier-arena/arena-dev/project"
-	"github.com/sommelier-arena/arena-dev/seeds"
 	"github.com/urfave/cli/v2"
 )
 
@@ -75,104 +66,25 @@ func runServe(c *cli.Context) error {
 	if a.Port < 1 || a.Port > 65535 {
 		return usagef("--port %d: want a TCP port from 1 to 65535", a.Port)
 	}
-	addr := net.JoinHostPort(a.Host, strconv.Itoa(a.Port))
-	// Listen before writing to the state, so a taken port fails fast and changes nothing.
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		if errors.Is(err, syscall.EADDRINUSE) {
-			return fmt.Errorf("port %d is already in use on %s (another arena-dev or wrangler dev?); pick another with --port", a.Port, a.Host)
-		}
-		return fmt.Errorf("cannot listen on %s: %w", addr, err)
-	}
-	defer ln.Close()
-
-	log := *logOf(c)
-	if w := answers.BindWarning(a.Host); w != "" {
-		log.Warn().Msg(w)
-	}
-	lim, err := kvlimits.Start(store.Root(), kvlimits.Mode(limits), kvlimits.Options{}) // armed once serving
-	if err != nil {
-		return err
-	}
-	defer lim.Close()
-	var kv answers.KV = kvlimits.WrapWrites(ns, lim)
-	var edge *kvedge.KV // nil: strongly consistent
-	if mode == "edge" {
-		edge = kvedge.New(kv, kvedge.Options{Delay: delay}) // over the limits: they refuse at the store
-		kv = edge
-		log.Info().Dur("delay", delay).Msg("edge KV consistency: each X-Arena-Colo location serves what it read for the delay; POST /_arena/kv/propagate ends it")
-	}
-	srv := answers.New(kv, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins,
-		AllowedHosts: append([]string{a.Host}, c.StringSlice("allow-host")...), Limits: lim, Namespace: ns.ID()})
-	if !c.Bool("no-seed") {
-		res, err := seeds.SeedEmpty(srv.Store())
-		if err != nil {
-			return fmt.Errorf("seeding: %w", err)
-		}
-		if s := seededSummary(res, false); s != "" {
-			log.Info().Msg("seeded categories that did not exist: " + s)
-		}
+	o := answersport.Alone{Host: a.Host, Port: a.Port, AllowHosts: c.StringSlice("allow-host"), CORSOrigins: a.CORSOrigins,
+		Consistency: mode, Delay: delay, Limits: limits, WranglerConfig: a.WranglerConfig, Seed: !c.Bool("no-seed"), Log: *logOf(c)}
+	if cp := c.String("compose-project"); cp != "" {
+		o.Control = func(ctx context.Context) (http.Handler, error) { return composePanel(ctx, cp) }
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	log.Info().Str("namespace", ns.ID()).Str("state", store.Root()).
-		Strs("cors", a.CORSOrigins).Msgf("wine-answers API on http://%s", ln.Addr())
-	// The dashboard (no services panel: serve runs no stack) and the edge KV
-	// endpoints beside the API.
-	mux := http.NewServeMux()
-	// Exact paths: the dashboard owns the rest of /_arena/kv/ (its KV browser).
-	edgeAPI := control.Guard(kvedge.Handler(edge), a.Host)
-	mux.Handle("/_arena/kv/propagate", edgeAPI)
-	mux.Handle("/_arena/kv/propagation", edgeAPI)
-	hosts := append([]string{a.Host}, c.StringSlice("allow-host")...)
-	services, err := composePanel(ctx, c.String("compose-project"), mux, hosts)
-	if err != nil {
-		return err
-	}
-	mux.Handle("/_arena/", dashboard.New(dashboard.Options{Store: store, Namespace: ns.ID(),
-		KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Hosts: hosts, Services: services, Next: srv, Limits: lim}))
-	lim.Arm()
-	mux.Handle("/", srv)
-	log.Info().Msgf("dashboard on http://%s/_arena/", ln.Addr())
-	if err := answers.Serve(ctx, ln, answers.LogRequestsExcept(log, mux, dashboard.Quiet)); err != nil {
-		return fmt.Errorf("serving: %w", err)
-	}
-	log.Info().Msg("stopped")
-	return nil
+	return answersport.Serve(ctx, store, ns, o)
 }
 
-// seededSummary says per category what seeding did ("color +4, grape +66"); with
-// all, categories that needed nothing are listed too.
-func seededSummary(res []seeds.Result, all bool) string {
-	var parts []string
-	for _, r := range res {
-		switch {
-		case r.Written:
-			p := fmt.Sprintf("%s +%d", r.Category, r.Added)
-			if r.Removed > 0 {
-				p += fmt.Sprintf(" -%d", r.Removed)
-			}
-			parts = append(parts, p)
-		case all:
-			parts = append(parts, fmt.Sprintf("%s unchanged", r.Category))
-		}
-	}
-	return strings.Join(parts, ", ")
-}
-
-// composePanel, in compose's answers container (--compose-project), mounts the
+// composePanel, in compose's answers container (--compose-project), is the
 // control API over the project's containers, read from the Engine API, so the
-// dashboard's services panel shows them; it reports whether it did.
-func composePanel(ctx context.Context, project string, mux *http.ServeMux, hosts []string) (bool, error) {
-	if project == "" {
-		return false, nil
-	}
+// dashboard's services panel shows them.
+func composePanel(ctx context.Context, project string) (http.Handler, error) {
 	engine, err := compose.Connect(ctx)
 	if err != nil {
-		return false, err
+		return nil, err
 	}
 	view := panel.New(engine, project)
 	context.AfterFunc(ctx, func() { view.Close(); engine.Close() })
-	mux.Handle("/_arena/api/", http.StripPrefix("/_arena", control.Guard(control.Handler(view, ctx.Done()), hosts...)))
-	return true, nil
+	return control.Handler(view, ctx.Done()), nil
 }

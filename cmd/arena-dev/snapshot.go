@@ -54,7 +54,7 @@ func snapshotCommand() *cli.Command {
 						return err
 					}
 					defer st.Close()
-					info, err := snapshot.Save(ns, s.p.RunDir, n, c.Bool("force"))
+					info, err := snapshot.Save(ns, s.at.RunDir, n, c.Bool("force"))
 					if err != nil {
 						return err
 					}
@@ -70,9 +70,9 @@ func snapshotCommand() *cli.Command {
 					if err != nil {
 						return err
 					}
-					if s.running {
+					if s.running != nil {
 						var res struct{ Keys int }
-						if err := s.callAnswers("POST", "/_arena/reset?snapshot="+url.QueryEscape(n), &res); err != nil {
+						if err := s.running.Answers.Call(c.Context, "POST", "/_arena/reset?snapshot="+url.QueryEscape(n), &res); err != nil {
 							return err
 						}
 						fmt.Fprintf(c.App.Writer, "restored snapshot %q into the running stack: %d keys\n", n, res.Keys)
@@ -83,7 +83,7 @@ func snapshotCommand() *cli.Command {
 						return err
 					}
 					defer st.Close()
-					info, err := snapshot.Restore(ns, s.p.RunDir, n)
+					info, err := snapshot.Restore(ns, s.at.RunDir, n)
 					if err != nil {
 						return err
 					}
@@ -98,11 +98,11 @@ func snapshotCommand() *cli.Command {
 					if err := noArgs(c); err != nil {
 						return err
 					}
-					p, err := resolveProject(c)
+					at, err := locateStack(c)
 					if err != nil {
 						return err
 					}
-					l, err := snapshot.List(p.RunDir)
+					l, err := snapshot.List(at.RunDir)
 					if err != nil {
 						return err
 					}
@@ -130,11 +130,11 @@ func snapshotCommand() *cli.Command {
 					if err != nil {
 						return err
 					}
-					p, err := resolveProject(c)
+					at, err := locateStack(c)
 					if err != nil {
 						return err
 					}
-					if err := snapshot.Remove(p.RunDir, n); err != nil {
+					if err := snapshot.Remove(at.RunDir, n); err != nil {
 						return err
 					}
 					fmt.Fprintf(c.App.Writer, "removed snapshot %q\n", n)

@@ -13,8 +13,8 @@ import (
 
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/internal/testenv"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"github.com/sommelier-arena/arena-dev/stack"
 )
 
@@ -122,7 +122,7 @@ func TestUpFixturesAndResetOnRunningStack(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- stack.Run(ctx, stack.Options{Project: p, Logger: log, Output: io.Discard, Fixtures: load,
-			Ready: func([]orchestrate.ServiceStatus) { close(ready) }})
+			Ready: func([]runstate.ServiceStatus) { close(ready) }})
 	}()
 	select {
 	case <-ready:

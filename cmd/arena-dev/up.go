@@ -3,14 +3,16 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
+	"github.com/sommelier-arena/arena-dev/runstate"
 	"github.com/sommelier-arena/arena-dev/stack"
 	"github.com/urfave/cli/v2"
 )
@@ -36,7 +38,8 @@ func upCommand() *cli.Command {
 			&cli.StringSliceFlag{Name: "port", Usage: "override a service's port: SERVICE=PORT (repeatable)"},
 			&cli.StringSliceFlag{Name: "cors-origin", Usage: "browser origin the API allows (repeatable; replaces arena-dev.toml's and the Worker's CORS_ORIGINS; \"*\" = any)"},
 			&cli.StringFlag{Name: "answers", Usage: "who serves the answers API: `go` (arena-dev, the default) or worker (`wrangler dev` of the project's Worker)"},
-			&cli.BoolFlag{Name: "background-child", Hidden: true},
+			// --wait's background child runs the model its parent resolved.
+			&cli.StringFlag{Name: "model", Hidden: true},
 		), e2eUpFlags()...), // e2eflags.go
 		Action: upAction,
 	}
@@ -49,9 +52,19 @@ func upAction(c *cli.Context) error {
 	if c.Bool("json") && !c.Bool("wait") {
 		return usagef("--json goes with --wait (the foreground up prints logs)")
 	}
-	p, err := resolveProject(c)
+	child := c.String("model") != ""
+	var p *project.Project
+	var err error
+	if child {
+		p, err = stack.ReadModelFile(c.String("model"))
+	} else {
+		p, err = resolveUp(c)
+	}
 	if err != nil {
 		return err
+	}
+	if p == nil {
+		return nil // already up, and said so
 	}
 	if err := stack.Preflight(p); err != nil {
 		return err
@@ -72,11 +85,11 @@ func upAction(c *cli.Context) error {
 		Output:    os.Stdout,
 		LogFormat: format,
 		Color:     svclog.ColorAuto,
-		Ready: func(st []orchestrate.ServiceStatus) {
-			if format == svclog.LogText && !c.Bool("background-child") {
+		Ready: func(st []runstate.ServiceStatus) {
+			if format == svclog.LogText && !child {
 				fmt.Fprintln(os.Stdout)
-				_ = orchestrate.WriteStatusTable(os.Stdout, st)
-				fmt.Fprintf(os.Stdout, "\ndashboard: %s\nall services ready; Ctrl-C stops them (twice: at once)\n", DashboardURL(p))
+				_ = runstate.WriteStatusTable(os.Stdout, st)
+				fmt.Fprintf(os.Stdout, "\ndashboard: %s\nall services ready; Ctrl-C stops them (twice: at once)\n", stack.DashboardURL(p))
 			} else {
 				log.Info().Msg("all services ready")
 			}
@@ -84,140 +97,97 @@ func upAction(c *cli.Context) error {
 	})
 }
 
-// upBackground re-runs this binary as a detached `up` on the same resolved project
-// and waits for it to be ready.
-func upBackground(c *cli.Context, p *project.Project) error {
-	if rf, err := orchestrate.LiveOwner(p.RunDir); err != nil {
-		return err
-	} else if rf != nil {
-		return alreadyUp(c, p, rf)
+// resolveUp resolves the model `up` runs. For `up --wait` on a stack that is
+// already running it compares the two instead (alreadyUp) and returns nil.
+func resolveUp(c *cli.Context) (*project.Project, error) {
+	o := projectOptions(c)
+	if !c.Bool("wait") {
+		return project.Resolve(o)
 	}
+	at, err := locateStack(c)
+	if err != nil {
+		return nil, err
+	}
+	r, err := stack.Attach(at.Root, at.Name)
+	var nr *stack.NotRunningError
+	if errors.As(err, &nr) {
+		return project.Resolve(o)
+	}
+	if err != nil {
+		return nil, err
+	}
+	// --ports auto would pick other free ports than the running stack got.
+	o.AutoPortsFrom = r.Model.Ports()
+	p, err := project.Resolve(o)
+	if err != nil {
+		return nil, err
+	}
+	return nil, alreadyUp(c, r, p)
+}
+
+// upBackground starts this binary as a detached `up` that runs p (handed over
+// as a file, not resolved again) and waits for it to be ready.
+func upBackground(c *cli.Context, p *project.Project) error {
 	exe, err := os.Executable()
 	if err != nil {
 		return err
 	}
-	args := []string{"--log-level", c.String("log-level"), "--log-format", c.String("log-format"),
-		"up", "--background-child", "--dir", p.Root}
-	if p.Name != "" {
-		args = append(args, "--name", p.Name)
-	}
-	if f := c.String("file"); f != "" {
-		args = append(args, "--file", p.ConfigFile)
-	}
-	if c.Bool("ephemeral") {
-		args = append(args, "--ephemeral")
-	} else if c.String("persist-to") != "" {
-		args = append(args, "--persist-to", p.Answers.PersistRoot)
-	}
-	// The ports as resolved here (--ports auto picked them once): the child must
-	// not pick again.
-	for _, svc := range p.Services {
-		if svc.Port != 0 {
-			args = append(args, "--port", fmt.Sprintf("%s=%d", svc.Name, svc.Port))
+	args := []string{"--log-level", c.String("log-level"), "--log-format", c.String("log-format"), "up"}
+	if f := c.String("fixtures"); f != "" {
+		// Refuse a bad file before starting anything; the child runs elsewhere.
+		if _, err := fixturesLoader(f, logOf(c)); err != nil {
+			return err
 		}
+		abs, err := filepath.Abs(f)
+		if err != nil {
+			return err
+		}
+		args = append(args, "--fixtures", abs)
 	}
-	for _, v := range c.StringSlice("cors-origin") {
-		args = append(args, "--cors-origin", v)
-	}
-	if m := c.String("answers"); m != "" {
-		args = append(args, "--answers", m)
-	}
-	for _, v := range c.StringSlice("profile") {
-		args = append(args, "--profile", v)
-	}
-	if args, err = e2eUpArgs(c, args); err != nil {
+	model, err := stack.WriteModelFile(p)
+	if err != nil {
 		return err
 	}
-	args = append(args, c.Args().Slice()...)
+	args = append(args, "--model", model)
 	if err := stack.StartBackground(p, exe, args, c.Duration("timeout"), *logOf(c)); err != nil {
 		return err
 	}
-	rf, err := orchestrate.ReadRunFile(p.RunDir)
+	r, err := stack.Attach(p.Root, p.Name)
 	if err != nil {
 		return err
 	}
 	if c.Bool("json") {
-		return printStackJSON(c, p, rf)
+		return printStackJSON(c, r)
 	}
-	_ = orchestrate.WriteStatusTable(c.App.Writer, rf.Services)
+	_ = runstate.WriteStatusTable(c.App.Writer, r.Status(c.Context))
 	fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nstack ready (arena-dev pid %d, log %s); stop it with `arena-dev down%s`\n",
-		DashboardURL(p), rf.PID, stack.BackgroundLog(p.RunDir), nameFlag(p))
+		r.DashboardURL(), r.RunFile.PID, stack.BackgroundLog(p.RunDir), stack.NameFlag(p.Name))
 	return nil
 }
 
-func nameFlag(p *project.Project) string {
-	if p.Name == "" {
-		return ""
-	}
-	return " --name " + p.Name
-}
-
-// stackJSON is `up --wait --json`: what a test runner needs to reach the stack.
-type stackJSON struct {
-	Name     string        `json:"name"`
-	Project  string        `json:"project"`
-	PID      int           `json:"pid"`
-	RunDir   string        `json:"run_dir"`
-	Services []serviceJSON `json:"services"`
-}
-
-type serviceJSON struct {
-	Name  string `json:"name"`
-	State string `json:"state"`
-	URL   string `json:"url,omitempty"`
-	Port  int    `json:"port,omitempty"`
-	PID   int    `json:"pid,omitempty"`
-}
-
-func printStackJSON(c *cli.Context, p *project.Project, rf *orchestrate.RunFile) error {
-	out := stackJSON{Name: p.Name, Project: p.Root, PID: rf.PID, RunDir: p.RunDir, Services: []serviceJSON{}}
-	for _, s := range rf.Services {
-		out.Services = append(out.Services, serviceJSON{Name: s.Name, State: s.State.String(), URL: s.URL, Port: s.Port, PID: s.PID})
-	}
+func printStackJSON(c *cli.Context, r *stack.Running) error {
 	enc := json.NewEncoder(c.App.Writer)
 	enc.SetEscapeHTML(false)
-	return enc.Encode(out)
+	return enc.Encode(r.Summary(c.Context))
 }
 
-// alreadyUp is `up --wait` on a running stack: the same project is success (as
+// alreadyUp is `up --wait` on a running stack: the same model is success (as
 // `compose up --wait` on an unchanged stack), another one a usage error naming
 // what differs.
-func alreadyUp(c *cli.Context, p *project.Project, rf *orchestrate.RunFile) error {
-	if c.String("ports") == "auto" {
-		// Free ports were picked again: compare with the ports the stack has.
-		var ports []string
-		for _, s := range rf.Services {
-			if s.Port != 0 {
-				ports = append(ports, fmt.Sprintf("%s=%d", s.Name, s.Port))
-			}
-		}
-		again, err := project.Resolve(project.Options{Dir: p.Root, File: c.String("file"), Ports: ports,
-			PersistTo: c.String("persist-to"), Ephemeral: c.Bool("ephemeral"), CORSOrigins: c.StringSlice("cors-origin"),
-			Services: upServices(c), Profiles: c.StringSlice("profile"), Name: p.Name, AnswersMode: c.String("answers")})
-		if err != nil {
-			return err
-		}
-		p = again
-	}
-	now, err := p.JSON()
-	if err != nil {
-		return err
-	}
-	if rf.Project == nil {
-		return &orchestrate.AlreadyRunningError{RunDir: p.RunDir, PID: rf.PID}
-	}
-	diff, err := project.Diff(rf.Project, now)
+func alreadyUp(c *cli.Context, r *stack.Running, p *project.Project) error {
+	diff, err := r.Differs(p)
 	if err != nil {
 		return err
 	}
 	if len(diff) > 0 {
-		return usagef("a different stack already runs here (arena-dev pid %d); `arena-dev down` first. It differs in:\n  %s",
-			rf.PID, strings.Join(diff, "\n  "))
+		return usagef("a different stack already runs here (arena-dev pid %d); `arena-dev down%s` first. It differs in:\n  %s",
+			r.RunFile.PID, stack.NameFlag(r.Name), strings.Join(diff, "\n  "))
 	}
 	if c.Bool("json") {
-		return printStackJSON(c, p, rf)
+		return printStackJSON(c, r)
 	}
-	_ = orchestrate.WriteStatusTable(c.App.Writer, rf.Services)
-	fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nalready running (arena-dev pid %d); stop it with `arena-dev down%s`\n", DashboardURL(p), rf.PID, nameFlag(p))
+	_ = runstate.WriteStatusTable(c.App.Writer, r.Status(c.Context))
+	fmt.Fprintf(c.App.Writer, "\ndashboard: %s\nalready running (arena-dev pid %d); stop it with `arena-dev down%s`\n",
+		r.DashboardURL(), r.RunFile.PID, stack.NameFlag(r.Name))
 	return nil
 }

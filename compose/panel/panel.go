@@ -18,7 +18,7 @@ import (
 	"github.com/docker/docker/client"
 	"github.com/sommelier-arena/arena-dev/compose"
 	"github.com/sommelier-arena/arena-dev/internal/svclog"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
 // poll is how often the Engine is asked: the page gets changes as events, but
@@ -34,8 +34,8 @@ type Engine struct {
 	logs *svclog.Logs // empty: the containers' logs are the Engine's (`compose logs`)
 
 	mu     sync.Mutex
-	last   []orchestrate.ServiceStatus
-	subs   map[chan orchestrate.Event]struct{}
+	last   []runstate.ServiceStatus
+	subs   map[chan runstate.Event]struct{}
 	cancel context.CancelFunc
 }
 
@@ -43,7 +43,7 @@ type Engine struct {
 func New(cli client.APIClient, project string) *Engine {
 	ctx, cancel := context.WithCancel(context.Background())
 	logs, _ := svclog.NewLogs(io.Discard, svclog.LogText, svclog.ColorNever, "", nil) // no files: cannot fail
-	e := &Engine{cli: cli, project: project, logs: logs, subs: map[chan orchestrate.Event]struct{}{}, cancel: cancel}
+	e := &Engine{cli: cli, project: project, logs: logs, subs: map[chan runstate.Event]struct{}{}, cancel: cancel}
 	e.refresh(ctx)
 	go e.watch(ctx)
 	return e
@@ -71,13 +71,13 @@ func (e *Engine) refresh(ctx context.Context) {
 	if err != nil {
 		return // the next poll tries again; Status keeps the last view
 	}
-	now := make([]orchestrate.ServiceStatus, 0, len(rows))
+	now := make([]runstate.ServiceStatus, 0, len(rows))
 	for _, r := range rows {
 		now = append(now, status(r))
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	old := map[string]orchestrate.ServiceStatus{}
+	old := map[string]runstate.ServiceStatus{}
 	for _, s := range e.last {
 		old[s.Name] = s
 	}
@@ -87,7 +87,7 @@ func (e *Engine) refresh(ctx context.Context) {
 		}
 		for ch := range e.subs {
 			select {
-			case ch <- orchestrate.Event{Time: time.Now(), ServiceStatus: s}:
+			case ch <- runstate.Event{Time: time.Now(), ServiceStatus: s}:
 			default: // a slow page catches up at its next snapshot
 			}
 		}
@@ -96,8 +96,8 @@ func (e *Engine) refresh(ctx context.Context) {
 }
 
 // status maps a container to a service state as the supervisor names them.
-func status(r compose.ContainerStatus) orchestrate.ServiceStatus {
-	s := orchestrate.ServiceStatus{Name: r.Service, LastError: r.Status}
+func status(r compose.ContainerStatus) runstate.ServiceStatus {
+	s := runstate.ServiceStatus{Name: r.Service, LastError: r.Status}
 	for _, p := range r.Publishers {
 		if p.PublishedPort != 0 {
 			s.Port = p.PublishedPort
@@ -107,32 +107,32 @@ func status(r compose.ContainerStatus) orchestrate.ServiceStatus {
 	}
 	switch {
 	case r.State == "running" && (r.Health == "" || r.Health == "healthy"):
-		s.State = orchestrate.StateReady
+		s.State = runstate.StateReady
 	case r.State == "running" && r.Health == "unhealthy":
-		s.State = orchestrate.StateFailed // what compose up --wait reports as a failure
+		s.State = runstate.StateFailed // what compose up --wait reports as a failure
 	case r.State == "running":
-		s.State = orchestrate.StateStarting
+		s.State = runstate.StateStarting
 	case r.State == "restarting":
-		s.State = orchestrate.StateRestarting
+		s.State = runstate.StateRestarting
 	case r.State == "created":
-		s.State = orchestrate.StatePending
+		s.State = runstate.StatePending
 	case r.State == "exited" && r.ExitCode != 0, r.State == "dead":
-		s.State = orchestrate.StateFailed
+		s.State = runstate.StateFailed
 	default:
-		s.State = orchestrate.StateStopped
+		s.State = runstate.StateStopped
 	}
 	return s
 }
 
 // Status is the last view of the containers.
-func (e *Engine) Status() []orchestrate.ServiceStatus {
+func (e *Engine) Status() []runstate.ServiceStatus {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return append([]orchestrate.ServiceStatus(nil), e.last...)
+	return append([]runstate.ServiceStatus(nil), e.last...)
 }
 
 // Control starts, stops or restarts a service's container.
-func (e *Engine) Control(ctx context.Context, name string, op orchestrate.Op) error {
+func (e *Engine) Control(ctx context.Context, name string, op runstate.Op) error {
 	id := e.project + "-" + name + "-1"
 	known := []string{}
 	found := false
@@ -141,16 +141,16 @@ func (e *Engine) Control(ctx context.Context, name string, op orchestrate.Op) er
 		found = found || s.Name == name
 	}
 	if !found {
-		return &orchestrate.UnknownServiceError{Name: name, Known: known}
+		return &runstate.UnknownServiceError{Name: name, Known: known}
 	}
 	timeout := 10
 	var err error
 	switch op {
-	case orchestrate.OpStart:
+	case runstate.OpStart:
 		err = e.cli.ContainerStart(ctx, id, container.StartOptions{})
-	case orchestrate.OpStop:
+	case runstate.OpStop:
 		err = e.cli.ContainerStop(ctx, id, container.StopOptions{Timeout: &timeout})
-	case orchestrate.OpRestart:
+	case runstate.OpRestart:
 		err = e.cli.ContainerRestart(ctx, id, container.StopOptions{Timeout: &timeout})
 	}
 	if err != nil {
@@ -161,8 +161,8 @@ func (e *Engine) Control(ctx context.Context, name string, op orchestrate.Op) er
 }
 
 // Subscribe delivers every change the polls see until cancel.
-func (e *Engine) Subscribe() (<-chan orchestrate.Event, func()) {
-	ch := make(chan orchestrate.Event, 64)
+func (e *Engine) Subscribe() (<-chan runstate.Event, func()) {
+	ch := make(chan runstate.Event, 64)
 	e.mu.Lock()
 	e.subs[ch] = struct{}{}
 	e.mu.Unlock()

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/sommelier-arena/arena-dev/compose"
-	"github.com/sommelier-arena/arena-dev/orchestrate"
+	"github.com/sommelier-arena/arena-dev/runstate"
 )
 
 func TestStatusFromContainer(t *testing.T) {
@@ -12,17 +12,17 @@ func TestStatusFromContainer(t *testing.T) {
 	cases := []struct {
 		name string
 		in   compose.ContainerStatus
-		want orchestrate.State
+		want runstate.State
 	}{
-		{"running, healthy", compose.ContainerStatus{State: "running", Health: "healthy"}, orchestrate.StateReady},
-		{"running, no health check", compose.ContainerStatus{State: "running"}, orchestrate.StateReady},
-		{"running, health starting", compose.ContainerStatus{State: "running", Health: "starting"}, orchestrate.StateStarting},
-		{"running, unhealthy", compose.ContainerStatus{State: "running", Health: "unhealthy"}, orchestrate.StateFailed},
-		{"restarting", compose.ContainerStatus{State: "restarting"}, orchestrate.StateRestarting},
-		{"created", compose.ContainerStatus{State: "created"}, orchestrate.StatePending},
-		{"exited 0", compose.ContainerStatus{State: "exited"}, orchestrate.StateStopped},
-		{"exited 1", compose.ContainerStatus{State: "exited", ExitCode: 1}, orchestrate.StateFailed},
-		{"dead", compose.ContainerStatus{State: "dead"}, orchestrate.StateFailed},
+		{"running, healthy", compose.ContainerStatus{State: "running", Health: "healthy"}, runstate.StateReady},
+		{"running, no health check", compose.ContainerStatus{State: "running"}, runstate.StateReady},
+		{"running, health starting", compose.ContainerStatus{State: "running", Health: "starting"}, runstate.StateStarting},
+		{"running, unhealthy", compose.ContainerStatus{State: "running", Health: "unhealthy"}, runstate.StateFailed},
+		{"restarting", compose.ContainerStatus{State: "restarting"}, runstate.StateRestarting},
+		{"created", compose.ContainerStatus{State: "created"}, runstate.StatePending},
+		{"exited 0", compose.ContainerStatus{State: "exited"}, runstate.StateStopped},
+		{"exited 1", compose.ContainerStatus{State: "exited", ExitCode: 1}, runstate.StateFailed},
+		{"dead", compose.ContainerStatus{State: "dead"}, runstate.StateFailed},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

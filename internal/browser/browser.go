@@ -10,11 +10,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/sommelier-arena/arena-dev/internal/svclog"
 )
 
 // DefaultPath is where Debian's chromium package puts the browser.
@@ -133,10 +133,10 @@ func (b *Browser) Close() error {
 // installs chromium first.
 func New(t testing.TB) *Browser {
 	t.Helper()
-	out := &tailBuffer{max: 64 << 10}
+	out := &svclog.Tail{Max: 64 << 10} // it logs a lot of harmless D-Bus noise in containers, shown only when the test fails
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("chromium output (last %d bytes):\n%s", out.max, out.String())
+			t.Logf("chromium output (last %d bytes):\n%s", out.Max, out.String())
 		}
 	})
 	return newWith(t, Options{Output: out})
@@ -155,28 +155,4 @@ func newWith(t testing.TB, opt Options) *Browser {
 		}
 	})
 	return b
-}
-
-// tailBuffer keeps the last max bytes of the browser's output (it logs a lot of
-// harmless D-Bus noise in containers), shown only when the test fails.
-type tailBuffer struct {
-	mu  sync.Mutex
-	max int
-	buf []byte
-}
-
-func (b *tailBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	b.buf = append(b.buf, p...)
-	if over := len(b.buf) - b.max; over > 0 {
-		b.buf = append(b.buf[:0], b.buf[over:]...)
-	}
-	return len(p), nil
-}
-
-func (b *tailBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return string(b.buf)
 }

@@ -163,15 +163,3 @@ func TestNewFailsWithoutBrowser(t *testing.T) {
 		t.Errorf("failure %q does not say how to install chromium", rec.msg)
 	}
 }
-
-func TestTailBufferKeepsTheEnd(t *testing.T) {
-	b := &tailBuffer{max: 8}
-	for _, s := range []string{"abc", "defgh", "ijk"} {
-		if n, err := b.Write([]byte(s)); n != len(s) || err != nil {
-			t.Fatalf("Write(%q) = %d, %v", s, n, err)
-		}
-	}
-	if got := b.String(); got != "defghijk" {
-		t.Fatalf("tail = %q, want the last 8 bytes %q", got, "defghijk")
-	}
-}

@@ -1,4 +1,4 @@
-package main
+package kvbulk
 
 import (
 	"encoding/json"
@@ -53,23 +53,23 @@ func TestParseBulkPutReportsEveryBadItem(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			items, _, err := parseBulkPut("f.json", []byte(tc.file))
+			items, _, err := ParsePut("f.json", []byte(tc.file))
 			if len(items) != tc.good {
 				t.Errorf("%d good items, want %d", len(items), tc.good)
 			}
-			var bad *bulkFileError
+			var bad *FileError
 			if (len(tc.bad) > 0) != errors.As(err, &bad) {
 				t.Fatalf("err %v; want %d bad items", err, len(tc.bad))
 			}
 			if bad == nil {
 				return
 			}
-			if len(bad.problems) != len(tc.bad) {
-				t.Errorf("%d problems, want %d: %v", len(bad.problems), len(tc.bad), err)
+			if len(bad.Problems) != len(tc.bad) {
+				t.Errorf("%d problems, want %d: %v", len(bad.Problems), len(tc.bad), err)
 			}
-			for i, p := range bad.problems {
-				if !strings.Contains(p.reason, tc.bad[p.index]) || (i > 0 && bad.problems[i-1].index >= p.index) {
-					t.Errorf("problem %+v: want item %d to say %q, in file order", p, p.index, tc.bad[p.index])
+			for i, p := range bad.Problems {
+				if !strings.Contains(p.Reason, tc.bad[p.Index]) || (i > 0 && bad.Problems[i-1].Index >= p.Index) {
+					t.Errorf("problem %+v: want item %d to say %q, in file order", p, p.Index, tc.bad[p.Index])
 				}
 			}
 			if msg := err.Error(); !strings.Contains(msg, "nothing was written") || strings.Count(msg, "\nitem ") != len(tc.bad) {
@@ -77,7 +77,7 @@ func TestParseBulkPutReportsEveryBadItem(t *testing.T) {
 			}
 		})
 	}
-	if _, _, err := parseBulkPut("f.json", []byte(`{"key":"a"}`)); err == nil || errors.As(err, new(*bulkFileError)) {
+	if _, _, err := ParsePut("f.json", []byte(`{"key":"a"}`)); err == nil || errors.As(err, new(*FileError)) {
 		t.Errorf("a file that is not an array: %v; want a plain error", err)
 	}
 }
@@ -94,15 +94,15 @@ func TestCheckBulkLimitsReportsEveryItem(t *testing.T) {
 		t.Fatal(err)
 	}
 	file := `[{"key":"","value":"x"}, {"key":"ok","value":"x"}, 7, {"key":"short","value":"x","expiration_ttl":10}, {"key":"` + strings.Repeat("k", 513) + `","value":"x"}]`
-	items, _, err := parseBulkPut("f.json", []byte(file))
-	var bad *bulkFileError
+	items, _, err := ParsePut("f.json", []byte(file))
+	var bad *FileError
 	if !errors.As(err, &bad) {
 		t.Fatalf("want item 2 reported, got %v", err)
 	}
-	checkBulkLimits(ns, items, bad)
+	CheckLimits(ns, items, bad)
 	var got []int
-	for _, p := range bad.problems {
-		got = append(got, p.index)
+	for _, p := range bad.Problems {
+		got = append(got, p.Index)
 	}
 	if want := []int{0, 2, 3, 4}; !equalInts(got, want) {
 		t.Errorf("bad items %v, want %v: %v", got, want, bad)
@@ -125,13 +125,13 @@ func equalInts(a, b []int) bool {
 }
 
 func TestParseBulkDelete(t *testing.T) {
-	keys, err := parseBulkDelete("f.json", []byte(`["a", {"name": "b"}, "c"]`))
+	keys, err := ParseDelete("f.json", []byte(`["a", {"name": "b"}, "c"]`))
 	if err != nil || strings.Join(keys, ",") != "a,b,c" {
 		t.Errorf("got %q, %v", keys, err)
 	}
-	_, err = parseBulkDelete("f.json", []byte(`["a", 1, null, {"id": "x"}, "b"]`))
-	var bad *bulkFileError
-	if !errors.As(err, &bad) || len(bad.problems) != 3 || bad.problems[0].index != 1 || bad.problems[2].index != 3 {
+	_, err = ParseDelete("f.json", []byte(`["a", 1, null, {"id": "x"}, "b"]`))
+	var bad *FileError
+	if !errors.As(err, &bad) || len(bad.Problems) != 3 || bad.Problems[0].Index != 1 || bad.Problems[2].Index != 3 {
 		t.Errorf("want items 1, 2 and 3 reported: %v", err)
 	}
 }
@@ -144,10 +144,10 @@ func FuzzParseBulkPut(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		items, _, err := parseBulkPut("f.json", data)
+		items, _, err := ParsePut("f.json", data)
 		var arr []json.RawMessage
 		if json.Unmarshal(data, &arr) != nil {
-			if err == nil || errors.As(err, new(*bulkFileError)) || len(items) > 0 {
+			if err == nil || errors.As(err, new(*FileError)) || len(items) > 0 {
 				t.Fatalf("a non-array file gave %d items, %v", len(items), err)
 			}
 			return
@@ -155,18 +155,18 @@ func FuzzParseBulkPut(f *testing.F) {
 		seen := map[int]bool{}
 		for _, it := range items {
 			var obj struct{ Key string }
-			if seen[it.index] || json.Unmarshal(arr[it.index], &obj) != nil || obj.Key != it.key || it.opts.Expiration < 0 || it.opts.ExpirationTTL < 0 {
-				t.Fatalf("item %d %+v does not match %s", it.index, it, arr[it.index])
+			if seen[it.Index] || json.Unmarshal(arr[it.Index], &obj) != nil || obj.Key != it.Key || it.Opts.Expiration < 0 || it.Opts.ExpirationTTL < 0 {
+				t.Fatalf("item %d %+v does not match %s", it.Index, it, arr[it.Index])
 			}
-			seen[it.index] = true
+			seen[it.Index] = true
 		}
-		var bad *bulkFileError
+		var bad *FileError
 		if errors.As(err, &bad) {
-			for _, p := range bad.problems {
-				if seen[p.index] || p.reason == "" {
-					t.Fatalf("item %d both good and bad, or no reason: %+v", p.index, p)
+			for _, p := range bad.Problems {
+				if seen[p.Index] || p.Reason == "" {
+					t.Fatalf("item %d both good and bad, or no reason: %+v", p.Index, p)
 				}
-				seen[p.index] = true
+				seen[p.Index] = true
 			}
 		} else if err != nil {
 			t.Fatalf("an array gave a plain error: %v", err)
@@ -183,7 +183,7 @@ func FuzzParseBulkDelete(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		keys, err := parseBulkDelete("f.json", data)
+		keys, err := ParseDelete("f.json", data)
 		if err != nil {
 			return
 		}

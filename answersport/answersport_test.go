@@ -1,0 +1,67 @@
+package answersport
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/rs/zerolog"
+	"github.com/sommelier-arena/arena-dev/answers"
+	"github.com/sommelier-arena/arena-dev/emulator"
+)
+
+// The port routes each path to its owner, and what changes state under
+// /_arena/ answers only this machine's names, in both of its shapes (up's, with
+// a control API and reset; serve's, without).
+func TestHandlerRoutesAndGuards(t *testing.T) {
+	st, err := emulator.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	ns, err := st.Namespace("ns")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv, edge := KV(ns, "edge", 0)
+	if edge == nil {
+		t.Fatal("edge mode has no edge KV")
+	}
+	api := answers.New(kv, answers.Options{Logger: zerolog.Nop()})
+	mark := func(name string) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Header().Set("X-Route", name+" "+r.URL.Path) })
+	}
+	up := Handler(Options{API: api, Store: st, Namespace: "ns", Hosts: []string{"127.0.0.1"}, Edge: edge,
+		Control: mark("control"), Reset: mark("reset"), Log: zerolog.Nop()})
+	serve := Handler(Options{API: api, Store: st, Namespace: "ns", Hosts: []string{"127.0.0.1", "answers"}, Log: zerolog.Nop()})
+	for _, tc := range []struct {
+		name         string
+		h            http.Handler
+		method, path string
+		host         string
+		status       int
+		route        string
+	}{
+		{"control API, prefix stripped", up, "GET", "/_arena/api/services", "127.0.0.1", 200, "control /api/services"},
+		{"control API from a foreign name", up, "GET", "/_arena/api/services", "evil.example", 403, ""},
+		{"reset", up, "POST", "/_arena/reset", "localhost", 200, "reset /_arena/reset"},
+		{"reset from a foreign name", up, "POST", "/_arena/reset", "evil.example", 403, ""},
+		{"propagate in edge mode", up, "POST", "/_arena/kv/propagate", "127.0.0.1", 200, ""},
+		{"propagate from a foreign name", up, "POST", "/_arena/kv/propagate", "evil.example", 403, ""},
+		{"serve: an allowed host", serve, "GET", "/_arena/kv/propagation", "answers", 200, ""},
+		{"serve has no control API", serve, "GET", "/_arena/api/services", "127.0.0.1", 404, ""},
+		{"the API", serve, "GET", "/healthz", "127.0.0.1", 200, ""},
+		{"KV limits are the API's, not the KV browser's", serve, "GET", "/_arena/kv/limits", "127.0.0.1", 200, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequest(tc.method, tc.path, nil)
+			req.Host = tc.host
+			rec := httptest.NewRecorder()
+			tc.h.ServeHTTP(rec, req)
+			if rec.Code != tc.status || rec.Header().Get("X-Route") != tc.route {
+				t.Fatalf("%s %s (Host %s): %d route %q, want %d route %q\n%s", tc.method, tc.path, tc.host,
+					rec.Code, rec.Header().Get("X-Route"), tc.status, tc.route, rec.Body.String())
+			}
+		})
+	}
+}
