@@ -69,8 +69,8 @@ func categoryIndex(cat Category) int {
 // version changed. Every call counts one KV read on the meter, as the Worker
 // would do one.
 func (s *Server) encoded(cat Category) (*encodedList, error) {
-	if s.store.meter != nil {
-		s.store.meter.Read()
+	if err := s.store.meter.Read(categoryKeys[categoryIndex(cat)]); err != nil {
+		return nil, s.store.refused(err)
 	}
 	i := categoryIndex(cat)
 	slot := &s.cache.slots[i]

@@ -3,10 +3,12 @@ package answers
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/sommelier-arena/arena-dev/emulator"
+	"github.com/sommelier-arena/arena-dev/kvlimits"
 )
 
 // MaxLostEvents bounds the lost-update events kept in memory per namespace; the
@@ -29,31 +31,35 @@ type LostEvent struct {
 	Lost    []Entry `json:"lost"`
 }
 
-// lostLog is the bounded list of lost-update events of one namespace.
-type lostLog struct {
+// seqLog is a bounded list of events of one namespace, numbered from 1 (stamp
+// sets the number): the lost updates, the refusals. The oldest go first.
+type seqLog[T any] struct {
 	mu     sync.Mutex
 	seq    int64
-	events []LostEvent
+	events []T
 }
 
-func (l *lostLog) add(e LostEvent) {
+func (l *seqLog[T]) add(e T, stamp func(*T, int64)) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.seq++
-	e.Seq = l.seq
+	stamp(&e, l.seq)
 	l.events = append(l.events, e)
 	if over := len(l.events) - MaxLostEvents; over > 0 {
 		l.events = append(l.events[:0:0], l.events[over:]...)
 	}
 }
 
-func (l *lostLog) list() []LostEvent {
+func (l *seqLog[T]) list() []T {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	out := make([]LostEvent, len(l.events))
-	copy(out, l.events)
-	return out
+	return append([]T{}, l.events...)
 }
+
+// lostLog holds the lost-update events of one namespace.
+type lostLog = seqLog[LostEvent]
+
+func stampLost(e *LostEvent, n int64) { e.Seq = n }
 
 // LostEvents are the lost updates detected in this process (over this
 // namespace), oldest first, at most MaxLostEvents.
@@ -129,5 +135,47 @@ func (s *Server) serveLost(w http.ResponseWriter, r *http.Request) {
 		}
 		out = append(out, v)
 	}
-	writeJSON(w, 200, map[string]any{"lost_writes": s.store.LostWrites(), "events": out, "max_events": MaxLostEvents})
+	writeJSON(w, 200, map[string]any{"lost_writes": s.store.LostWrites(), "events": out, "max_events": MaxLostEvents,
+		"refused": s.store.RefusedEvents()})
+}
+
+// RefusedEvent is an API operation KV refused as production KV would
+// (--kv-limits): nothing was stored, no update was lost, and the client got the
+// Worker's 500. The dashboard shows these beside the lost updates, so a refusal
+// is never mistaken for one.
+type RefusedEvent struct {
+	Seq      int64     `json:"seq"`
+	Time     time.Time `json:"time"`
+	Key      string    `json:"key"`
+	Op       string    `json:"op"`     // read, write, delete or list
+	Reason   string    `json:"reason"` // key_rate or daily_quota
+	Message  string    `json:"message"`
+	Detail   string    `json:"detail"`
+	Category Category  `json:"category,omitempty"`
+}
+
+// refusedLog holds the refusals of one namespace.
+type refusedLog = seqLog[RefusedEvent]
+
+func stampRefused(e *RefusedEvent, n int64) { e.Seq = n }
+
+// RefusedEvents are the API's operations KV refused in this process (over this
+// namespace), oldest first, at most MaxLostEvents.
+func (st *Store) RefusedEvents() []RefusedEvent { return st.shared.refused.list() }
+
+// refused turns a KV refusal into what the reference Worker answers when its
+// KV call throws (500 internal, the exception as String(e) gives it), logging
+// it and keeping it as a refusal, not a lost update; other errors are returned
+// as they are.
+func (st *Store) refused(err error) error {
+	var r *kvlimits.Refusal
+	if !errors.As(err, &r) {
+		return err
+	}
+	cat, _ := ParseCategory(strings.TrimPrefix(r.Key, "answers:"))
+	st.shared.refused.add(RefusedEvent{Time: r.Time, Key: r.Key, Op: string(r.Op), Reason: r.Reason,
+		Message: r.Message, Detail: r.Detail, Category: cat}, stampRefused)
+	st.log.Warn().Str("key", r.Key).Str("op", string(r.Op)).Str("reason", r.Reason).Str("kv_error", r.Message).
+		Msg("KV refused the operation as production KV would (--kv-limits): " + r.Detail + "; nothing was stored, and the API answers 500 as the Worker does")
+	return &Error{Status: 500, Code: "internal", Message: "Error: " + r.Message}
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/sommelier-arena/arena-dev/kvlimits"
 )
 
 // DefaultCORSOrigins are the Astro dev server's origins.
@@ -34,6 +35,12 @@ type Options struct {
 	// names such as "answers". Wildcard addresses are ignored; "*" allows any Host.
 	// Other Hosts get 421 host_not_allowed (DNS-rebinding protection).
 	AllowedHosts []string
+	// Limits, when set (--kv-limits production|free), counts the API's reads in
+	// the state folder and refuses those past the free plan's quota; the KV
+	// given to New must then be a kvlimits.Namespace over the same limiter, which
+	// limits the writes. Namespace names the namespace in its records.
+	Limits    *kvlimits.Limiter
+	Namespace string
 }
 
 // Server is the API as an http.Handler.
@@ -56,6 +63,9 @@ func New(kv KV, o Options) *Server {
 	}
 	if o.Meter == nil {
 		o.Meter = NewMeter(o.Logger, UsageLimits{}, o.Now)
+	}
+	if o.Limits != nil {
+		o.Meter.WithLimits(o.Limits, o.Namespace)
 	}
 	if o.CORSOrigins == nil {
 		o.CORSOrigins = DefaultCORSOrigins
@@ -102,6 +112,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/_arena/usage":
 		if s.allow(w, r, "GET") {
 			writeJSON(w, 200, s.meter.Usage())
+		}
+	case r.URL.Path == "/_arena/kv/limits":
+		if s.allow(w, r, "GET") {
+			s.serveLimits(w)
 		}
 	case r.URL.Path == "/_arena/lost":
 		if s.allow(w, r, "GET") {

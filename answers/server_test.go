@@ -144,13 +144,13 @@ func TestMeterWarnsOncePerDay(t *testing.T) {
 	logs2 := &testenv.SyncBuffer{}
 	m := answers.NewMeter(zerolog.New(logs2), answers.UsageLimits{Reads: 3, Writes: 1}, func() time.Time { return now })
 	for range 3 {
-		m.Read()
+		m.Read("answers:color")
 	}
 	if strings.Contains(logs2.String(), "passed") {
 		t.Fatalf("warned at the limit, not past it: %s", logs2)
 	}
-	m.Read()
-	m.Read()
+	m.Read("answers:color")
+	m.Read("answers:color")
 	m.Write()
 	m.Write()
 	m.Write()
@@ -168,7 +168,7 @@ func TestMeterWarnsOncePerDay(t *testing.T) {
 		t.Errorf("after midnight UTC: %+v", u)
 	}
 	for range 4 {
-		m.Read()
+		m.Read("answers:color")
 	}
 	if c := strings.Count(logs2.String(), "reads today passed"); c != 2 {
 		t.Errorf("%d read warnings after a new day, want 2", c)

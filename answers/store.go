@@ -41,6 +41,8 @@ type nsState struct {
 	last   map[Category]written // this process's last write of each category (under mu)
 	lost   atomic.Int64         // detected overwrites of our writes by another writer
 	events lostLog              // the latest of them, with the entries lost
+	// refused are the API's operations KV refused (--kv-limits): not lost updates.
+	refused refusedLog
 }
 
 // written is what this process last stored in a category: the version, and the
@@ -81,8 +83,8 @@ func (s Snapshot) ETag() string { return ETag(EncodeList(s.List)) }
 // Read loads one category. A missing key is an empty, non-existent list; a value
 // that is not a list of answers is an error (500 corrupt_data in the API).
 func (st *Store) Read(cat Category) (Snapshot, error) {
-	if st.meter != nil {
-		st.meter.Read()
+	if err := st.meter.Read(cat.Key()); err != nil {
+		return Snapshot{}, st.refused(err)
 	}
 	e, err := st.kv.GetWithMetadata(cat.Key())
 	if errors.Is(err, emulator.ErrNotFound) {
@@ -120,6 +122,7 @@ func (st *Store) Update(cat Category, fn func(cur Snapshot) ([]Entry, error)) ([
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	var stored, changed []Entry
+	var lost *LostEvent // reported unless KV refuses the write
 	checked := false
 	res, err := st.kv.Update(cat.Key(), func(e *emulator.Entry) ([]byte, emulator.PutOptions, error) {
 		cur, err := snapshotOf(cat, e)
@@ -128,10 +131,10 @@ func (st *Store) Update(cat Category, fn func(cur Snapshot) ([]Entry, error)) ([
 		}
 		if !checked { // count and judge once, however many tries it takes
 			checked = true
-			if st.meter != nil {
-				st.meter.Read()
+			if err := st.meter.Read(cat.Key()); err != nil {
+				return nil, emulator.PutOptions{}, err
 			}
-			st.lostLocked(cat, cur, "write")
+			lost = st.judgeLocked(cat, cur, "write")
 		}
 		next, err := fn(cur)
 		if err != nil {
@@ -145,6 +148,12 @@ func (st *Store) Update(cat Category, fn func(cur Snapshot) ([]Entry, error)) ([
 		stored, changed = next, changedEntries(cur.List, next)
 		return value, emulator.PutOptions{}, nil
 	})
+	if r := st.refused(err); r != err {
+		return nil, r // nothing was written: nothing was overwritten
+	}
+	if lost != nil {
+		st.reportLocked(lost)
+	}
 	if errors.Is(err, ErrNoChange) {
 		return stored, nil
 	}
@@ -173,28 +182,47 @@ func (st *Store) Update(cat Category, fn func(cur Snapshot) ([]Entry, error)) ([
 // that; a deliberate delete of that entry by a Worker looks the same, hence the
 // wording. foundBy is what noticed it ("write" or "check"). Called under sh.mu.
 func (st *Store) lostLocked(cat Category, cur Snapshot, foundBy string) {
+	if ev := st.judgeLocked(cat, cur, foundBy); ev != nil {
+		st.reportLocked(ev)
+	}
+}
+
+// judgeLocked is lostLocked's verdict without reporting it: the lost update
+// cur shows, or nil. An update reports it only once its own write went
+// through: in edge mode cur may be a location's stale copy, and when KV then
+// refuses the write (--kv-limits) nothing was overwritten, so nothing was lost.
+func (st *Store) judgeLocked(cat Category, cur Snapshot, foundBy string) *LostEvent {
 	sh := st.shared
 	last, ok := sh.last[cat]
 	if !ok || last.version == cur.Version {
-		return
+		return nil
 	}
-	delete(sh.last, cat) // judge each write once
-	var gone []string
 	var lost []Entry
 	for _, e := range last.changed {
 		if i := indexOf(cur.List, e.ID); i < 0 || cur.List[i] != e {
-			gone = append(gone, e.ID)
 			lost = append(lost, e)
 		}
 	}
-	if len(gone) == 0 {
-		return
+	if len(lost) == 0 {
+		delete(sh.last, cat) // judge each write once
+		return nil
+	}
+	return &LostEvent{Time: time.Now().UTC(), Category: cat, Key: cat.Key(), OurVersion: last.version,
+		CurrentVersion: cur.Version, FoundBy: foundBy, Lost: lost}
+}
+
+// reportLocked records and logs a lost update.
+func (st *Store) reportLocked(ev *LostEvent) {
+	sh := st.shared
+	delete(sh.last, ev.Category) // judge each write once
+	gone := make([]string, len(ev.Lost))
+	for i, e := range ev.Lost {
+		gone[i] = e.ID
 	}
 	sh.lost.Add(1)
-	sh.events.add(LostEvent{Time: time.Now().UTC(), Category: cat, Key: cat.Key(), OurVersion: last.version,
-		CurrentVersion: cur.Version, FoundBy: foundBy, Lost: lost})
-	st.log.Warn().Str("category", string(cat)).Str("key", cat.Key()).
-		Str("our_version", last.version).Str("current_version", cur.Version).Strs("missing_ids", gone).
+	sh.events.add(*ev, stampLost)
+	st.log.Warn().Str("category", string(ev.Category)).Str("key", ev.Key).
+		Str("our_version", ev.OurVersion).Str("current_version", ev.CurrentVersion).Strs("missing_ids", gone).
 		Msg("category changed underneath this process's last write: a writer that had not seen it (a Worker's get-then-put?) overwrote it, and the entries it added or changed are gone unless that writer deleted them on purpose")
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/sommelier-arena/arena-dev/dashboard"
 	"github.com/sommelier-arena/arena-dev/emulator"
 	"github.com/sommelier-arena/arena-dev/kvedge"
+	"github.com/sommelier-arena/arena-dev/kvlimits"
 )
 
 // Options are what one answers port serves.
@@ -40,6 +41,9 @@ type Options struct {
 	// Reset is POST /_arena/reset (back to the start state or a snapshot);
 	// nil = not served.
 	Reset http.Handler
+	// Limits, when set (--kv-limits), counts and refuses the dashboard KV
+	// browser's operations as production KV would; the API has its own (Limited).
+	Limits *kvlimits.Limiter
 	// Log is the access log; requests the dashboard polls are left out.
 	Log zerolog.Logger
 }
@@ -66,14 +70,30 @@ func mountArena(mux *http.ServeMux, o Options) {
 	edge := kvedge.Handler(o.Edge)
 	mux.Handle("/_arena/kv/propagate", edge)
 	mux.Handle("/_arena/kv/propagation", edge)
+	mux.Handle("GET /_arena/kv/limits", o.API) // the API's meter has the counts
 	mux.Handle("/_arena/", dashboard.New(dashboard.Options{Store: o.Store, Namespace: o.Namespace,
-		KnownNamespaces: o.KnownNamespaces, Access: o.Access, Services: o.Control != nil, Next: o.API}))
+		KnownNamespaces: o.KnownNamespaces, Access: o.Access, Services: o.Control != nil, Next: o.API, Limits: o.Limits}))
+}
+
+// Limited opens the KV limits of the state at root in mode ("off",
+// "production" or "free") and is ns as the API writes through them: writes,
+// deletes and lists limited, reads counted by the API's meter. The limiter is
+// unarmed, so seeding and fixtures count nothing: Arm it before the port is
+// ready. The caller closes it.
+func Limited(root string, ns *emulator.Namespace, mode string) (*kvlimits.Limiter, *kvlimits.Namespace, error) {
+	lim, err := kvlimits.Start(root, kvlimits.Mode(mode), kvlimits.Options{})
+	if err != nil {
+		return nil, nil, err
+	}
+	return lim, kvlimits.WrapWrites(ns, lim), nil
 }
 
 // KV is what the API serves over ns in consistency mode ("strong" or "edge"):
 // the namespace itself, or in edge mode the namespace seen through per-location
 // caches that serve what they read for delay (returned too, for Options.Edge).
-func KV(ns *emulator.Namespace, mode string, delay time.Duration) (answers.KV, *kvedge.KV) {
+// ns is the limited namespace (Limited): the limits refuse at the store, under
+// the locations' caches, as production's do.
+func KV(ns answers.KV, mode string, delay time.Duration) (answers.KV, *kvedge.KV) {
 	if mode != "edge" {
 		return ns, nil
 	}

@@ -58,6 +58,7 @@ func TestHandlerRoutesAndGuards(t *testing.T) {
 		{"reset from the LAN with the token", up, "POST", "/_arena/reset", "127.0.0.1", "192.0.2.7:4000", token, 200, "reset /_arena/reset"},
 		{"service control from loopback without the token", up, "POST", "/_arena/api/services/web/restart", "127.0.0.1", "", "", 401, ""},
 		{"service control with the token", up, "POST", "/_arena/api/services/web/restart", "127.0.0.1", "", token, 200, "control /api/services/web/restart"},
+		{"KV limits are the API's, not the KV browser's", serve, "GET", "/_arena/kv/limits", "127.0.0.1", "", "", 200, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req := httptest.NewRequest(tc.method, tc.path, nil)

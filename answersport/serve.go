@@ -33,6 +33,8 @@ type Alone struct {
 	// Consistency is "strong" or "edge"; Delay is edge mode's window.
 	Consistency string
 	Delay       time.Duration
+	// Limits is the KV limits mode: "off", "production" or "free".
+	Limits string
 	// WranglerConfig names the Worker's namespaces in the dashboard; "" = none.
 	WranglerConfig string
 	Seed           bool // seed the categories that do not exist yet
@@ -64,12 +66,17 @@ func Serve(ctx context.Context, store *emulator.Store, ns *emulator.Namespace, o
 		log.Warn().Msg(w)
 		log.Warn().Str("token", o.Token).Msgf("the stack's token: send it as %s, or open %s once", control.TokenHeader, control.LoginURL(ln.Addr().String(), o.Token))
 	}
-	kv, edge := KV(ns, o.Consistency, o.Delay)
+	lim, limited, err := Limited(store.Root(), ns, o.Limits)
+	if err != nil {
+		return err
+	}
+	defer lim.Close()
+	kv, edge := KV(limited, o.Consistency, o.Delay)
 	if edge != nil {
 		log.Info().Dur("delay", o.Delay).Msg("edge KV consistency: each X-Arena-Colo location serves what it read for the delay; POST /_arena/kv/propagate ends it")
 	}
 	hosts := append([]string{o.Host}, o.AllowHosts...)
-	srv := answers.New(kv, answers.Options{Logger: log, CORSOrigins: o.CORSOrigins, AllowedHosts: hosts})
+	srv := answers.New(kv, answers.Options{Logger: log, CORSOrigins: o.CORSOrigins, AllowedHosts: hosts, Limits: lim, Namespace: ns.ID()})
 	if o.Seed {
 		res, err := seeds.SeedEmpty(srv.Store())
 		if err != nil {
@@ -95,7 +102,8 @@ func Serve(ctx context.Context, store *emulator.Store, ns *emulator.Namespace, o
 		}
 	}
 	port := Handler(Options{API: srv, Store: store, Namespace: ns.ID(), KnownNamespaces: dashboard.ConfigNamespaces(o.WranglerConfig),
-		Access: control.Access{Hosts: hosts, Token: o.Token}, Edge: edge, Control: ctl, Reset: reset, Log: log})
+		Access: control.Access{Hosts: hosts, Token: o.Token}, Edge: edge, Control: ctl, Reset: reset, Limits: lim, Log: log})
+	lim.Arm()
 	log.Info().Msgf("dashboard on http://%s/_arena/", ln.Addr())
 	if err := answers.Serve(ctx, ln, port); err != nil {
 		return fmt.Errorf("serving: %w", err)

@@ -50,6 +50,9 @@ type Answers struct {
 	// to KVPropagationDelay (default 60s), as production KV (see docs/consistency.md).
 	KVConsistency      string   `toml:"kv_consistency"`
 	KVPropagationDelay Duration `toml:"kv_propagation_delay"`
+	// KVLimits is "off" (default), "production" (one write a second per key, as
+	// production KV refuses more) or "free" (also the free plan's daily quotas).
+	KVLimits string `toml:"kv_limits"`
 }
 
 // Service is one supervised child process.

@@ -23,6 +23,9 @@ func (p *Project) validate() error {
 	if a.KVConsistency != "" && a.KVConsistency != "strong" && a.KVConsistency != "edge" {
 		return p.errAt("answers.kv_consistency", "%q: want \"strong\" (the default) or \"edge\"", a.KVConsistency)
 	}
+	if a.KVLimits != "" && a.KVLimits != "off" && a.KVLimits != "production" && a.KVLimits != "free" {
+		return p.errAt("answers.kv_limits", "%q: want \"off\" (the default), \"production\" or \"free\"", a.KVLimits)
+	}
 	ports := map[int]string{a.Port: "answers"}
 	for _, name := range p.ServiceNames() {
 		if err := p.validateService(name, ports); err != nil {

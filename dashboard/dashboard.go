@@ -12,6 +12,7 @@ import (
 	"github.com/sommelier-arena/arena-dev/control"
 	"github.com/sommelier-arena/arena-dev/emulator"
 	"github.com/sommelier-arena/arena-dev/internal/httpjson"
+	"github.com/sommelier-arena/arena-dev/kvlimits"
 )
 
 // Options configure the dashboard.
@@ -32,6 +33,9 @@ type Options struct {
 	// Next answers the paths under /_arena/ the dashboard does not own (the
 	// answers API's /_arena/usage and /_arena/lost); nil = 404.
 	Next http.Handler
+	// Limits, when set (--kv-limits), counts and refuses the KV browser's
+	// operations as production KV would.
+	Limits *kvlimits.Limiter
 }
 
 // CSP is the Content-Security-Policy of every dashboard response: scripts, styles

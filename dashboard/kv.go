@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/sommelier-arena/arena-dev/emulator"
+	"github.com/sommelier-arena/arena-dev/kvlimits"
 )
 
 // Namespace is one namespace the KV browser offers.
@@ -57,7 +58,7 @@ func (d *dash) namespaces(w http.ResponseWriter, r *http.Request) {
 
 // open returns the namespace named by ?ns=, only when its database exists: the
 // browser never creates a namespace by looking at it.
-func (d *dash) open(w http.ResponseWriter, r *http.Request) (*emulator.Namespace, bool) {
+func (d *dash) open(w http.ResponseWriter, r *http.Request) (*kvlimits.Namespace, bool) {
 	if d.o.Store == nil {
 		writeError(w, http.StatusServiceUnavailable, "no_state", "no KV state is open")
 		return nil, false
@@ -76,7 +77,7 @@ func (d *dash) open(w http.ResponseWriter, r *http.Request) (*emulator.Namespace
 		writeError(w, http.StatusInternalServerError, "state_unreadable", err.Error())
 		return nil, false
 	}
-	return ns, true
+	return kvlimits.Wrap(ns, d.o.Limits), true
 }
 
 // keys is one page of the emulator's own list: ?prefix=&cursor=&limit=.
@@ -225,6 +226,11 @@ func (d *dash) delete(w http.ResponseWriter, r *http.Request) {
 // kvError answers an emulator error with its own message: a broken limit with its
 // Miniflare status and text.
 func kvError(w http.ResponseWriter, err error) {
+	var rf *kvlimits.Refusal
+	if errors.As(err, &rf) { // --kv-limits: production KV's 429
+		writeError(w, http.StatusTooManyRequests, "kv_refused", rf.Error()+": "+rf.Detail)
+		return
+	}
 	var le *emulator.LimitError
 	if errors.As(err, &le) {
 		writeError(w, le.Status, "kv_limit", le.Error())

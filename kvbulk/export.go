@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"iter"
 	"unicode/utf8"
 
 	"github.com/sommelier-arena/arena-dev/emulator"
@@ -19,10 +20,16 @@ type ExportItem struct {
 	Metadata   json.RawMessage `json:"metadata,omitempty"`
 }
 
+// Entrier is what Export reads through: a *emulator.Namespace, or one whose
+// lists and reads KV limits count (*kvlimits.Namespace).
+type Entrier interface {
+	Entries(prefix string) iter.Seq2[*emulator.Entry, error]
+}
+
 // Export reads every live key with prefix: text values as they are, others in
 // base64, with metadata and absolute expirations, in key order, so a fixture
 // file can be committed and reviewed.
-func Export(ns *emulator.Namespace, prefix string) ([]ExportItem, error) {
+func Export(ns Entrier, prefix string) ([]ExportItem, error) {
 	items := []ExportItem{}
 	for e, err := range ns.Entries(prefix) {
 		if err != nil {

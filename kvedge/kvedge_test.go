@@ -14,21 +14,10 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/answers"
 	"github.com/sommelier-arena/arena-dev/emulator"
+	"github.com/sommelier-arena/arena-dev/internal/testenv"
 	"github.com/sommelier-arena/arena-dev/kvedge"
+	"github.com/sommelier-arena/arena-dev/kvlimits"
 )
-
-// clock is the injectable clock: the propagation delay passes when a test says so.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // syncBuf collects the server's log lines.
 type syncBuf struct {
@@ -42,7 +31,7 @@ func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(
 type rig struct {
 	t     *testing.T
 	url   string
-	clock *clock
+	clock *testenv.Clock
 	edge  *kvedge.KV
 	srv   *answers.Server
 	log   *syncBuf
@@ -52,22 +41,35 @@ type rig struct {
 const delay = 60 * time.Second
 
 // newRig serves the real API over the real emulator through the edge layer,
-// with the control endpoints mounted as the stack mounts them.
-func newRig(t *testing.T) *rig {
+// with the control endpoints mounted as the stack mounts them. The clock (the
+// propagation delay passes when a test says so) is injected.
+func newRig(t *testing.T) *rig { return newLimitedRig(t, kvlimits.Off) }
+
+// newLimitedRig is newRig with KV limits in mode under the edge layer, on the
+// same clock.
+func newLimitedRig(t *testing.T, mode kvlimits.Mode) *rig {
 	t.Helper()
-	st, err := emulator.Open(t.TempDir())
+	root := t.TempDir()
+	kv, err := emulator.OpenNamespace(root, "wine-answers-ns")
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { st.Close() })
-	ns, err := st.Namespace("wine-answers-ns")
+	t.Cleanup(func() { kv.Close() })
+	ns := kv.Namespace
+	c := testenv.NewClock(time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC))
+	lim, err := kvlimits.Start(root, mode, kvlimits.Options{Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{t: time.Date(2026, 11, 27, 3, 0, 0, 0, time.UTC)}
-	edge := kvedge.New(ns, kvedge.Options{Delay: delay, Now: c.now})
+	t.Cleanup(func() { lim.Close() })
+	lim.Arm()
+	edge := kvedge.New(kvlimits.WrapWrites(ns, lim), kvedge.Options{Delay: delay, Now: c.Now})
 	logs := &syncBuf{}
-	srv := answers.New(edge, answers.Options{Logger: zerolog.New(logs)})
+	o := answers.Options{Logger: zerolog.New(logs), Limits: lim, Namespace: ns.ID()}
+	if lim != nil {
+		o.Now = c.Now // createdAt on the test's clock, as the limiter's
+	}
+	srv := answers.New(edge, o)
 	mux := http.NewServeMux()
 	mux.Handle("/_arena/kv/", kvedge.Handler(edge))
 	mux.Handle("/", srv)
@@ -175,7 +177,7 @@ func TestEdgeVisibility(t *testing.T) {
 			for i, s := range tc.steps {
 				switch {
 				case s.advance != 0:
-					r.clock.advance(s.advance)
+					r.clock.Advance(s.advance)
 				case s.post != "":
 					r.post(s.colo, "grape", s.post)
 				default:
@@ -204,7 +206,7 @@ func TestEdgeLostUpdateReported(t *testing.T) {
 	r := newRig(t)
 	r.ids("SJC", "grape") // SJC has read the category: it is in its cache
 	r.post("CDG", "grape", "Gewürztraminer")
-	r.clock.advance(30 * time.Second)
+	r.clock.Advance(30 * time.Second)
 	if n := r.srv.Store().LostWrites(); n != 0 {
 		t.Fatalf("LostWrites %d before the losing write", n)
 	}
@@ -250,7 +252,7 @@ func TestEdgePropagationEndpoints(t *testing.T) {
 	r.ids("SJC", "grape")
 	r.ids("NRT", "color")
 	r.post("CDG", "grape", "Syrah")
-	r.clock.advance(10 * time.Second)
+	r.clock.Advance(10 * time.Second)
 
 	code, b := r.do("GET", "", "/_arena/kv/propagation", "")
 	var got struct {

@@ -38,6 +38,8 @@ type Options struct {
 	AnswersMode string
 	// --kv-consistency and --kv-propagation-delay, as typed; they win over arena-dev.toml.
 	KVConsistency, KVPropagationDelay string
+	// KVLimits is --kv-limits as typed; it wins over arena-dev.toml.
+	KVLimits string
 }
 
 // UsageError is a bad flag or configuration: the CLI exits 2 on it.
@@ -114,6 +116,9 @@ func Resolve(o Options) (*Project, error) {
 		return nil, err
 	}
 	if p.Answers.Mode == ModeWorker {
+		if p.Answers.KVLimits != "off" {
+			return nil, &UsageError{fmt.Errorf("KV limits %q apply to arena-dev's own answers API, and the answers mode is worker: Miniflare under wrangler dev enforces none of them; use --answers go, or --kv-limits off", p.Answers.KVLimits)}
+		}
 		if err := checkWorkerNamespace(cp, p.Answers); err != nil {
 			return nil, err
 		}
@@ -175,8 +180,12 @@ func resolveAnswers(cp *config.Project, o Options) (Answers, error) {
 	if err != nil {
 		return Answers{}, &UsageError{err}
 	}
+	limits, err := Limits(a.KVLimits, o.KVLimits)
+	if err != nil {
+		return Answers{}, &UsageError{err}
+	}
 	out := Answers{
-		KVConsistency: mode, KVPropagationDelay: delay,
+		KVConsistency: mode, KVPropagationDelay: delay, KVLimits: limits,
 		Host: a.Host, Port: a.Port, URL: cp.AnswersURL(),
 		NamespaceID: ns.ID, PersistRoot: ns.PersistRoot,
 		Seed: a.Seed == nil || *a.Seed, Ephemeral: o.Ephemeral,

@@ -43,6 +43,9 @@ type Answers struct {
 	// location serves what it read for KVPropagationDelay.
 	KVConsistency      string
 	KVPropagationDelay time.Duration
+	// KVLimits is "off", "production" or "free" (docs/consistency.md): which of
+	// production KV's limits arena-dev enforces.
+	KVLimits string
 }
 
 // AnswersService is the name of the in-process answers API.

@@ -26,8 +26,13 @@ func answersRun(a project.Answers, ns *Answers, sup func() *orchestrate.Supervis
 	addr := net.JoinHostPort(a.Host, strconv.Itoa(a.Port))
 	return func(ctx context.Context, ready func(), lw svclog.LineWriter) error {
 		log := zerolog.New(zerolog.ConsoleWriter{Out: lineWriter{lw}, NoColor: true, PartsExclude: []string{zerolog.TimestampFieldName}})
-		kv, edge := answersport.KV(ns.Namespace, a.KVConsistency, a.KVPropagationDelay)
-		srv := answers.New(kv, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins, AllowedHosts: []string{a.Host}})
+		lim, limited, err := answersport.Limited(ns.Root, ns.Namespace, a.KVLimits) // armed once serving
+		if err != nil {
+			return err
+		}
+		defer lim.Close()
+		kv, edge := answersport.KV(limited, a.KVConsistency, a.KVPropagationDelay)
+		srv := answers.New(kv, answers.Options{Logger: log, CORSOrigins: a.CORSOrigins, AllowedHosts: []string{a.Host}, Limits: lim, Namespace: ns.ID()})
 		if a.Seed {
 			res, err := seeds.SeedEmpty(srv.Store())
 			if err != nil {
@@ -47,10 +52,11 @@ func answersRun(a project.Answers, ns *Answers, sup func() *orchestrate.Supervis
 		if w := answers.BindWarning(a.Host); w != "" {
 			log.Warn().Msg(w)
 		}
+		lim.Arm()
 		ready()
 		port := answersport.Handler(answersport.Options{API: srv, Store: ns.store, Namespace: ns.ID(),
 			KnownNamespaces: dashboard.ConfigNamespaces(a.WranglerConfig), Access: control.Access{Hosts: []string{a.Host}, Token: ns.Token}, Edge: edge,
-			Control: control.Handler(sup(), ctx.Done()), Reset: resetHandler(ns, srv), Log: log})
+			Control: control.Handler(sup(), ctx.Done()), Reset: resetHandler(ns, srv), Limits: lim, Log: log})
 		log.Info().Msgf("dashboard on %s/_arena/", a.URL)
 		return answers.Serve(ctx, ln, endWithService(ctx, port))
 	}

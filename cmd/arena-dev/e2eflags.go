@@ -7,6 +7,7 @@ func consistencyFlags() []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "kv-consistency", Usage: "`strong` (default: every read sees the last write) or edge (as production KV: each location, the X-Arena-Colo header, serves what it read for the propagation delay)"},
 		&cli.StringFlag{Name: "kv-propagation-delay", Usage: "edge mode's window, e.g. `60s` (the default) or 500ms"},
+		&cli.StringFlag{Name: "kv-limits", Usage: "`off` (default), production (a second write to a key within 1 s fails with 429, as in production) or free (also the free plan's daily quotas); counts kept in the state folder"},
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/sommelier-arena/arena-dev/emulator"
 	"github.com/sommelier-arena/arena-dev/kvbulk"
+	"github.com/sommelier-arena/arena-dev/kvlimits"
 	"github.com/urfave/cli/v2"
 )
 
@@ -65,6 +66,7 @@ func kvCommand() *cli.Command {
 				Flags: []cli.Flag{&cli.StringFlag{Name: "prefix", Usage: "only keys starting with `PREFIX`"}},
 			}, kvExport), // kvexport.go
 			kvPropagateCommand(), // kvpropagate.go
+			kvQuotaCommand(),     // kvquota.go
 		},
 	}
 }
@@ -123,7 +125,7 @@ func kvKeyPut(c *cli.Context) error {
 	if opts.Expiration, err = intFlag(c, "expiration"); err != nil {
 		return err
 	}
-	return withNamespace(c, func(ns *emulator.Namespace) error {
+	return withNamespace(c, func(ns *kvlimits.Namespace) error {
 		if _, err := ns.Put(key, value, opts); err != nil {
 			return err
 		}
@@ -141,7 +143,7 @@ func kvKeyGet(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return withNamespace(c, func(ns *emulator.Namespace) error {
+	return withNamespace(c, func(ns *kvlimits.Namespace) error {
 		v, err := ns.Get(a[0])
 		if errors.Is(err, emulator.ErrNotFound) {
 			return fmt.Errorf("Value not found: no key %q in namespace %s", a[0], ns.ID())
@@ -163,7 +165,7 @@ func kvKeyList(c *cli.Context) error {
 	if _, err := args(c, 0, 0, "key list [--prefix P]"); err != nil {
 		return err
 	}
-	return withNamespace(c, func(ns *emulator.Namespace) error {
+	return withNamespace(c, func(ns *kvlimits.Namespace) error {
 		keys := []emulator.KeyInfo{}
 		for k, err := range ns.Keys(c.String("prefix")) {
 			if err != nil {
@@ -180,7 +182,7 @@ func kvKeyDelete(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	return withNamespace(c, func(ns *emulator.Namespace) error {
+	return withNamespace(c, func(ns *kvlimits.Namespace) error {
 		if err := ns.Delete(a[0]); err != nil {
 			return err
 		}

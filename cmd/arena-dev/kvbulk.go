@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/sommelier-arena/arena-dev/emulator"
 	"github.com/sommelier-arena/arena-dev/kvbulk"
+	"github.com/sommelier-arena/arena-dev/kvlimits"
 	"github.com/urfave/cli/v2"
 )
 
@@ -20,7 +20,7 @@ func kvBulkPut(c *cli.Context) error {
 	if _, _, err := kvbulk.ParsePut(file, data); err != nil && !errors.As(err, new(*kvbulk.FileError)) {
 		return err
 	}
-	return withNamespace(c, func(ns *emulator.Namespace) error {
+	return withNamespace(c, func(ns *kvlimits.Namespace) error {
 		n, err := kvbulk.Load(ns, file, data, warnf(c))
 		if err != nil {
 			return err
@@ -38,7 +38,7 @@ func kvBulkDelete(c *cli.Context) error {
 	if _, err := kvbulk.ParseDelete(file, data); err != nil {
 		return err // before the namespace is opened
 	}
-	return withNamespace(c, func(ns *emulator.Namespace) error {
+	return withNamespace(c, func(ns *kvlimits.Namespace) error {
 		n, err := kvbulk.Delete(ns, file, data)
 		if err != nil {
 			return err

@@ -7,6 +7,7 @@ import (
 	"github.com/rs/zerolog"
 	"github.com/sommelier-arena/arena-dev/emulator"
 	"github.com/sommelier-arena/arena-dev/kvbulk"
+	"github.com/sommelier-arena/arena-dev/kvlimits"
 	"github.com/urfave/cli/v2"
 )
 
@@ -16,7 +17,7 @@ func kvExport(c *cli.Context) error {
 	if _, err := args(c, 0, 0, "export [--prefix P] > FILE.json"); err != nil {
 		return err
 	}
-	return withNamespace(c, func(ns *emulator.Namespace) error {
+	return withNamespace(c, func(ns *kvlimits.Namespace) error {
 		items, err := kvbulk.Export(ns, c.String("prefix"))
 		if err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"os"
 
 	"github.com/sommelier-arena/arena-dev/emulator"
+	"github.com/sommelier-arena/arena-dev/kvlimits"
 	"github.com/sommelier-arena/arena-dev/project"
 	"github.com/sommelier-arena/arena-dev/wrangler"
 	"github.com/urfave/cli/v2"
@@ -57,14 +58,20 @@ func resolveNamespace(c *cli.Context, dev bool) (*project.Project, wrangler.Name
 }
 
 // withNamespace opens the namespace the flags select, runs fn on it and closes
-// it: the prelude of every kv command.
-func withNamespace(c *cli.Context, fn func(ns *emulator.Namespace) error) error {
+// it: the prelude of every kv command. Its operations go through the state's KV
+// limits, in the mode its last server started with (kvquota.go).
+func withNamespace(c *cli.Context, fn func(ns *kvlimits.Namespace) error) error {
 	store, ns, _, err := openNamespace(c, false)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	return fn(ns)
+	lim, err := kvlimits.Attach(store.Root(), kvlimits.Options{})
+	if err != nil {
+		return err
+	}
+	defer lim.Close()
+	return explainRefusal(fn(kvlimits.Wrap(ns, lim)))
 }
 
 // openNamespace opens the namespace the flags select (see resolveNamespace); the

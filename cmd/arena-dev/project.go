@@ -47,6 +47,7 @@ func projectOptions(c *cli.Context) project.Options {
 		// up and serve have these flags; other commands read "" (not given).
 		KVConsistency:      c.String("kv-consistency"),
 		KVPropagationDelay: c.String("kv-propagation-delay"),
+		KVLimits:           c.String("kv-limits"),
 	}
 }
 

@@ -61,6 +61,10 @@ func runServe(c *cli.Context) error {
 	if err != nil {
 		return usagef("%v", err)
 	}
+	limits, err := project.Limits(a.KVLimits, c.String("kv-limits"))
+	if err != nil {
+		return usagef("%v", err)
+	}
 	if a.Port < 1 || a.Port > 65535 {
 		return usagef("--port %d: want a TCP port from 1 to 65535", a.Port)
 	}
@@ -69,7 +73,7 @@ func runServe(c *cli.Context) error {
 		return err
 	}
 	o := answersport.Alone{Host: a.Host, Port: a.Port, AllowHosts: c.StringSlice("allow-host"), CORSOrigins: a.CORSOrigins, Token: token, RunDir: c.String("run-dir"),
-		Consistency: mode, Delay: delay, WranglerConfig: a.WranglerConfig, Seed: !c.Bool("no-seed"), Log: *logOf(c)}
+		Consistency: mode, Delay: delay, Limits: limits, WranglerConfig: a.WranglerConfig, Seed: !c.Bool("no-seed"), Log: *logOf(c)}
 	if cp := c.String("compose-project"); cp != "" {
 		o.Control = func(ctx context.Context) (http.Handler, error) { return composePanel(ctx, cp) }
 	}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"strings"
 	"syscall"
@@ -50,6 +49,29 @@ func getJSON(t *testing.T, url string, v any) {
 	if err := json.NewDecoder(res.Body).Decode(v); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// startServe runs `arena-dev --log-format json serve --port FREE ARGS...` until
+// the test ends (then SIGTERM), once it answers /healthz; it returns the base URL
+// and the logs.
+func startServe(t *testing.T, args ...string) (string, *testenv.SyncBuffer) {
+	t.Helper()
+	port := testenv.FreePort(t)
+	cmd := exec.Command(testenv.ArenaDev(t), append([]string{"--log-format", "json", "serve", "--port", fmt.Sprint(port)}, args...)...)
+	logs := &testenv.SyncBuffer{}
+	cmd.Stderr = logs
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		cmd.Process.Signal(syscall.SIGTERM)
+		<-exited
+	})
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	waitHTTP(t, base+"/healthz", exited, logs)
+	return base, logs
 }
 
 // serve seeds an empty namespace, serves the API, keeps data across restarts, and
@@ -132,6 +154,7 @@ func TestServeUsageErrors(t *testing.T) {
 		{[]string{"serve", "--port", "70000"}, 2, "--port 70000"},
 		{[]string{"serve", "extra"}, 2, "no arguments"},
 		{[]string{"serve", "--token", "too-short"}, 2, "--token (or ARENA_DEV_TOKEN): want at least 32 characters"},
+		{[]string{"serve", "--kv-limits", "paid"}, 2, `--kv-limits "paid": want off (the default), production`},
 	}
 	for _, tc := range tests {
 		cmd := exec.Command(bin, append(tc.args, "--persist-to", t.TempDir())...)
@@ -149,33 +172,17 @@ func TestServeUsageErrors(t *testing.T) {
 }
 
 // --host 0.0.0.0 logs a warning that every interface is exposed, and the token
-// (ARENA_DEV_TOKEN here) with the URL that sets it as the dashboard's cookie; Host
+// (--token here) with the URL that sets it as the dashboard's cookie; Host
 // headers are limited to loopback names plus --allow-host (a compose service name
 // here).
 func TestServeAllInterfacesWarnsAndChecksHost(t *testing.T) {
-	bin := testenv.ArenaDev(t)
-	port := testenv.FreePort(t)
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	cmd := exec.Command(bin, "--log-format", "json", "serve", "--host", "0.0.0.0", "--port", fmt.Sprint(port),
-		"--allow-host", "answers", "--no-seed", "--persist-to", t.TempDir())
-	logs := &testenv.SyncBuffer{}
-	cmd.Stderr = logs
 	const token = "serve-test-token-0123456789abcdef"
-	cmd.Env = append(os.Environ(), "ARENA_DEV_TOKEN="+token)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	defer func() {
-		cmd.Process.Signal(syscall.SIGTERM)
-		<-exited
-	}()
-	waitHTTP(t, base+"/healthz", exited, logs)
+	base, logs := startServe(t, "--host", "0.0.0.0", "--allow-host", "answers", "--no-seed", "--persist-to", t.TempDir(), "--token", token)
+	port := strings.TrimPrefix(base, "http://127.0.0.1:")
 	if !strings.Contains(logs.String(), `"level":"warn"`) || !strings.Contains(logs.String(), "every network interface") {
 		t.Errorf("no warning about binding every interface: %s", logs)
 	}
-	if !strings.Contains(logs.String(), fmt.Sprintf("http://127.0.0.1:%d/_arena/?token=%s", port, token)) {
+	if !strings.Contains(logs.String(), fmt.Sprintf("http://127.0.0.1:%s/_arena/?token=%s", port, token)) {
 		t.Errorf("serve --host 0.0.0.0 does not log the token's dashboard URL: %s", logs)
 	}
 	for host, want := range map[string]int{"answers:8787": 200, "localhost": 200, "evil.example": 421} {

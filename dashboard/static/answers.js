@@ -116,11 +116,17 @@ async function loadLost() {
   }
   const box = $("#lost");
   box.dataset.count = String(rep.events.length);
+  // --kv-limits: writes KV refused (nothing stored, nothing lost), named apart from lost updates.
+  const refused = (rep.refused || []).slice().reverse().map((ev) => el("div", { class: "refused", "data-seq": String(ev.seq), "data-category": ev.category || "" },
+    el("strong", { text: `Refused by KV in ${ev.category || ev.key}` }),
+    el("span", { class: "muted", text: ` ${ev.time.slice(0, 19).replace("T", " ")} UTC — ${ev.message}: ${ev.detail}. Nothing was stored and nothing was lost; the API answered 500 as the Worker does.` }),
+  ));
+  box.dataset.refused = String(refused.length);
   if (!rep.events.length) {
-    box.replaceChildren(el("p", { class: "muted", text: "No lost updates seen." }));
+    box.replaceChildren(el("p", { class: "muted", text: "No lost updates seen." }), ...refused);
     return;
   }
-  box.replaceChildren(...rep.events.slice().reverse().map((ev) => el("div", { class: "lost", role: "alert", "data-seq": String(ev.seq), "data-category": ev.category },
+  box.replaceChildren(...refused, ...rep.events.slice().reverse().map((ev) => el("div", { class: "lost", role: "alert", "data-seq": String(ev.seq), "data-category": ev.category },
     el("strong", { text: `Lost update in ${ev.category}` }),
     el("span", { class: "muted", text: ` ${ev.time.slice(0, 19).replace("T", " ")} UTC — another writer rewrote ${ev.key} without ` +
       (ev.found_by === "write" ? "this process's last write (noticed by the next write)" : "this process's last write") }),
