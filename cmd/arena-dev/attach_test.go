@@ -109,8 +109,10 @@ func TestBrokenConfigDoesNotBlockTheRunningStack(t *testing.T) {
 
 // Defect 2 of issue 16: `up --wait` on the stack it already runs compares
 // whole models, the newly resolved one taking the running stack's ports under
-// --ports auto: the same command twice succeeds (the status again), and one
-// that changes the model is refused naming what differs.
+// --ports auto: the same command twice succeeds (the status again), one that
+// changes what the stack cannot change in place (its KV state) is refused
+// naming what differs, and one that changes a service is applied to it (issue
+// 19: up converges).
 func TestUpWaitTwiceIsTheSameStack(t *testing.T) {
 	dir := lightProject(t)
 	args := []string{"--ports", "auto", "--name", "e1", "--kv-consistency", "edge"}
@@ -125,8 +127,12 @@ func TestUpWaitTwiceIsTheSameStack(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "already running") || !strings.Contains(out, "tool") {
 		t.Fatalf("second up --wait %v: exit %d\n%s%s", args, code, out, errOut)
 	}
-	out, errOut, code = runArenaDev(t, dir, "up", "--wait", "--ephemeral", "--ports", "auto", "--name", "e1")
-	if code != 2 || !strings.Contains(errOut, `Answers.KVConsistency: "edge" -> "strong"`) {
-		t.Fatalf("up --wait with another consistency: exit %d, want 2 naming Answers.KVConsistency\n%s%s", code, out, errOut)
+	out, errOut, code = runArenaDev(t, dir, append([]string{"up", "--wait", "--timeout", "60s"}, args...)...)
+	if code != 2 || !strings.Contains(errOut, "ephemeral true -> false") {
+		t.Fatalf("up --wait on another KV state: exit %d, want 2 naming ephemeral\n%s%s", code, out, errOut)
+	}
+	out, errOut, code = runArenaDev(t, dir, "up", "--wait", "--ephemeral", "--ports", "auto", "--name", "e1", "--timeout", "60s")
+	if code != 0 || !strings.Contains(out, "answers: restart (kv consistency edge/1m0s -> strong/0s)") || !strings.Contains(out, "tool: keep") {
+		t.Fatalf("up --wait with another consistency: exit %d, want the answers restarted and tool kept\n%s%s", code, out, errOut)
 	}
 }
