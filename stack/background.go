@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/rs/zerolog"
+	"github.com/sommelier-arena/arena-dev/internal/procutil"
 	"github.com/sommelier-arena/arena-dev/orchestrate"
 	"github.com/sommelier-arena/arena-dev/project"
 )
@@ -44,7 +45,7 @@ func StartBackground(p *project.Project, exe string, args []string, timeout time
 	cmd := exec.Command(exe, args...)
 	cmd.Dir = p.Root
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true} // survives this shell and its Ctrl-C
+	procutil.Detach(cmd) // survives this shell and its Ctrl-C
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("starting background arena-dev: %w", err)
 	}
