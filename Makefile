@@ -73,11 +73,12 @@ dist-check: dist
 # go vet for the other release platforms (make test vets Linux), and the
 # portable supervision path on Linux (-tags arena_portable: no death signal, no
 # subreaper, no /proc, as on macOS).
-cross:
+cross: deps
 	GOOS=darwin $(GO) vet ./...
 	GOOS=windows $(GO) vet ./...
 	$(GO) vet -tags arena_portable ./...
-	$(GO) test -count=1 -tags arena_portable -timeout 10m ./internal/procutil ./orchestrate ./cmd/arena-dev
+	$(GO) test -count=1 -tags arena_portable -timeout 15m ./internal/procutil ./orchestrate ./cmd/arena-dev
+	$(GO) test -count=1 -tags arena_portable -timeout 10m -run 'TestSIGKILLLeavesNoChild' ./e2e
 
 clean:
 	rm -rf bin $(DIST)

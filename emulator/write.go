@@ -163,7 +163,7 @@ func (n *Namespace) writeBlob(path string, value []byte) error {
 // where they are, and that connection's checkpoint may not have synced it.
 func (n *Namespace) syncCommit() error {
 	for _, path := range []string{n.dbPath + "-wal", n.dbPath} {
-		f, err := os.Open(path)
+		f, err := openForSync(path)
 		if errors.Is(err, os.ErrNotExist) {
 			continue // no WAL (a checkpoint on the last close removed it): nothing to sync there
 		}
