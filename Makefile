@@ -8,7 +8,7 @@ TESTENV := testenv/node
 # The full suite starts real dev servers, Miniflare, wrangler, Chromium and containers.
 TESTTIMEOUT ?= 30m
 
-.PHONY: build run test bench fuzz soak lint deps deps-example deps-testenv system-deps clean dist dist-check cross
+.PHONY: build run test bench fuzz soak lint deps deps-example deps-testenv system-deps clean dist dist-check cross wine
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/arena-dev
@@ -79,6 +79,11 @@ cross: deps
 	$(GO) vet -tags arena_portable ./...
 	$(GO) test -count=1 -tags arena_portable -timeout 15m ./internal/procutil ./orchestrate ./cmd/arena-dev
 	$(GO) test -count=1 -tags arena_portable -timeout 10m -run 'TestSIGKILLLeavesNoChild' ./e2e
+
+# The Windows build under Wine: version, seed, kv key put/get, serve (docs/platforms.md).
+wine:
+	WINE=1 bash scripts/system-deps.sh
+	GO=$(GO) bash scripts/wine.sh
 
 clean:
 	rm -rf bin $(DIST)

@@ -72,6 +72,15 @@ func guardianOf(t *testing.T, ownerPID int) int {
 	return pid
 }
 
+// killGuardian SIGKILLs the guardian of the supervisor ownerPID, so a test can
+// show what `up` and `down` do alone (the guardian would stop things first).
+func killGuardian(t *testing.T, ownerPID int) {
+	t.Helper()
+	g := guardianOf(t, ownerPID)
+	syscall.Kill(g, syscall.SIGKILL)
+	waitFor(t, "the guardian to die", 5*time.Second, func() bool { return !alive(g) })
+}
+
 // The guardian of a supervisor that stopped cleanly finds nothing and exits
 // with it: a clean exit leaves no guardian behind either.
 func TestGuardianExitsWithACleanStop(t *testing.T) {
