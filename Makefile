@@ -61,12 +61,12 @@ EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 DIST  := dist
 dist:
 	rm -rf $(DIST)
-	GO=$(GO) $(GO) run ./scripts/dist -version $(VERSION) -epoch $(EPOCH) -out $(DIST)
+	GO=$(GO) $(GO) run ./scripts/release -version $(VERSION) -epoch $(EPOCH) -out $(DIST)
 	cd $(DIST) && if command -v sha256sum >/dev/null; then sha256sum -c --quiet SHA256SUMS; else shasum -a 256 -c --quiet SHA256SUMS; fi
 
 # make dist twice: the second run must write the same bytes.
 dist-check: dist
-	GO=$(GO) $(GO) run ./scripts/dist -version $(VERSION) -epoch $(EPOCH) -out $(DIST)-again >/dev/null
+	GO=$(GO) $(GO) run ./scripts/release -version $(VERSION) -epoch $(EPOCH) -out $(DIST)-again >/dev/null
 	cmp $(DIST)/SHA256SUMS $(DIST)-again/SHA256SUMS && echo "dist: the same bytes twice"
 	rm -rf $(DIST)-again
 
