@@ -7,10 +7,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/sommelier-arena/arena-dev/internal/procutil"
 	"github.com/sommelier-arena/arena-dev/internal/testenv"
 )
 
@@ -28,14 +28,14 @@ func startWorker(t testing.TB, root string) string {
 
 	cmd := exec.Command(node, script, "--port", fmt.Sprint(port), "--host", "127.0.0.1", "--persist-to", root)
 	cmd.Env = append(os.Environ(), "ARENA_NODE_MODULES="+modules, "NO_UPDATE_NOTIFIER=1")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true} // so cleanup can reach workerd too
+	procutil.NewGroup(cmd) // so cleanup can reach workerd too
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
 	var stderr strings.Builder
 	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
+	if err := procutil.Start(cmd); err != nil {
 		t.Fatalf("starting the Worker under Miniflare: %v", err)
 	}
 	exited := make(chan error, 1)
@@ -50,15 +50,15 @@ func startWorker(t testing.TB, root string) string {
 	}()
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() {
-		syscall.Kill(cmd.Process.Pid, syscall.SIGTERM)
+		procutil.TerminatePID(cmd.Process.Pid)
 		select {
 		case <-exited:
 		case <-time.After(10 * time.Second):
 			t.Errorf("the Miniflare Worker did not stop within 10 s of SIGTERM; killing its group")
-			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			procutil.KillGroup(cmd.Process.Pid)
 			<-exited
 		}
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) // workerd, should it have outlived node
+		procutil.KillGroup(cmd.Process.Pid) // workerd, should it have outlived node
 	})
 	select {
 	case <-ready:

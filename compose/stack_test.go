@@ -1,6 +1,9 @@
+//go:build unix
+
 package compose
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -391,5 +394,31 @@ depends_on = ["echo"]
 	}
 	if a, err := cli.ContainerInspect(context.Background(), name+"-aaa-1"); err != nil || !a.State.Running {
 		t.Errorf("aaa, which depends on echo, is not running: %v", err)
+	}
+}
+
+func postColor(t *testing.T, s *composeStack, label string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"label": label})
+	resp, err := http.Post(s.url("answers", "/answers/color"), "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST /answers/color: %s", resp.Status)
+	}
+	return label
+}
+
+// waitFor polls cond until it holds or the deadline passes.
+func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("no %s after %s", what, d)
+		}
+		time.Sleep(250 * time.Millisecond)
 	}
 }

@@ -1,3 +1,5 @@
+//go:build linux
+
 package compose
 
 import (
@@ -153,31 +155,5 @@ func TestComposeVolumeModeOnAnEngineThatCannotSeeTheProject(t *testing.T) {
 		if n.Labels[LabelProject] != "" {
 			t.Errorf("the second engine still has network %s (%v)", n.Name, err)
 		}
-	}
-}
-
-func postColor(t *testing.T, s *composeStack, label string) string {
-	t.Helper()
-	body, _ := json.Marshal(map[string]string{"label": label})
-	resp, err := http.Post(s.url("answers", "/answers/color"), "application/json", bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("POST /answers/color: %s", resp.Status)
-	}
-	return label
-}
-
-// waitFor polls cond until it holds or the deadline passes.
-func waitFor(t *testing.T, d time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("no %s after %s", what, d)
-		}
-		time.Sleep(250 * time.Millisecond)
 	}
 }

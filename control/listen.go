@@ -25,7 +25,7 @@ const maxSocketPath = 100
 // port guarded by a random token. The endpoint goes into the run file.
 func Listen(runDir string) (net.Listener, *runstate.ControlEndpoint, error) {
 	path := filepath.Join(runDir, SocketName)
-	if len(path) <= maxSocketPath {
+	if socketsUsable && len(path) <= maxSocketPath {
 		if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return nil, nil, fmt.Errorf("removing a stale control socket: %w", err)
 		}

@@ -29,8 +29,8 @@ var held struct {
 	files map[string]*heldFile
 }
 
-// holdFile returns the process's descriptor on path, opening it read-only when
-// it is the first. Every successful call needs one releaseFile.
+// holdFile returns the process's descriptor on path, opening it to be synced
+// (openForSync: read-only on Unix) when it is the first. Every successful call needs one releaseFile.
 func holdFile(path string) (*os.File, error) {
 	held.mu.Lock()
 	defer held.mu.Unlock()
@@ -38,7 +38,7 @@ func holdFile(path string) (*os.File, error) {
 		h.refs++
 		return h.f, nil
 	}
-	f, err := os.Open(path)
+	f, err := openForSync(path)
 	if err != nil {
 		return nil, err
 	}

@@ -237,7 +237,10 @@ func writeFileSync(path string, b []byte) error {
 
 // syncPath fsyncs a file or a folder (its entries).
 func syncPath(path string) error {
-	f, err := os.Open(path)
+	f, err := openForSync(path)
+	if errors.Is(err, errSkipSync) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}

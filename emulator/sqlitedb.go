@@ -82,7 +82,7 @@ func openDB(path string) (*sql.DB, *sql.Conn, error) {
 		}
 		mode = "rwc"
 	}
-	u := url.URL{Scheme: "file", Path: path, RawQuery: url.Values{
+	u := url.URL{Scheme: "file", Path: uriPath(path), RawQuery: url.Values{
 		"mode":          {mode},
 		"_busy_timeout": {fmt.Sprint(busyTimeoutMs)},
 	}.Encode()}

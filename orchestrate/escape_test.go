@@ -71,8 +71,8 @@ func TestSetsidGrandchildIsStopped(t *testing.T) {
 	}
 }
 
-// A setsid grandchild survives a SIGKILL of its supervisor (it goes to pid 1);
-// the next up or down finds it, by the run file once a scan recorded it, or by
+// A setsid grandchild survives a SIGKILL of its supervisor and its guardian (it
+// goes to pid 1); the next up or down finds it, by the run file once a scan recorded it, or by
 // the mark it inherited when arena-dev died before any scan.
 func TestReapFindsSetsidEscapee(t *testing.T) {
 	for _, tc := range []struct {
@@ -95,6 +95,7 @@ func TestReapFindsSetsidEscapee(t *testing.T) {
 					return err == nil && len(rf.Services[0].Escaped) == 1 && rf.Services[0].Escaped[0].PID == gc
 				})
 			}
+			killGuardian(t, owner.Process.Pid) // what the reaping does alone
 			owner.Process.Signal(syscall.SIGKILL)
 			<-owner.exited
 			if !alive(gc) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -42,6 +43,7 @@ type tracker struct {
 	self    procutil.Info
 	marks   map[procutil.Ref]string // OwnerEnv verdicts: the service, or "" when not ours
 	escaped map[procutil.Ref]bool   // every process once recorded as an escapee
+	guard   *guardian               // nil without one (guardian.go)
 }
 
 // ownerValue is OwnerEnv's value for one service of the arena-dev ref names.
@@ -218,20 +220,30 @@ func (s *Supervisor) watchTree(stop <-chan struct{}) {
 	}
 }
 
-// startTreeWatch makes the supervisor a subreaper and starts watchTree; the
-// returned func stops it, after a last scan and reap.
+// startTreeWatch makes the supervisor a subreaper, starts its guardian and
+// watchTree; the returned func stops them, after a last scan and reap.
 func (s *Supervisor) startTreeWatch() func() {
 	if err := procutil.BecomeSubreaper(); err != nil {
 		s.log.Warn().Err(err).Msg("cannot become a child subreaper; orphaned descendants go to pid 1")
 	}
+	logPath := ""
+	if s.opts.RunDir != "" {
+		logPath = filepath.Join(s.opts.RunDir, "guardian.log")
+	}
+	s.trk.guard = startGuardian(logPath, s.log)
 	stop, done := make(chan struct{}), make(chan struct{})
 	go func() { defer close(done); s.watchTree(stop) }()
 	return func() {
 		close(stop)
 		<-done
 		s.scan()
+		s.guardUpdate()
+		s.trk.guard.finish()
 	}
 }
+
+// guardUpdate tells the guardian what to stop now, should arena-dev vanish.
+func (s *Supervisor) guardUpdate() { s.trk.guard.update(guardStateOf(s.Status())) }
 
 // coverEscapees extends a service's stop target to its escapees, found afresh
 // when each signal is sent.

@@ -85,7 +85,7 @@ func (c *childRunner) start() error {
 	cmd.WaitDelay = waitDelay
 	if c.detached {
 		// Not procutil.Start: its death signal would end the child with us.
-		detach(cmd)
+		procutil.Detach(cmd)
 		err = cmd.Start()
 	} else {
 		procutil.NewGroup(cmd)

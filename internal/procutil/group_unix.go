@@ -101,3 +101,12 @@ func signalRef(r Ref, sig unix.Signal) error {
 	}
 	return err
 }
+
+// Detach starts a child that outlives this process and its terminal (`up
+// --background`): a session of its own, out of reach of the terminal's Ctrl-C.
+func Detach(cmd *exec.Cmd) {
+	if cmd.SysProcAttr == nil {
+		cmd.SysProcAttr = &syscall.SysProcAttr{}
+	}
+	cmd.SysProcAttr.Setsid = true
+}

@@ -1,3 +1,5 @@
+//go:build linux && !arena_portable
+
 package procutil
 
 import (
@@ -8,16 +10,6 @@ import (
 	"strconv"
 	"strings"
 )
-
-// Info is what /proc/<pid>/stat tells about a process.
-type Info struct {
-	PID        int
-	State      byte // R, S, Z, ...
-	PPID       int
-	PGID       int
-	Session    int
-	StartTicks uint64 // since boot, in clock ticks: with the pid, identifies the process
-}
 
 // ReadProc parses /proc/<pid>/stat (the command name may contain spaces and
 // parentheses, so fields are read after the last ')').

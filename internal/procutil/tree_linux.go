@@ -1,3 +1,5 @@
+//go:build linux && !arena_portable
+
 package procutil
 
 import (
@@ -22,36 +24,6 @@ func Snapshot() []Info {
 // Descendants lists every live descendant of pid (children, their children, ...).
 func Descendants(pid int) []Info { return DescendantsIn(Snapshot(), pid) }
 
-// DescendantsIn walks the parent links of a snapshot from roots down; the roots
-// themselves are not included. Zombies are skipped, but not their children.
-func DescendantsIn(table []Info, roots ...int) []Info {
-	kids := make(map[int][]Info, len(table))
-	for _, p := range table {
-		kids[p.PPID] = append(kids[p.PPID], p)
-	}
-	seen := map[int]bool{}
-	for _, r := range roots {
-		seen[r] = true
-	}
-	var out []Info
-	queue := append([]int(nil), roots...)
-	for len(queue) > 0 {
-		pid := queue[0]
-		queue = queue[1:]
-		for _, c := range kids[pid] {
-			if seen[c.PID] || c.PID <= 1 {
-				continue
-			}
-			seen[c.PID] = true
-			queue = append(queue, c.PID)
-			if c.State != 'Z' && c.State != 'X' {
-				out = append(out, c)
-			}
-		}
-	}
-	return out
-}
-
 // EnvValue is the value of key in the environment the process was started with
 // (its /proc/<pid>/environ); false when unset or unreadable (zombies, other users).
 func EnvValue(pid int, key string) (string, bool) {
@@ -59,14 +31,7 @@ func EnvValue(pid int, key string) (string, bool) {
 	if err != nil {
 		return "", false
 	}
-	prefix := []byte(key + "=")
-	val, found := "", false
-	for kv := range bytes.SplitSeq(b, []byte{0}) {
-		if v, ok := bytes.CutPrefix(kv, prefix); ok {
-			val, found = string(v), true // the last one wins, as in a shell
-		}
-	}
-	return val, found
+	return lastValue(bytes.Split(b, []byte{0}), key)
 }
 
 // Self is this process as /proc sees it.

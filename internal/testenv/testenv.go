@@ -90,7 +90,7 @@ func ArenaDev(t testing.TB) string {
 			return
 		}
 		buildPath = filepath.Join(dir, "arena-dev")
-		cmd := exec.Command("go", "build", "-o", buildPath, "./cmd/arena-dev")
+		cmd := exec.Command("go", "build", "-tags", buildTags, "-o", buildPath, "./cmd/arena-dev")
 		cmd.Dir = RepoRoot(t)
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		buildOut, buildErr = cmd.CombinedOutput()

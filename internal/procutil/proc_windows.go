@@ -1,18 +1,9 @@
-//go:build !linux
+//go:build !unix
 
 package procutil
 
 // Without /proc, process identity falls back to "the pid exists" and port holders
 // are not named.
-
-type Info struct {
-	PID        int
-	State      byte
-	PPID       int
-	PGID       int
-	Session    int
-	StartTicks uint64
-}
 
 func StartTicks(pid int) uint64 { return 0 }
 

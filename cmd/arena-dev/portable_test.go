@@ -1,0 +1,5 @@
+//go:build arena_portable
+
+package main
+
+const portableBuild = true

@@ -1,0 +1,21 @@
+package emulator
+
+import (
+	"os"
+	"path/filepath"
+)
+
+// uriPath is path as the path of SQLite's file: URI: forward slashes and a
+// leading one before the drive (file:///C:/...); a backslashed C:\... is read
+// as an authority and refused.
+func uriPath(path string) string { return "/" + filepath.ToSlash(path) }
+
+// openForSync opens a file to fsync it: FlushFileBuffers needs write access
+// (read-only, Sync fails with "Access denied"). A folder cannot be flushed on
+// Windows (NTFS journals its entries): errSkipSync says so.
+func openForSync(path string) (*os.File, error) {
+	if fi, err := os.Stat(path); err == nil && fi.IsDir() {
+		return nil, errSkipSync
+	}
+	return os.OpenFile(path, os.O_RDWR, 0)
+}

@@ -1,0 +1,6 @@
+//go:build linux && !arena_portable
+
+package procutil
+
+// Supervision names the mechanisms this build supervises with (arena-dev version).
+const Supervision = "pdeathsig, subreaper, /proc, guardian"
