@@ -395,6 +395,45 @@ depends_on = ["echo"]
 	if a, err := cli.ContainerInspect(context.Background(), name+"-aaa-1"); err != nil || !a.State.Running {
 		t.Errorf("aaa, which depends on echo, is not running: %v", err)
 	}
+
+	// compose up on the running project recreates only the container whose
+	// config changed (issue 19): echo's env, not answers nor aaa (which depends on
+	// echo but reads nothing of it).
+	ids := func() map[string]string {
+		m := map[string]string{}
+		for _, svc := range []string{"answers", "echo", "aaa"} {
+			c, err := cli.ContainerInspect(context.Background(), name+"-"+svc+"-1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			m[svc] = c.ID
+		}
+		return m
+	}
+	before := ids()
+	changed := strings.Replace(toml, `GREETING = "from the model"`, `GREETING = "changed"`, 1)
+	if err := os.WriteFile(filepath.Join(dir, "arena-dev.toml"), []byte(changed), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out = run(append([]string{"compose", "up", "--wait", "-p", name, "--node-image", image}, ports...)...)
+	if code != 0 || strings.Count(out, "is up to date") != 2 {
+		t.Fatalf("compose up after echo's env changed: exit %d, want answers and aaa up to date:\n%s", code, out)
+	}
+	after := ids()
+	for svc, id := range before {
+		if recreated := after[svc] != id; recreated != (svc == "echo") {
+			t.Errorf("%s recreated = %v after only echo's env changed", svc, recreated)
+		}
+	}
+	if res, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/", echo)); err != nil {
+		t.Error(err)
+	} else {
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if string(body) != "echo changed" {
+			t.Errorf("the recreated echo says %q, want %q", body, "echo changed")
+		}
+	}
 }
 
 func postColor(t *testing.T, s *composeStack, label string) string {

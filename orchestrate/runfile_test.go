@@ -45,6 +45,8 @@ func TestReapSurvivorsOfAKilledSupervisor(t *testing.T) {
 		t.Fatalf("ReapSurvivors with a live owner = %v, want *AlreadyRunningError", err)
 	}
 
+	// What the reaping does alone: the guardian would stop the group first.
+	killGuardian(t, owner.Process.Pid)
 	if err := owner.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
