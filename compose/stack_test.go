@@ -94,13 +94,28 @@ func TestComposeStack(t *testing.T) {
 
 	// The dashboard's services panel in the answers container: the containers as
 	// the Engine API says, through the Docker socket compose mounts there.
-	var panel struct {
-		Services []struct{ Name, State string }
-	}
-	getJSON(t, s.url("answers", "/_arena/api/services"), &panel)
+	// The panel follows the engine's events, so it may trail `up --wait` by a
+	// moment (a CI clone saw partykit "starting" there): wait for it to agree.
 	states := map[string]string{}
-	for _, svc := range panel.Services {
-		states[svc.Name] = svc.State
+	allReady := func() bool {
+		var panel struct {
+			Services []struct{ Name, State string }
+		}
+		getJSON(t, s.url("answers", "/_arena/api/services"), &panel)
+		clear(states)
+		for _, svc := range panel.Services {
+			states[svc.Name] = svc.State
+		}
+		for _, n := range exampleServices {
+			if states[n] != "ready" {
+				return false
+			}
+		}
+		return true
+	}
+	deadline := time.Now().Add(30 * time.Second)
+	for !allReady() && time.Now().Before(deadline) {
+		time.Sleep(250 * time.Millisecond)
 	}
 	for _, n := range exampleServices {
 		if states[n] != "ready" {
