@@ -179,7 +179,13 @@ func TestConvergeOnTheRealStack(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "extra: start (added)") {
 			t.Fatalf("add: exit %d\n%s", code, out)
 		}
-		now := s.runFile(t)
+		// up --wait waited on the live states; the run file, written after each
+		// change, may trail them by a moment (a CI clone read "starting").
+		var now map[string]runstate.ServiceStatus
+		deadline := time.Now().Add(10 * time.Second)
+		for now = s.runFile(t); now["extra"].State != runstate.StateReady && time.Now().Before(deadline); now = s.runFile(t) {
+			time.Sleep(50 * time.Millisecond)
+		}
 		extra := now["extra"]
 		if extra.State != runstate.StateReady || !alive(extra.PID) {
 			t.Fatalf("extra: %+v", extra)
@@ -190,7 +196,10 @@ func TestConvergeOnTheRealStack(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "extra: stop (removed)") {
 			t.Fatalf("remove: exit %d\n%s", code, out)
 		}
-		now = s.runFile(t)
+		deadline = time.Now().Add(10 * time.Second)
+		for now = s.runFile(t); now["extra"].Name != "" && time.Now().Before(deadline); now = s.runFile(t) {
+			time.Sleep(50 * time.Millisecond)
+		}
 		if _, listed := now["extra"]; listed || alive(extra.PID) {
 			t.Errorf("extra still listed (%v) or alive (%v)", listed, alive(extra.PID))
 		}
