@@ -3,6 +3,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"path/filepath"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/sommelier-arena/arena-dev/config"
 	"github.com/sommelier-arena/arena-dev/runstate"
+	arenastack "github.com/sommelier-arena/arena-dev/stack"
 )
 
 // convergeFlags start and change the stack: free ports, picked once and kept.
@@ -26,8 +28,32 @@ func withAstroEnv(v string) string {
 		fmt.Sprintf("depends_on = [\"answers\"]\nenv = { ARENA_X = %q }\n", v), 1)
 }
 
-// runFile is the stack's run file: read directly, since `status` cannot resolve
-// a broken arena-dev.toml.
+// live is the services' live states, as `arena-dev status --json` reports them:
+// through stack.Attach and the control API, which reads the run file for the
+// socket alone. Run-file states may trail the live ones by a moment (the file is
+// rewritten after each change is announced; CI clones read "starting" there
+// right after up --wait), so the test asks what a user's `status` asks.
+func (s *stack) live(t testing.TB) map[string]runstate.ServiceStatus {
+	t.Helper()
+	r, err := arenastack.Attach(s.dir, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	svcs, err := r.Control.Services(ctx)
+	if err != nil {
+		t.Fatalf("the control API: %v", err)
+	}
+	out := map[string]runstate.ServiceStatus{}
+	for _, st := range svcs {
+		out[st.Name] = st.ServiceStatus
+	}
+	return out
+}
+
+// runFile is the states as the run file last recorded them (the convergence
+// bench polls it every 5 ms: cheaper than asking the control API).
 func (s *stack) runFile(t testing.TB) map[string]runstate.ServiceStatus {
 	t.Helper()
 	rf, err := runstate.ReadRunFile(filepath.Join(s.dir, ".wrangler", "arena-dev"))
@@ -41,12 +67,12 @@ func (s *stack) runFile(t testing.TB) map[string]runstate.ServiceStatus {
 	return out
 }
 
-// waitChanged polls the run file until cond holds of it, returning it.
+// waitChanged polls the live states until cond holds of it, returning it.
 func (s *stack) waitChanged(t testing.TB, what string, cond func(map[string]runstate.ServiceStatus) bool) map[string]runstate.ServiceStatus {
 	t.Helper()
 	var now map[string]runstate.ServiceStatus
 	poll(t, what, func() bool {
-		now = s.runFile(t)
+		now = s.live(t)
 		return cond(now)
 	})
 	return now
@@ -128,7 +154,7 @@ func TestConvergeOnTheRealStack(t *testing.T) {
 	if code, out := s.run(append([]string{"up", "--wait"}, convergeFlags...)...); code != 0 {
 		t.Fatalf("up --wait: exit %d\n%s", code, out)
 	}
-	before := s.runFile(t)
+	before := s.live(t)
 	if !allReadyIn(before, "answers", "partykit", "astro") {
 		t.Fatalf("not ready: %+v", before)
 	}
@@ -140,7 +166,7 @@ func TestConvergeOnTheRealStack(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "astro: restart (env ARENA_X changed)") || !strings.Contains(out, "partykit: keep") {
 			t.Fatalf("exit %d\n%s", code, out)
 		}
-		samePIDs(t, "after --dry-run", before, s.runFile(t), all...)
+		samePIDs(t, "after --dry-run", before, s.live(t), all...)
 	})
 
 	t.Run("Astro's env: only Astro restarts, and every read of the API succeeds", func(t *testing.T) {
@@ -150,12 +176,12 @@ func TestConvergeOnTheRealStack(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "astro: restart (env ARENA_X changed)") {
 			t.Fatalf("exit %d\n%s", code, out)
 		}
-		now := s.runFile(t)
+		now := s.live(t)
 		if now["astro"].PID == before["astro"].PID || now["astro"].State != runstate.StateReady || alive(before["astro"].PID) {
 			t.Errorf("astro: pid %d -> %d (%s), old alive %v", before["astro"].PID, now["astro"].PID, now["astro"].State, alive(before["astro"].PID))
 		}
 		samePIDs(t, "after Astro's change", before, now, "answers", "partykit")
-		// The run file (and status --json) carry each service's config hash.
+		// status --json (and the run file) carry each service's config hash.
 		for _, n := range all {
 			if changed := now[n].ConfigHash != before[n].ConfigHash; now[n].ConfigHash == "" || changed != (n == "astro") {
 				t.Errorf("%s: config hash %q -> %q", n, before[n].ConfigHash, now[n].ConfigHash)
@@ -179,11 +205,11 @@ func TestConvergeOnTheRealStack(t *testing.T) {
 		if code != 0 || !strings.Contains(out, "extra: start (added)") {
 			t.Fatalf("add: exit %d\n%s", code, out)
 		}
-		// up --wait waited on the live states; the run file, written after each
-		// change, may trail them by a moment (a CI clone read "starting").
+		// up --wait waited for every service to be ready; the live list may
+		// still be settling the added one by a moment.
 		var now map[string]runstate.ServiceStatus
 		deadline := time.Now().Add(10 * time.Second)
-		for now = s.runFile(t); now["extra"].State != runstate.StateReady && time.Now().Before(deadline); now = s.runFile(t) {
+		for now = s.live(t); now["extra"].State != runstate.StateReady && time.Now().Before(deadline); now = s.live(t) {
 			time.Sleep(50 * time.Millisecond)
 		}
 		extra := now["extra"]
@@ -197,7 +223,7 @@ func TestConvergeOnTheRealStack(t *testing.T) {
 			t.Fatalf("remove: exit %d\n%s", code, out)
 		}
 		deadline = time.Now().Add(10 * time.Second)
-		for now = s.runFile(t); now["extra"].Name != "" && time.Now().Before(deadline); now = s.runFile(t) {
+		for now = s.live(t); now["extra"].Name != "" && time.Now().Before(deadline); now = s.live(t) {
 			time.Sleep(50 * time.Millisecond)
 		}
 		if _, listed := now["extra"]; listed || alive(extra.PID) {
@@ -236,7 +262,7 @@ func TestConvergeOnTheRealStack(t *testing.T) {
 		if !strings.Contains(log, config.FileName+":") || !strings.Contains(log, "the running stack is unchanged") {
 			t.Errorf("the report does not name file:line:\n%s", log)
 		}
-		samePIDs(t, "after the broken edit", before, s.runFile(t), all...)
+		samePIDs(t, "after the broken edit", before, s.live(t), all...)
 		for _, n := range all {
 			if !alive(before[n].PID) {
 				t.Errorf("%s (pid %d) is gone", n, before[n].PID)
