@@ -2,13 +2,7 @@ package emulator
 
 import (
 	"os"
-	"path/filepath"
 )
-
-// uriPath is path as the path of SQLite's file: URI: forward slashes and a
-// leading one before the drive (file:///C:/...); a backslashed C:\... is read
-// as an authority and refused.
-func uriPath(path string) string { return "/" + filepath.ToSlash(path) }
 
 // openForSync opens a file to fsync it: FlushFileBuffers needs write access
 // (read-only, Sync fails with "Access denied"). A folder cannot be flushed on

@@ -7,10 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/sommelier-arena/arena-dev/internal/sqliteuri"
 )
 
 // A snapshot folder holds a consistent copy of one namespace: the `_mf_entries`
@@ -170,7 +173,7 @@ func readSnapshotRows(path string) ([]snapRow, error) {
 	} else if !ok {
 		return nil, fmt.Errorf("snapshot database %s is missing", path)
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=ro")
+	db, err := sql.Open("sqlite", sqliteuri.URI(path, url.Values{"mode": {"ro"}}))
 	if err != nil {
 		return nil, fmt.Errorf("opening snapshot database %s: %w", path, err)
 	}

@@ -14,6 +14,8 @@ import (
 
 	"modernc.org/sqlite" // pure-Go SQLite: CGO_ENABLED=0 builds
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/sommelier-arena/arena-dev/internal/sqliteuri"
 )
 
 // schema is Miniflare's, verbatim, so either side can create the database.
@@ -82,11 +84,10 @@ func openDB(path string) (*sql.DB, *sql.Conn, error) {
 		}
 		mode = "rwc"
 	}
-	u := url.URL{Scheme: "file", Path: uriPath(path), RawQuery: url.Values{
+	db, err := sql.Open("sqlite", sqliteuri.URI(path, url.Values{
 		"mode":          {mode},
 		"_busy_timeout": {fmt.Sprint(busyTimeoutMs)},
-	}.Encode()}
-	db, err := sql.Open("sqlite", u.String())
+	}))
 	if err != nil {
 		return nil, nil, fmt.Errorf("opening KV database %s: %w", path, err)
 	}

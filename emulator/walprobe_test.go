@@ -3,7 +3,10 @@ package emulator
 import (
 	"database/sql"
 	"fmt"
+	"net/url"
 	"testing"
+
+	"github.com/sommelier-arena/arena-dev/internal/sqliteuri"
 )
 
 // TestWALProbe: with no commit anywhere, reads skip the data_version query;
@@ -17,7 +20,7 @@ func TestWALProbe(t *testing.T) {
 	if v, err := reader.Get("k"); err != nil || string(v) != "v0" {
 		t.Fatalf("first read: %q %v", v, err)
 	}
-	raw, err := sql.Open("sqlite", "file:"+DatabasePath(root, "probe")+"?_busy_timeout=5000")
+	raw, err := sql.Open("sqlite", sqliteuri.URI(DatabasePath(root, "probe"), url.Values{"_busy_timeout": {"5000"}}))
 	if err != nil {
 		t.Fatal(err)
 	}

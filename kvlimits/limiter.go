@@ -12,6 +12,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // the database/sql driver "sqlite"
+
+	"github.com/sommelier-arena/arena-dev/internal/sqliteuri"
 )
 
 // File is the counts' database, relative to the persist root: a folder of
@@ -130,12 +132,11 @@ func open(root string, o Options, create bool) (*Limiter, error) {
 		}
 		mode = "rwc"
 	}
-	u := url.URL{Scheme: "file", Path: path, RawQuery: url.Values{
+	db, err := sql.Open("sqlite", sqliteuri.URI(path, url.Values{
 		"mode":    {mode},
 		"_txlock": {"immediate"}, // every transaction takes the write lock first: check and count are one step
 		"_pragma": {"busy_timeout(5000)", "journal_mode(WAL)", "synchronous(NORMAL)"},
-	}.Encode()}
-	db, err := sql.Open("sqlite", u.String())
+	}))
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", path, err)
 	}

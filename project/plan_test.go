@@ -100,7 +100,7 @@ func TestMakePlan(t *testing.T) {
 			}
 			got := plan.Lines()
 			for i := range got {
-				got[i] = strings.ReplaceAll(got[i], new.Root+"/", "")
+				got[i] = strings.ReplaceAll(got[i], new.Root+string(filepath.Separator), "")
 			}
 			if !slices.Equal(got, c.want) {
 				t.Errorf("plan:\n  %s\nwant:\n  %s", strings.Join(got, "\n  "), strings.Join(c.want, "\n  "))

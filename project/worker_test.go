@@ -34,7 +34,7 @@ func TestWorkerModeIsASupervisedWranglerDev(t *testing.T) {
 	if p.Answers.Mode != ModeWorker || api.InProcess || api.Name != AnswersService {
 		t.Fatalf("mode %q, answers %+v", p.Answers.Mode, api)
 	}
-	want := []string{"../node_modules/.bin/wrangler", "dev", "--config", "wrangler.toml", "--ip", "127.0.0.1", "--port", "18787",
+	want := []string{filepath.FromSlash("../node_modules/.bin/wrangler"), "dev", "--config", "wrangler.toml", "--ip", "127.0.0.1", "--port", "18787",
 		"--persist-to", filepath.Join(dir, "st"), "--var", "CORS_ORIGINS:http://a.test,http://localhost:14321,http://127.0.0.1:14321",
 		"--show-interactive-dev-session=false", "--live-reload=false"}
 	if !slices.Equal(api.Command, want) {
@@ -44,7 +44,7 @@ func TestWorkerModeIsASupervisedWranglerDev(t *testing.T) {
 		t.Errorf("dir %s port %d probe %+v", api.Dir, api.Port, api.Probe)
 	}
 	path := envOf(api.Env, "PATH")
-	if !strings.HasPrefix(path, filepath.Join(dir, "node_modules", NodeBinDir)+":") {
+	if !strings.HasPrefix(path, filepath.Join(dir, "node_modules", NodeBinDir)+string(os.PathListSeparator)) {
 		t.Errorf("PATH %q does not start with the project's Node bin dir", path)
 	}
 	for _, kv := range []string{"CLOUDFLARE_CF_FETCH_ENABLED=false", "WRANGLER_SEND_METRICS=false", "PORT=18787"} {
@@ -101,7 +101,7 @@ func TestWorkerWranglerIsTheNearest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := p.Services[0].Command[0]; got != "node_modules/.bin/wrangler" {
+	if got := p.Services[0].Command[0]; got != filepath.FromSlash("node_modules/.bin/wrangler") {
 		t.Errorf("command[0] %q, want the Worker's own", got)
 	}
 	if err := os.RemoveAll(filepath.Join(dir, "node_modules")); err != nil {
@@ -113,7 +113,7 @@ func TestWorkerWranglerIsTheNearest(t *testing.T) {
 	if p, err = Resolve(Options{Dir: dir, AnswersMode: "worker"}); err != nil {
 		t.Fatal(err)
 	}
-	if got := p.Services[0].Command[0]; got != "../node_modules/.bin/wrangler" {
+	if got := p.Services[0].Command[0]; got != filepath.FromSlash("../node_modules/.bin/wrangler") {
 		t.Errorf("command[0] %q, want the root's", got)
 	}
 }
