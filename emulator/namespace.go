@@ -407,7 +407,7 @@ func (n *Namespace) readValue(r *row) ([]byte, error) {
 	if testHookBlobRead != nil {
 		testHookBlobRead(path)
 	}
-	b, err := os.ReadFile(path)
+	b, err := readBlob(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("KV key %q can't be read: %w: %s", r.Key, errBlobMissing, filepath.Join(n.blobDir, r.BlobID))

@@ -6,3 +6,7 @@ import "os"
 
 // openForSync opens a file or a folder to fsync it: read-only is enough here.
 func openForSync(path string) (*os.File, error) { return os.Open(path) }
+
+// openBlob opens a blob file to read it (see the Windows one for why it is not
+// simply os.Open everywhere).
+func openBlob(path string) (*os.File, error) { return os.Open(path) }

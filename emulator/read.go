@@ -80,7 +80,7 @@ func (n *Namespace) readFromDB(key string) (*row, []byte, error) {
 		if testHookBlobRead != nil {
 			testHookBlobRead(path)
 		}
-		v, err := os.ReadFile(path)
+		v, err := readBlob(path)
 		if err == nil {
 			return r, v, nil
 		}

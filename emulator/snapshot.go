@@ -212,7 +212,7 @@ func linkOrCopy(src, dst string) (int64, error) {
 	if !errors.As(err, &le) || !(errors.Is(le.Err, syscall.EXDEV) || errors.Is(le.Err, syscall.EPERM) || errors.Is(le.Err, syscall.ENOTSUP)) {
 		return 0, err
 	}
-	in, err := os.Open(src)
+	in, err := openBlob(src)
 	if err != nil {
 		return 0, err
 	}

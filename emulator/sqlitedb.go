@@ -43,9 +43,13 @@ var sqliteMagic = []byte("SQLite format 3\x00")
 // of this process may have it open, and closing a descriptor of our own would
 // drop its connection's locks.
 func checkSQLiteFile(path string) (exists bool, err error) {
+	notRegular := fmt.Errorf("KV database %s is not a regular file; refusing to touch it", path)
 	f, err := holdFile(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return false, nil
+	}
+	if errors.Is(err, errSkipSync) { // Windows: a folder is not opened to be synced
+		return false, notRegular
 	}
 	if err != nil {
 		return false, fmt.Errorf("opening KV database %s: %w", path, err)
@@ -56,7 +60,7 @@ func checkSQLiteFile(path string) (exists bool, err error) {
 		return false, fmt.Errorf("opening KV database %s: %w", path, err)
 	}
 	if !st.Mode().IsRegular() {
-		return false, fmt.Errorf("KV database %s is not a regular file; refusing to touch it", path)
+		return false, notRegular
 	}
 	head := make([]byte, len(sqliteMagic))
 	n, err := io.ReadFull(io.NewSectionReader(f, 0, int64(len(head))), head)

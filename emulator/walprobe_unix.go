@@ -9,6 +9,10 @@ import (
 	"unsafe"
 )
 
+// walIndexMapped: a read checks the WAL-index header in a shared mapping of
+// the -shm file, with no syscall.
+const walIndexMapped = true
+
 // mapWALIndex maps the first page of the -shm file read-only and shared. The
 // descriptor is a held one (see heldFile): opening and closing our own would
 // drop SQLite's locks on the file. release gives it back; the mapping outlives

@@ -2,7 +2,8 @@
 # The Windows build under Wine (make wine): the smoke run `version`, `seed`,
 # `kv key put/get` and `serve` answering /answers/color on a copy of the example,
 # then, with WINE_TESTS set, `GOOS=windows go test -exec wine64` of those packages
-# (e.g. WINE_TESTS="./config ./project"). Debian's wine64 8.0 lacks
+# (e.g. WINE_TESTS="./config ./project"; WINE_SKIP, a -skip pattern, leaves tests
+# out; docs/platforms.md has the run and its results). Debian's wine64 8.0 lacks
 # bcryptprimitives.dll, which every Go >= 1.22 Windows binary loads before main:
 # scripts/wine/bcryptprimitives.c is built with mingw-w64 into the Wine prefix.
 # Needs wine64 and gcc-mingw-w64-x86-64 (scripts/system-deps.sh WINE=1 installs them).
@@ -57,6 +58,9 @@ if [ -n "${WINE_TESTS:-}" ]; then
 	cmp -s "$at" "$work/at_windows.go" && { echo "wine: Go's at_windows.go changed; the Wine overlay no longer applies"; exit 1; }
 	printf '{"Replace":{"%s":"%s"}}' "$at" "$work/at_windows.go" >"$work/overlay.json"
 	# shellcheck disable=SC2086
-	GOOS=windows CGO_ENABLED=0 $GO test -count=1 -overlay "$work/overlay.json" -exec wine64 $WINE_TESTS
+	# Tests that start Linux node or go skip themselves here (internal/testenv).
+	ARENA_DEV_UNDER_WINE=1 GOOS=windows CGO_ENABLED=0 \
+		$GO test -count=1 -timeout "${WINE_TIMEOUT:-10m}" ${WINE_SKIP:+-skip "$WINE_SKIP"} \
+		-overlay "$work/overlay.json" -exec wine64 $WINE_TESTS
 fi
 echo "wine: smoke run passed"

