@@ -10,3 +10,6 @@ func openForSync(path string) (*os.File, error) { return os.Open(path) }
 // openBlob opens a blob file to read it (see the Windows one for why it is not
 // simply os.Open everywhere).
 func openBlob(path string) (*os.File, error) { return os.Open(path) }
+
+// hardLinkBlobs: a snapshot hard-links the live blobs (they never change).
+const hardLinkBlobs = true

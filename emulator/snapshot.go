@@ -197,20 +197,23 @@ func readSnapshotRows(path string) ([]snapRow, error) {
 	return out, nil
 }
 
-// linkOrCopy makes dst the same bytes as src: a hard link, or on another file
-// system (EXDEV) or one without links a copy, fsynced. It returns the size.
+// linkOrCopy makes dst the same bytes as src: a hard link where the platform
+// links blobs (hardLinkBlobs), or on another file system (EXDEV) or one without
+// links, or elsewhere, a copy, fsynced. It returns the size.
 func linkOrCopy(src, dst string) (int64, error) {
 	st, err := os.Stat(src)
 	if err != nil {
 		return 0, err
 	}
-	err = os.Link(src, dst)
-	if err == nil {
-		return st.Size(), nil
-	}
-	var le *os.LinkError
-	if !errors.As(err, &le) || !(errors.Is(le.Err, syscall.EXDEV) || errors.Is(le.Err, syscall.EPERM) || errors.Is(le.Err, syscall.ENOTSUP)) {
-		return 0, err
+	if hardLinkBlobs {
+		err = os.Link(src, dst)
+		if err == nil {
+			return st.Size(), nil
+		}
+		var le *os.LinkError
+		if !errors.As(err, &le) || !(errors.Is(le.Err, syscall.EXDEV) || errors.Is(le.Err, syscall.EPERM) || errors.Is(le.Err, syscall.ENOTSUP)) {
+			return 0, err
+		}
 	}
 	in, err := openBlob(src)
 	if err != nil {
