@@ -17,10 +17,10 @@ func openForSync(path string) (*os.File, error) {
 	return os.OpenFile(path, os.O_RDWR, 0)
 }
 
-// hardLinkBlobs: on Windows a snapshot copies the blobs. Under Wine 8.0,
-// CreateHardLink beside a concurrent writer never returned (TestSnapshot
-// ConsistentWhileWritesContinue hung in it, twice); FAT and exFAT drives have
-// no hard links, and their errors are not the Unix ones linkOrCopy falls back on.
+// hardLinkBlobs: on Windows a snapshot copies the blobs. linkOrCopy falls back
+// to a copy on the Unix errors for "no links here" (EXDEV, EPERM, ENOTSUP),
+// which Windows does not return: a snapshot on FAT or exFAT, or across drives,
+// would fail instead of copying.
 const hardLinkBlobs = false
 
 // openBlob opens a blob file to read it, sharing delete as well as read and
