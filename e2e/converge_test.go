@@ -181,7 +181,12 @@ func TestConvergeOnTheRealStack(t *testing.T) {
 			t.Errorf("astro: pid %d -> %d (%s), old alive %v", before["astro"].PID, now["astro"].PID, now["astro"].State, alive(before["astro"].PID))
 		}
 		samePIDs(t, "after Astro's change", before, now, "answers", "partykit")
-		// status --json (and the run file) carry each service's config hash.
+		// status --json and the run file carry each service's config hash.
+		for n, st := range s.runFile(t) {
+			if st.ConfigHash == "" {
+				t.Errorf("the run file has no config hash for %s", n)
+			}
+		}
 		for _, n := range all {
 			if changed := now[n].ConfigHash != before[n].ConfigHash; now[n].ConfigHash == "" || changed != (n == "astro") {
 				t.Errorf("%s: config hash %q -> %q", n, before[n].ConfigHash, now[n].ConfigHash)

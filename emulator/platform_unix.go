@@ -11,5 +11,8 @@ func openForSync(path string) (*os.File, error) { return os.Open(path) }
 // simply os.Open everywhere).
 func openBlob(path string) (*os.File, error) { return os.Open(path) }
 
+// readBlob is a blob file's bytes.
+func readBlob(path string) ([]byte, error) { return os.ReadFile(path) }
+
 // hardLinkBlobs: a snapshot hard-links the live blobs (they never change).
 const hardLinkBlobs = true

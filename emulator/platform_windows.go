@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -22,6 +23,16 @@ func openForSync(path string) (*os.File, error) {
 // which Windows does not return: a snapshot on FAT or exFAT, or across drives,
 // would fail instead of copying.
 const hardLinkBlobs = false
+
+// readBlob is a blob file's bytes, read through openBlob.
+func readBlob(path string) ([]byte, error) {
+	f, err := openBlob(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(f)
+}
 
 // openBlob opens a blob file to read it, sharing delete as well as read and
 // write. os.Open shares only read and write, so while a reader has a blob open,
