@@ -31,6 +31,12 @@ func TestPlaywrightSuite(t *testing.T) {
 	out, err := cmd.CombinedOutput()
 	t.Logf("playwright test --workers 2:\n%s", out)
 	if err != nil {
+		// What each failed test's pages showed (Playwright's page snapshots).
+		ctxs, _ := filepath.Glob(filepath.Join(dir, "test-results", "*", "error-context.md"))
+		for _, f := range ctxs {
+			b, _ := os.ReadFile(f)
+			t.Logf("--- %s\n%s", f, b)
+		}
 		t.Fatalf("the Playwright suite failed: %v", err)
 	}
 	m := regexp.MustCompile(`(\d+) passed`).FindSubmatch(out)
