@@ -8,20 +8,29 @@ fuzztime="${FUZZTIME:-8s}"
 go="${GO:-go}"
 n=0
 start=$SECONDS
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 while IFS=: read -r file target; do
 	pkg="./$(dirname "$file")"
 	echo "== $pkg $target ($fuzztime)"
 	# -parallel 2: the machine is shared; the seed corpus runs first as a plain test.
 	# Go's fuzz coordinator can lose a worker on a loaded machine and end with
-	# "context deadline exceeded" although no input failed: such a run is tried
-	# once more. A real failure writes its input to testdata/fuzz and fails.
-	if ! "$go" test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" -parallel 2 "$pkg"; then
+	# "context deadline exceeded" at its time limit although no input failed (a
+	# CI clone saw it twice in a row, internal/dotenv FuzzParse). Such a run
+	# fuzzed for its whole time, so it counts as done, saying so. Any other
+	# failure, or a failing input written to testdata/fuzz, fails.
+	rc=0
+	"$go" test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" -parallel 2 "$pkg" 2>&1 | tee "$log" || rc=$?
+	if [ "$rc" != 0 ]; then
 		if [ -n "$(git status --porcelain -- "$pkg/testdata/fuzz/$target" 2>/dev/null)" ]; then
 			echo "fuzz: $target found a failing input (see $pkg/testdata/fuzz/$target)" >&2
 			exit 1
 		fi
-		echo "fuzz: $target stopped without a failing input; once more" >&2
-		"$go" test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" -parallel 2 "$pkg"
+		if ! grep -q 'context deadline exceeded' "$log"; then
+			echo "fuzz: $target failed" >&2
+			exit 1
+		fi
+		echo "fuzz: $target ran its $fuzztime and stopped with Go's coordinator timeout, no failing input written" >&2
 	fi
 	n=$((n + 1))
 done < <(grep -rhoE --include='*_test.go' '^func Fuzz[A-Za-z0-9_]+' . --with-filename |
